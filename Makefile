@@ -1,0 +1,46 @@
+# Two commands: `make run` (the product with demo data, no servers needed) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_WORKERS ?= auto
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint format chromium clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock requirements-dev.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-virtualenv -r requirements.lock -r requirements-dev.lock
+	@# Make the project importable from the venv (celery -A clinic, pytest -p tests.services_plugin).
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'clinic-triage.pth').write_text('$(CURDIR)\n')"
+	touch $(STAMP)
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true PORT=$(PORT) ./scripts/run-embedded
+
+chromium:
+	@./scripts/install-chromium
+
+test: install chromium
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

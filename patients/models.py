@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from patients.nhs import format_nhs_number
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / not stated"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh"
+    POLISH = "pl", "Polish"
+    PUNJABI = "pa", "Punjabi"
+    URDU = "ur", "Urdu"
+    BENGALI = "bn", "Bengali"
+    GUJARATI = "gu", "Gujarati"
+    ARABIC = "ar", "Arabic"
+    ROMANIAN = "ro", "Romanian"
+    PORTUGUESE = "pt", "Portuguese"
+    SPANISH = "es", "Spanish"
+    FRENCH = "fr", "French"
+    OTHER = "other", "Other"
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def search(self, query: str) -> PatientQuerySet:
+        """Patients matching a name, part of a name, or an NHS number (spaces ignored)."""
+        query = query.strip()
+        if not query:
+            return self.none()
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) == 10 and len(digits) >= len(query.replace(" ", "")) - 2:
+            return self.filter(nhs_number=digits)
+        filters = models.Q()
+        for word in query.split():
+            filters &= models.Q(given_name__icontains=word) | models.Q(
+                family_name__icontains=word
+            )
+        return self.filter(filters)
+
+
+class Patient(models.Model):
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, help_text="Ten digits, check digit verified"
+    )
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    email_consent = models.BooleanField("consents to email", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "date_of_birth"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="patient_nhs_number_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                Lower("family_name"), Lower("given_name"), "date_of_birth",
+                name="patient_name_dob_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number)
+
+    def age_on(self, day: date) -> int:
+        before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        return day.year - self.date_of_birth.year - before_birthday
+
+
+class IntakeQuerySet(models.QuerySet["Intake"]):
+    def entered_by(self, user: settings.AUTH_USER_MODEL) -> IntakeQuerySet:  # type: ignore[name-defined]
+        return self.filter(entered_by=user)
+
+
+class Intake(models.Model):
+    """An orthopaedic intake, stored with its answers exactly as submitted (intake contract)."""
+
+    class Source(models.TextChoices):
+        RECEPTION = "reception", "Reception"
+        IMPORT = "import", "JSON import"
+        DEMO = "demo", "Demo data"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    answers = models.JSONField()
+    contract_version = models.CharField(max_length=20)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECEPTION)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intakes_entered"
+    )
+    # The form's one-time token: a double click or a browser retry finds the intake already made.
+    submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entered_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk} for patient {self.patient_id}"
