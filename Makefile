@@ -17,6 +17,7 @@ $(STAMP): requirements.lock requirements-dev.lock
 	$(PY) -m pip install --quiet --require-virtualenv -r requirements.lock -r requirements-dev.lock
 	@# Make the project importable from the venv (celery -A clinic, pytest -p tests.services_plugin).
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'clinic-triage.pth').write_text('$(CURDIR)\n')"
+	@test -f .env || { printf '# Local development only (written by make install; not used by containers or tests).\nDEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; echo "wrote .env for local use"; }
 	touch $(STAMP)
 
 run: install

@@ -5,6 +5,7 @@ under var/) so that `make run` needs no server. DATABASE_URL, REDIS_URL and EMAI
 PostgreSQL, Redis and SMTP. With DEBUG off, a missing SECRET_KEY stops start-up.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,9 +13,15 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# `make install` writes a local .env (DEBUG on, a random key) for this checkout; the environment
+# always wins over it, and ENV_FILE= (empty) ignores it, as the tests and containers do.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
 
 env = environ.Env()
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 

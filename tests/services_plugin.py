@@ -24,7 +24,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
 SKIP_PREFIX = "service missing: "
 
-# Test-only settings: a throwaway key and plain HTTP for the test client and live server.
+# Test-only settings: a throwaway key and plain HTTP for the test client and live server; the
+# checkout's local .env (make install writes one for `make run`) is not read by tests.
+os.environ["ENV_FILE"] = ""
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -1,7 +1,7 @@
 """Red-flag triage for neck, upper-back and thoracic pain: pure Python, no Django.
 
-    >>> result = evaluate(Answers.from_mapping(answers))
-    >>> result.urgency, result.rule_ids, result.ruleset
+>>> result = evaluate(Answers.from_mapping(answers))
+>>> result.urgency, result.rule_ids, result.ruleset
 """
 
 from triage.rules.contract import CONTRACT_VERSION, QUESTIONS, Answers, ContractError, Question

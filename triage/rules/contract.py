@@ -108,7 +108,8 @@ class Answers:
         "The pain", "Have you had neck or back pain like this before?"
     )
     not_improving_after_4_weeks: bool = _q(
-        "The pain", "If it started 4 or more weeks ago: is it no better, or worse, despite self-care?"
+        "The pain",
+        "If it started 4 or more weeks ago: is it no better, or worse, despite self-care?",
     )
     pain_worsening_progressively: bool = _q(
         "The pain", "Is the pain steadily getting worse, day by day or week by week?"
@@ -189,9 +190,7 @@ class Answers:
     saddle_anaesthesia: bool = _q(
         "Nerve symptoms", "Numbness around the back passage, genitals or inner thighs?"
     )
-    bilateral_leg_symptoms: bool = _q(
-        "Nerve symptoms", "Pain, numbness or weakness in both legs?"
-    )
+    bilateral_leg_symptoms: bool = _q("Nerve symptoms", "Pain, numbness or weakness in both legs?")
 
     dizziness_or_drop_attacks: bool = _q(
         "Heart, lungs and head",

@@ -125,40 +125,58 @@ def _inflammatory_features(a: Answers) -> int:
 
 WEAK_FLAGS = (
     Rule(
-        "NIGHT_PAIN", None, "Night pain not eased by rest or changing position", f"{S2}; {S6}",
+        "NIGHT_PAIN",
+        None,
+        "Night pain not eased by rest or changing position",
+        f"{S2}; {S6}",
         ("night_pain_unrelieved_by_rest",),
         lambda a, n: a.night_pain_unrelieved_by_rest,
     ),
     Rule(
-        "CONSTANT_OR_PROGRESSIVE_PAIN", None,
-        "Constant non-mechanical or steadily worsening pain", S2,
+        "CONSTANT_OR_PROGRESSIVE_PAIN",
+        None,
+        "Constant non-mechanical or steadily worsening pain",
+        S2,
         ("pain_constant_non_mechanical", "pain_worsening_progressively"),
         lambda a, n: a.pain_constant_non_mechanical or a.pain_worsening_progressively,
     ),
     Rule(
-        "NOT_IMPROVING_4_WEEKS", None, "No better after 4 weeks or more of self-care", S16,
+        "NOT_IMPROVING_4_WEEKS",
+        None,
+        "No better after 4 weeks or more of self-care",
+        S16,
         ("not_improving_after_4_weeks", "duration_days"),
         lambda a, n: a.not_improving_after_4_weeks and a.duration_days >= 28,
     ),
     Rule(
-        "SYSTEMICALLY_UNWELL", None, "Generally unwell, without fever", S2,
+        "SYSTEMICALLY_UNWELL",
+        None,
+        "Generally unwell, without fever",
+        S2,
         ("systemically_unwell",),
         lambda a, n: a.systemically_unwell and not a.fever_or_chills,
     ),
     Rule(
-        "PREVIOUS_SPINAL_SURGERY", None, "Previous neck or back surgery", S2,
+        "PREVIOUS_SPINAL_SURGERY",
+        None,
+        "Previous neck or back surgery",
+        S2,
         ("previous_spinal_surgery",),
         lambda a, n: a.previous_spinal_surgery,
     ),
     Rule(
-        "INFLAMMATORY_ARTHRITIS_HISTORY", None, "History of inflammatory arthritis", S2,
+        "INFLAMMATORY_ARTHRITIS_HISTORY",
+        None,
+        "History of inflammatory arthritis",
+        S2,
         ("inflammatory_arthritis_history",),
         lambda a, n: a.inflammatory_arthritis_history,
     ),
 )
 
 AGE_NEW_ONSET = Rule(
-    "AGE_NEW_ONSET", None,
+    "AGE_NEW_ONSET",
+    None,
     "First episode of spinal pain over 55 or under 20 (counts only beside another weak flag or "
     "weight loss)",
     f"{S2}; {S6}; {S16}",
@@ -171,41 +189,63 @@ AGE_NEW_ONSET = Rule(
 RULES = (
     # 2a. Non-spinal emergencies presenting as neck, upper-back or interscapular pain
     Rule(
-        "ACS_SUSPECTED", E,
+        "ACS_SUSPECTED",
+        E,
         "Possible heart attack: chest pressure spreading to arm or jaw, or chest/upper-back pain "
         "with sweating, nausea or breathlessness",
         S12,
-        ("chest_pressure_radiating_to_arm_or_jaw", "chest_pain", "sweating_or_nausea_with_pain",
-         "shortness_of_breath", "pain_region"),
+        (
+            "chest_pressure_radiating_to_arm_or_jaw",
+            "chest_pain",
+            "sweating_or_nausea_with_pain",
+            "shortness_of_breath",
+            "pain_region",
+        ),
         lambda a, n: _acs(a),
     ),
     Rule(
-        "AORTIC_DISSECTION_SUSPECTED", E,
-        "Sudden severe tearing pain in chest or back: possible aortic dissection", S13,
+        "AORTIC_DISSECTION_SUSPECTED",
+        E,
+        "Sudden severe tearing pain in chest or back: possible aortic dissection",
+        S13,
         ("tearing_pain_radiating_to_back",),
         lambda a, n: a.tearing_pain_radiating_to_back,
     ),
     Rule(
-        "PE_SUSPECTED", E,
+        "PE_SUSPECTED",
+        E,
         "Breathlessness with coughing blood, or with pleuritic pain after sudden onset or "
         "surgery/immobility: possible pulmonary embolism or pneumothorax",
         S14,
-        ("shortness_of_breath", "coughing_blood", "pain_worse_on_deep_breath", "onset_sudden",
-         "recent_surgery_immobility_or_leg_swelling"),
+        (
+            "shortness_of_breath",
+            "coughing_blood",
+            "pain_worse_on_deep_breath",
+            "onset_sudden",
+            "recent_surgery_immobility_or_leg_swelling",
+        ),
         lambda a, n: _pe(a),
     ),
     Rule(
-        "CERVICAL_ARTERIAL_OR_STROKE_SIGNS", E,
+        "CERVICAL_ARTERIAL_OR_STROKE_SIGNS",
+        E,
         "Diplopia, dysarthria/dysphagia or facial numbness, or dizziness with severe headache or "
         "trauma: possible cervical artery dissection or stroke",
         f"{S6}; {S11}; {S7}",
-        ("double_vision", "difficulty_speaking_or_swallowing", "facial_numbness_or_droop",
-         "dizziness_or_drop_attacks", "severe_headache", "recent_significant_trauma",
-         "trauma_mechanism"),
+        (
+            "double_vision",
+            "difficulty_speaking_or_swallowing",
+            "facial_numbness_or_droop",
+            "dizziness_or_drop_attacks",
+            "severe_headache",
+            "recent_significant_trauma",
+            "trauma_mechanism",
+        ),
         lambda a, n: _vascular_neuro(a),
     ),
     Rule(
-        "SEVERE_NEW_HEADACHE", E,
+        "SEVERE_NEW_HEADACHE",
+        E,
         "New, sudden or worst-ever headache with neck pain: possible bleed, meningitis or "
         "dissection",
         f"{S20}; {S2}",
@@ -214,61 +254,91 @@ RULES = (
     ),
     # 2b. Spinal cord / cauda equina
     Rule(
-        "SPHINCTER_OR_SADDLE_SYMPTOMS", E,
+        "SPHINCTER_OR_SADDLE_SYMPTOMS",
+        E,
         "New bladder/bowel change or saddle numbness: possible cauda equina or cord compression",
         f"{S10}; {S6}",
         ("bladder_or_bowel_change", "saddle_anaesthesia"),
         lambda a, n: a.bladder_or_bowel_change or a.saddle_anaesthesia,
     ),
     Rule(
-        "CORD_COMPRESSION_PROGRESSIVE", E,
+        "CORD_COMPRESSION_PROGRESSIVE",
+        E,
         "Worsening limb weakness with cord features: possible progressive cord compression",
         f"{S9}; {S6}",
-        ("progressive_limb_weakness", "gait_disturbance", "hand_clumsiness",
-         "bilateral_arm_symptoms", "electric_shock_on_neck_flexion", "bilateral_leg_symptoms",
-         "bladder_or_bowel_change"),
+        (
+            "progressive_limb_weakness",
+            "gait_disturbance",
+            "hand_clumsiness",
+            "bilateral_arm_symptoms",
+            "electric_shock_on_neck_flexion",
+            "bilateral_leg_symptoms",
+            "bladder_or_bowel_change",
+        ),
         lambda a, n: _cord_compression(a),
     ),
     # 2c. Malignancy
     Rule(
-        "MSCC_SUSPECTED", E,
-        "History of cancer with neurological symptoms: possible metastatic spinal cord "
-        "compression",
+        "MSCC_SUSPECTED",
+        E,
+        "History of cancer with neurological symptoms: possible metastatic spinal cord compression",
         S5,
-        ("history_of_cancer", "progressive_limb_weakness", "gait_disturbance",
-         "numbness_or_tingling_arms", "bilateral_arm_symptoms", "hand_clumsiness",
-         "bilateral_leg_symptoms", "bladder_or_bowel_change", "saddle_anaesthesia"),
+        (
+            "history_of_cancer",
+            "progressive_limb_weakness",
+            "gait_disturbance",
+            "numbness_or_tingling_arms",
+            "bilateral_arm_symptoms",
+            "hand_clumsiness",
+            "bilateral_leg_symptoms",
+            "bladder_or_bowel_change",
+            "saddle_anaesthesia",
+        ),
         lambda a, n: a.history_of_cancer and _any_neuro(a),
     ),
     # 2d. Infection
     Rule(
-        "SPINAL_INFECTION_SUSPECTED", E,
+        "SPINAL_INFECTION_SUSPECTED",
+        E,
         "Fever with immunosuppression, injecting drug use or recent infection/spinal procedure: "
         "possible spinal infection",
         f"{S6}; {S7}; {S17}",
-        ("fever_or_chills", "immunosuppressed", "iv_drug_use",
-         "recent_infection_or_spinal_procedure"),
+        (
+            "fever_or_chills",
+            "immunosuppressed",
+            "iv_drug_use",
+            "recent_infection_or_spinal_procedure",
+        ),
         lambda a, n: a.fever_or_chills and _infection_risk(a),
     ),
     # 2e. Fracture and trauma
     Rule(
-        "CCR_HIGH_RISK", E,
+        "CCR_HIGH_RISK",
+        E,
         "Neck injury with a Canadian C-Spine high-risk factor (age 65+, dangerous mechanism or "
         "arm paraesthesia)",
         S4,
-        ("pain_region", "recent_significant_trauma", "trauma_mechanism", "age",
-         "numbness_or_tingling_arms"),
+        (
+            "pain_region",
+            "recent_significant_trauma",
+            "trauma_mechanism",
+            "age",
+            "numbness_or_tingling_arms",
+        ),
         lambda a, n: _ccr_high_risk(a),
     ),
     Rule(
-        "MAJOR_TRAUMA_MECHANISM", E,
-        "Injury by a dangerous mechanism: possible spinal fracture", f"{S15}; {S4}",
+        "MAJOR_TRAUMA_MECHANISM",
+        E,
+        "Injury by a dangerous mechanism: possible spinal fracture",
+        f"{S15}; {S4}",
         ("recent_significant_trauma", "trauma_mechanism"),
         lambda a, n: a.dangerous_trauma,
     ),
     # GCA: URGENT, raised to EMERGENCY with visual symptoms (sight can be lost within days).
     Rule(
-        "GCA_POSSIBLE", U,
+        "GCA_POSSIBLE",
+        U,
         "Age 50+ with jaw claudication or scalp tenderness: possible giant cell arteritis",
         S19,
         ("age", "jaw_claudication_or_scalp_tenderness", "double_vision"),
@@ -278,13 +348,16 @@ RULES = (
     ),
     # URGENT
     Rule(
-        "CHEST_PAIN_UNEXPLAINED", U,
-        "New or unexplained chest pain in the last 72 hours: same-day assessment", S12,
+        "CHEST_PAIN_UNEXPLAINED",
+        U,
+        "New or unexplained chest pain in the last 72 hours: same-day assessment",
+        S12,
         ("chest_pain",),
         lambda a, n: a.chest_pain and not _acs(a),
     ),
     Rule(
-        "EXERTIONAL_UPPER_BODY_PAIN", U,
+        "EXERTIONAL_UPPER_BODY_PAIN",
+        U,
         "Upper-body pain brought on by exertion and eased by rest, with cardiovascular risk or "
         "age 40+: possible angina",
         S12,
@@ -296,14 +369,16 @@ RULES = (
         ),
     ),
     Rule(
-        "BREATHLESSNESS_UNEXPLAINED", U,
+        "BREATHLESSNESS_UNEXPLAINED",
+        U,
         "New breathlessness without features of PE or ACS: cardiorespiratory cause to exclude",
         f"{S12}; {S14}",
         ("shortness_of_breath",),
         lambda a, n: a.shortness_of_breath and not _pe(a) and not _acs(a),
     ),
     Rule(
-        "ISOLATED_DIZZINESS_WITH_NECK_PAIN", U,
+        "ISOLATED_DIZZINESS_WITH_NECK_PAIN",
+        U,
         "Dizziness or drop attacks with neck pain: assess before any neck exercise or manual "
         "therapy",
         S11,
@@ -311,12 +386,17 @@ RULES = (
         lambda a, n: a.dizziness_or_drop_attacks and not _vascular_neuro(a),
     ),
     Rule(
-        "MYELOPATHY_FEATURES", U,
+        "MYELOPATHY_FEATURES",
+        U,
         "Hand clumsiness, gait change, Lhermitte's sign or both-arm symptoms: possible "
         "cervical myelopathy",
         f"{S2}; {S6}; {S9}",
-        ("hand_clumsiness", "gait_disturbance", "electric_shock_on_neck_flexion",
-         "bilateral_arm_symptoms"),
+        (
+            "hand_clumsiness",
+            "gait_disturbance",
+            "electric_shock_on_neck_flexion",
+            "bilateral_arm_symptoms",
+        ),
         lambda a, n: (
             a.hand_clumsiness
             or a.gait_disturbance
@@ -325,13 +405,16 @@ RULES = (
         ),
     ),
     Rule(
-        "PROGRESSIVE_WEAKNESS", U,
-        "Worsening limb weakness: possible progressive radiculopathy", f"{S2}; Lothian [S8]",
+        "PROGRESSIVE_WEAKNESS",
+        U,
+        "Worsening limb weakness: possible progressive radiculopathy",
+        f"{S2}; Lothian [S8]",
         ("progressive_limb_weakness",),
         lambda a, n: a.progressive_limb_weakness and not _cord_compression(a),
     ),
     Rule(
-        "CANCER_HISTORY_WITH_UPPER_SPINAL_PAIN", U,
+        "CANCER_HISTORY_WITH_UPPER_SPINAL_PAIN",
+        U,
         "History of cancer with neck or thoracic pain: possible spinal metastasis (MRI within "
         "a week, MSCC coordinator within 24 h)",
         f"{S5}; {S15}; {S16}",
@@ -339,40 +422,55 @@ RULES = (
         lambda a, n: a.history_of_cancer and a.upper,
     ),
     Rule(
-        "CANCER_HISTORY_WITH_SINISTER_LOW_BACK_PAIN", U,
+        "CANCER_HISTORY_WITH_SINISTER_LOW_BACK_PAIN",
+        U,
         "History of cancer with night, constant or progressive low-back pain: possible spinal "
         "metastasis",
         S5,
-        ("history_of_cancer", "pain_region", "night_pain_unrelieved_by_rest",
-         "pain_constant_non_mechanical", "pain_worsening_progressively"),
-        lambda a, n: (
-            a.history_of_cancer and a.pain_region == "lower_back" and _non_mechanical(a)
+        (
+            "history_of_cancer",
+            "pain_region",
+            "night_pain_unrelieved_by_rest",
+            "pain_constant_non_mechanical",
+            "pain_worsening_progressively",
         ),
+        lambda a, n: a.history_of_cancer and a.pain_region == "lower_back" and _non_mechanical(a),
     ),
     Rule(
-        "MALIGNANCY_CLUSTER", U,
-        "Unexplained weight loss with another weak flag: malignancy to exclude", S16,
+        "MALIGNANCY_CLUSTER",
+        U,
+        "Unexplained weight loss with another weak flag: malignancy to exclude",
+        S16,
         ("unexplained_weight_loss",),
         lambda a, n: a.unexplained_weight_loss and n >= 1,
     ),
     Rule(
-        "FEVER_WITH_SPINAL_PAIN", U,
-        "Fever or chills with spinal pain: possible infection", S2,
+        "FEVER_WITH_SPINAL_PAIN",
+        U,
+        "Fever or chills with spinal pain: possible infection",
+        S2,
         ("fever_or_chills",),
         lambda a, n: a.fever_or_chills and not _infection_risk(a),
     ),
     Rule(
-        "INFECTION_RISK_WITH_NONMECHANICAL_PAIN", U,
+        "INFECTION_RISK_WITH_NONMECHANICAL_PAIN",
+        U,
         "Infection risk factor with night, constant or progressive pain (fever is absent in ~45% "
         "of spinal infections)",
         f"{S17}; {S6}",
-        ("immunosuppressed", "iv_drug_use", "recent_infection_or_spinal_procedure",
-         "night_pain_unrelieved_by_rest", "pain_constant_non_mechanical",
-         "pain_worsening_progressively"),
+        (
+            "immunosuppressed",
+            "iv_drug_use",
+            "recent_infection_or_spinal_procedure",
+            "night_pain_unrelieved_by_rest",
+            "pain_constant_non_mechanical",
+            "pain_worsening_progressively",
+        ),
         lambda a, n: not a.fever_or_chills and _infection_risk(a) and _non_mechanical(a),
     ),
     Rule(
-        "LOW_RISK_TRAUMA_ACUTE", U,
+        "LOW_RISK_TRAUMA_ACUTE",
+        U,
         "Low-energy injury in the last 7 days: a clinician must examine (reception cannot clear "
         "the spine)",
         S4,
@@ -380,40 +478,54 @@ RULES = (
         lambda a, n: a.low_energy_trauma and a.duration_days <= 7 and not _ccr_high_risk(a),
     ),
     Rule(
-        "FRAGILITY_FRACTURE_SUSPECTED", U,
+        "FRAGILITY_FRACTURE_SUSPECTED",
+        U,
         "Osteoporosis or long-term steroids with minor injury or sudden onset, or age 70+ with "
         "minor injury: possible fragility fracture",
         f"{S15}; {S7}",
-        ("osteoporosis", "long_term_steroids", "recent_significant_trauma", "trauma_mechanism",
-         "onset_sudden", "age"),
+        (
+            "osteoporosis",
+            "long_term_steroids",
+            "recent_significant_trauma",
+            "trauma_mechanism",
+            "onset_sudden",
+            "age",
+        ),
         lambda a, n: (
-            (a.osteoporosis or a.long_term_steroids) and (a.low_energy_trauma or a.onset_sudden)
-        )
-        or (a.age >= 70 and a.low_energy_trauma),
+            ((a.osteoporosis or a.long_term_steroids) and (a.low_energy_trauma or a.onset_sudden))
+            or (a.age >= 70 and a.low_energy_trauma)
+        ),
     ),
     Rule(
-        "MULTIPLE_WEAK_FLAGS", U,
-        "Three or more weak red flags together", f"{S21}; {S16}",
+        "MULTIPLE_WEAK_FLAGS",
+        U,
+        "Three or more weak red flags together",
+        f"{S21}; {S16}",
         (),
         lambda a, n: n >= 3,
     ),
     # SOON
     Rule(
-        "CANCER_HISTORY_MECHANICAL_LOW_BACK", S,
-        "History of cancer with mechanical low-back pain: review within a week", S5,
+        "CANCER_HISTORY_MECHANICAL_LOW_BACK",
+        S,
+        "History of cancer with mechanical low-back pain: review within a week",
+        S5,
         ("history_of_cancer", "pain_region"),
         lambda a, n: (
             a.history_of_cancer and a.pain_region == "lower_back" and not _non_mechanical(a)
         ),
     ),
     Rule(
-        "UNEXPLAINED_WEIGHT_LOSS", S,
-        "Unexplained weight loss: systemic cause to exclude", f"{S16}; {S6}",
+        "UNEXPLAINED_WEIGHT_LOSS",
+        S,
+        "Unexplained weight loss: systemic cause to exclude",
+        f"{S16}; {S6}",
         ("unexplained_weight_loss",),
         lambda a, n: a.unexplained_weight_loss and n == 0,
     ),
     Rule(
-        "INFECTION_RISK_FACTOR", S,
+        "INFECTION_RISK_FACTOR",
+        S,
         "Infection risk factor (immunosuppression, injecting drugs or recent infection/procedure) "
         "with mechanical pain and no fever",
         S2,
@@ -421,13 +533,16 @@ RULES = (
         lambda a, n: not a.fever_or_chills and _infection_risk(a) and not _non_mechanical(a),
     ),
     Rule(
-        "LOW_RISK_TRAUMA_SUBACUTE", S,
-        "Low-energy injury more than 7 days ago: clinician assessment before exercise", S4,
+        "LOW_RISK_TRAUMA_SUBACUTE",
+        S,
+        "Low-energy injury more than 7 days ago: clinician assessment before exercise",
+        S4,
         ("recent_significant_trauma", "trauma_mechanism", "duration_days"),
         lambda a, n: a.low_energy_trauma and a.duration_days > 7 and not _ccr_high_risk(a),
     ),
     Rule(
-        "PMR_POSSIBLE", S,
+        "PMR_POSSIBLE",
+        S,
         "Age 50+ with aching across both shoulder/hip girdles and morning stiffness: possible "
         "polymyalgia rheumatica",
         S19,
@@ -439,28 +554,35 @@ RULES = (
         ),
     ),
     Rule(
-        "INFLAMMATORY_ARTHRITIS_NECK", S,
+        "INFLAMMATORY_ARTHRITIS_NECK",
+        S,
         "Inflammatory arthritis with neck pain: atlanto-axial instability to consider",
         f"{S2}; {S9}",
         ("inflammatory_arthritis_history", "pain_region"),
         lambda a, n: a.inflammatory_arthritis_history and a.pain_region == "neck",
     ),
     Rule(
-        "VISCERAL_SOURCE_POSSIBLE", S,
-        "Pain linked to meals or abdominal symptoms: possible referred visceral pain (GP)", S31,
+        "VISCERAL_SOURCE_POSSIBLE",
+        S,
+        "Pain linked to meals or abdominal symptoms: possible referred visceral pain (GP)",
+        S31,
         ("pain_related_to_eating_or_abdominal_symptoms",),
         lambda a, n: a.pain_related_to_eating_or_abdominal_symptoms,
     ),
     Rule(
-        "TWO_WEAK_FLAGS", S,
-        "Two weak red flags together", S21,
+        "TWO_WEAK_FLAGS",
+        S,
+        "Two weak red flags together",
+        S21,
         (),
         lambda a, n: n == 2,
     ),
     # ROUTINE
     Rule(
-        "UNILATERAL_ARM_NEURO_SYMPTOMS", R,
-        "Pins and needles or numbness in one arm: probable cervical radiculopathy", S2,
+        "UNILATERAL_ARM_NEURO_SYMPTOMS",
+        R,
+        "Pins and needles or numbness in one arm: probable cervical radiculopathy",
+        S2,
         ("numbness_or_tingling_arms",),
         lambda a, n: (
             a.numbness_or_tingling_arms
@@ -469,31 +591,41 @@ RULES = (
         ),
     ),
     Rule(
-        "INFLAMMATORY_BACK_PAIN_PATTERN", R,
+        "INFLAMMATORY_BACK_PAIN_PATTERN",
+        R,
         "Onset before 45, over 3 months, with 2+ inflammatory features: assess against NICE NG65",
         S18,
-        ("age", "duration_days", "morning_stiffness_over_30_min",
-         "improves_with_exercise_not_rest", "psoriasis_ibd_or_uveitis_history",
-         "family_history_spondyloarthritis"),
+        (
+            "age",
+            "duration_days",
+            "morning_stiffness_over_30_min",
+            "improves_with_exercise_not_rest",
+            "psoriasis_ibd_or_uveitis_history",
+            "family_history_spondyloarthritis",
+        ),
         lambda a, n: a.onset_age < 45 and a.duration_days > 90 and _inflammatory_features(a) >= 2,
     ),
     Rule(
-        "HIGH_PSYCHOSOCIAL_RISK", R,
+        "HIGH_PSYCHOSOCIAL_RISK",
+        R,
         "High psychosocial risk of a poor outcome: clinician-led, psychologically informed care",
         S3,
         ("psychosocial_risk_category",),
         lambda a, n: a.psychosocial_risk_category == "high",
     ),
     Rule(
-        "MINOR_UNDER_18", R,
+        "MINOR_UNDER_18",
+        R,
         "Under 18: paediatric assessment (the C-Spine Rule is not validated under 16)",
         f"{S6}; {S4}",
         ("age",),
         lambda a, n: a.age < 18,
     ),
     Rule(
-        "SINGLE_WEAK_FLAG", R,
-        "One weak red flag", S2,
+        "SINGLE_WEAK_FLAG",
+        R,
+        "One weak red flag",
+        S2,
         (),
         lambda a, n: n == 1,
     ),
@@ -504,9 +636,11 @@ def _with_medium_psychosocial_routine(rules: tuple[Rule, ...]) -> tuple[Rule, ..
     """The clinic's optional policy (red-flags.md section 5): medium risk also goes clinician-led."""
     return tuple(
         Rule(
-            r.id, r.urgency,
+            r.id,
+            r.urgency,
             "Medium or high psychosocial risk of a poor outcome: clinician-led care (clinic policy)",
-            r.source, r.fields,
+            r.source,
+            r.fields,
             lambda a, n: a.psychosocial_risk_category in ("medium", "high"),
         )
         if r.id == "HIGH_PSYCHOSOCIAL_RISK"
