@@ -4,12 +4,13 @@ error, so saying "yes" to one more question must never lower the urgency."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.rules import QUESTIONS, Answers, Urgency, evaluate, ruleset_for
+from triage.rules import QUESTIONS, Answers, RuleSet, Urgency, evaluate, ruleset_for
 from triage.rules.contract import DANGEROUS_MECHANISMS, LOW_ENERGY_MECHANISMS
 
 BOOLEANS = [q.name for q in QUESTIONS if q.kind is bool]
@@ -67,7 +68,7 @@ def test_a_more_dangerous_injury_never_lowers_the_urgency(answers: Answers) -> N
         [evaluate(dataclasses.replace(answers, trauma_mechanism=m)).urgency for m in step]
         for step in ladder
     ]
-    for lower, higher in zip(levels, levels[1:]):
+    for lower, higher in itertools.pairwise(levels):
         assert min(higher) >= max(lower)
 
 
@@ -106,3 +107,23 @@ def test_the_same_answers_always_give_the_same_result(answers: Answers) -> None:
     again = Answers.from_mapping(answers.as_mapping())
     assert evaluate(answers).as_json() == evaluate(again).as_json()
     assert evaluate(answers) == evaluate(answers)
+
+
+def _every_rule_checked_alone(answers: Answers, ruleset: RuleSet) -> set[str]:
+    """The rules that fire when each is asked on its own: no guard, no shortcut."""
+    weak = [r for r in ruleset.weak_flags if r.when(answers, 0)]
+    count = len(weak)
+    age = ruleset.age_flag.when(answers, 0)
+    if age and (count or answers.unexplained_weight_loss):
+        count += 1
+    others = [r for r in (*ruleset.rules, *ruleset.counting) if r.when(answers, count)]
+    return {r.id for r in weak + others} | ({ruleset.age_flag.id} if age else set())
+
+
+@settings(max_examples=1500)
+@given(intakes, st.booleans())
+def test_no_guard_ever_hides_a_rule_that_would_fire(
+    answers: Answers, medium_is_routine: bool
+) -> None:
+    ruleset = ruleset_for(medium_psychosocial_risk_is_routine=medium_is_routine)
+    assert set(ruleset.evaluate(answers).rule_ids) == _every_rule_checked_alone(answers, ruleset)

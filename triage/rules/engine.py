@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from triage.rules.contract import Answers
 
@@ -41,17 +42,43 @@ class Rule:
     when: Predicate
     raised_to: Urgency | None = None
     raised_when: Callable[[Answers], bool] | None = None
+    # What the rule adds to a result when it fires (and when it is raised): immutable, so made once.
+    fired: Fired = field(init=False, repr=False, compare=False)
+    fired_raised: Fired | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fired", _fired(self, self.urgency))
+        raised = _fired(self, self.raised_to) if self.raised_to is not None else None
+        object.__setattr__(self, "fired_raised", raised)
 
     def urgency_for(self, answers: Answers) -> Urgency | None:
         if self.raised_when is not None and self.raised_when(answers):
             return self.raised_to
         return self.urgency
 
+    def firing(self, answers: Answers) -> Fired:
+        if (
+            self.fired_raised is not None
+            and self.raised_when is not None
+            and self.raised_when(answers)
+        ):
+            return self.fired_raised
+        return self.fired
 
-@dataclass(frozen=True, slots=True)
-class Fired:
+
+def _fired(rule: Rule, urgency: Urgency | None) -> Fired:
+    return Fired(rule, urgency, -urgency if urgency is not None else 0)
+
+
+class Fired(NamedTuple):
+    """A rule that fired, at the urgency it fired at (immutable; a tuple for speed).
+
+    `rank` orders a result's rules: most urgent first, weak flags (no urgency) last.
+    """
+
     rule: Rule
     urgency: Urgency | None
+    rank: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,8 +89,9 @@ class Fired:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
+    """The triage result of the intake contract (immutable; a tuple for speed)."""
+
     urgency: Urgency
     fired: tuple[Fired, ...]
     ruleset: str
@@ -81,6 +109,17 @@ class Result:
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """A cheap test that must hold for any of `rule_ids` to fire (the cancer rules all need a
+    history of cancer): the engine skips the group's rules when it fails. A guard only saves time;
+    a property test checks that no guard ever hides a rule that would have fired."""
+
+    name: str
+    when: Predicate
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """A versioned rule set. Weak flags are evaluated first and counted; then every other rule."""
 
@@ -88,28 +127,55 @@ class RuleSet:
     weak_flags: tuple[Rule, ...]
     age_flag: Rule  # AGE_NEW_ONSET: counted only beside another weak flag or weight loss
     rules: tuple[Rule, ...]
+    counting: tuple[Rule, Rule, Rule]  # one, two, three or more weak flags (red-flags.md 2g)
+    guards: tuple[Guard, ...] = ()
+    weak_guard: Callable[[Answers], bool] | None = None  # any weak flag possible at all?
+    plan: tuple[tuple[Predicate | None, tuple[Rule, ...]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_id = {rule.id: rule for rule in self.rules}
+        guarded = [g_id for g in self.guards for g_id in g.rule_ids]
+        if len(guarded) != len(set(guarded)) or not set(guarded) <= set(by_id):
+            raise ValueError("each guarded rule must be a rule of the set, in one guard only")
+        plan: list[tuple[Predicate | None, tuple[Rule, ...]]] = [
+            (g.when, tuple(by_id[rule_id] for rule_id in g.rule_ids)) for g in self.guards
+        ]
+        plan.append((None, tuple(r for r in self.rules if r.id not in set(guarded))))
+        object.__setattr__(self, "plan", tuple(plan))
 
     def all_rules(self) -> tuple[Rule, ...]:
-        return (*self.weak_flags, self.age_flag, *self.rules)
+        return (*self.weak_flags, self.age_flag, *self.rules, *self.counting)
 
     def evaluate(self, answers: Answers) -> Result:
-        fired: list[Fired] = [Fired(r, None) for r in self.weak_flags if r.when(answers, 0)]
+        # The hot path of bench/triage_speed.py: a rule that fires adds its ready-made record.
+        fired: list[Fired] = []
+        if self.weak_guard is None or self.weak_guard(answers):
+            for flag in self.weak_flags:
+                if flag.when(answers, 0):
+                    fired.append(flag.fired)
         count = len(fired)
         if self.age_flag.when(answers, 0):
-            fired.append(Fired(self.age_flag, None))
+            fired.append(self.age_flag.fired)
             if count or answers.unexplained_weight_loss:
                 count += 1
         urgency = Urgency.SELF_CARE
-        for rule in self.rules:
-            if rule.when(answers, count):
-                level = rule.urgency_for(answers)
-                fired.append(Fired(rule, level))
-                if level is not None and level > urgency:
-                    urgency = level
-        # Most urgent first; weak flags (no urgency of their own) last; stable within a level.
-        fired.sort(key=_rank)
-        return Result(urgency=urgency, fired=tuple(fired), ruleset=self.version)
+        if count:
+            counted = self.counting[min(count, 3) - 1].fired
+            fired.append(counted)
+            urgency = counted.urgency or urgency
+        for guard, rules in self.plan:
+            if guard is not None and not guard(answers, count):
+                continue
+            for rule in rules:
+                if rule.when(answers, count):
+                    record = rule.fired if rule.raised_when is None else rule.firing(answers)
+                    fired.append(record)
+                    if record.urgency is not None and record.urgency > urgency:
+                        urgency = record.urgency
+        if len(fired) > 1:
+            fired.sort(key=_RANK)  # stable: rule-set order within a level
+        return _new(Result, (urgency, tuple(fired), self.version))
 
 
-def _rank(fired: Fired) -> int:
-    return -fired.urgency if fired.urgency is not None else 0
+_new = tuple.__new__
+_RANK = itemgetter(2)

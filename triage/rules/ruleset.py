@@ -8,7 +8,7 @@ Where the reference leaves a reading open, the rule takes the safer one and says
 from __future__ import annotations
 
 from triage.rules.contract import Answers
-from triage.rules.engine import Rule, RuleSet, Urgency
+from triage.rules.engine import Guard, Rule, RuleSet, Urgency
 
 RULESET_VERSION = "2026.1"
 
@@ -173,6 +173,19 @@ WEAK_FLAGS = (
         lambda a, n: a.inflammatory_arthritis_history,
     ),
 )
+
+
+def _any_weak_flag(a: Answers) -> bool:
+    return (
+        a.night_pain_unrelieved_by_rest
+        or a.pain_constant_non_mechanical
+        or a.pain_worsening_progressively
+        or a.not_improving_after_4_weeks
+        or a.systemically_unwell
+        or a.previous_spinal_surgery
+        or a.inflammatory_arthritis_history
+    )
+
 
 AGE_NEW_ONSET = Rule(
     "AGE_NEW_ONSET",
@@ -496,14 +509,6 @@ RULES = (
             or (a.age >= 70 and a.low_energy_trauma)
         ),
     ),
-    Rule(
-        "MULTIPLE_WEAK_FLAGS",
-        U,
-        "Three or more weak red flags together",
-        f"{S21}; {S16}",
-        (),
-        lambda a, n: n >= 3,
-    ),
     # SOON
     Rule(
         "CANCER_HISTORY_MECHANICAL_LOW_BACK",
@@ -569,14 +574,6 @@ RULES = (
         ("pain_related_to_eating_or_abdominal_symptoms",),
         lambda a, n: a.pain_related_to_eating_or_abdominal_symptoms,
     ),
-    Rule(
-        "TWO_WEAK_FLAGS",
-        S,
-        "Two weak red flags together",
-        S21,
-        (),
-        lambda a, n: n == 2,
-    ),
     # ROUTINE
     Rule(
         "UNILATERAL_ARM_NEURO_SYMPTOMS",
@@ -621,13 +618,135 @@ RULES = (
         ("age",),
         lambda a, n: a.age < 18,
     ),
+)
+
+
+# 2g counting: n weak flags (AGE_NEW_ONSET counted only beside another or weight loss).
+COUNTING = (
+    Rule("SINGLE_WEAK_FLAG", R, "One weak red flag", S2, (), lambda a, n: n == 1),
     Rule(
-        "SINGLE_WEAK_FLAG",
-        R,
-        "One weak red flag",
-        S2,
-        (),
-        lambda a, n: n == 1,
+        "TWO_WEAK_FLAGS", S,
+        "Two weak red flags together: serious pathology more likely", S21, (),
+        lambda a, n: n == 2,
+    ),
+    Rule(
+        "MULTIPLE_WEAK_FLAGS", U, "Three or more weak red flags together", f"{S21}; {S16}", (),
+        lambda a, n: n >= 3,
+    ),
+)  # fmt: skip
+
+# Which answers each family of rules needs at least one of. Most intakes answer "no" to most
+# questions, so most families are passed over after one test (bench/triage_speed.py).
+GUARDS = (
+    Guard(
+        "chest and breathing",
+        lambda a, n: (
+            a.chest_pain
+            or a.chest_pressure_radiating_to_arm_or_jaw
+            or a.shortness_of_breath
+            or a.sweating_or_nausea_with_pain
+        ),
+        ("ACS_SUSPECTED", "CHEST_PAIN_UNEXPLAINED", "PE_SUSPECTED", "BREATHLESSNESS_UNEXPLAINED"),
+    ),
+    Guard(
+        "head, eyes and vessels",
+        lambda a, n: (
+            a.dizziness_or_drop_attacks
+            or a.double_vision
+            or a.difficulty_speaking_or_swallowing
+            or a.facial_numbness_or_droop
+            or a.severe_headache
+            or a.jaw_claudication_or_scalp_tenderness
+        ),
+        (
+            "CERVICAL_ARTERIAL_OR_STROKE_SIGNS",
+            "ISOLATED_DIZZINESS_WITH_NECK_PAIN",
+            "SEVERE_NEW_HEADACHE",
+            "GCA_POSSIBLE",
+        ),
+    ),
+    Guard(
+        "cord and nerves",
+        lambda a, n: (
+            a.progressive_limb_weakness
+            or a.numbness_or_tingling_arms
+            or a.bilateral_arm_symptoms
+            or a.hand_clumsiness
+            or a.gait_disturbance
+            or a.electric_shock_on_neck_flexion
+            or a.bladder_or_bowel_change
+            or a.saddle_anaesthesia
+        ),
+        (
+            "SPHINCTER_OR_SADDLE_SYMPTOMS",
+            "CORD_COMPRESSION_PROGRESSIVE",
+            "MYELOPATHY_FEATURES",
+            "PROGRESSIVE_WEAKNESS",
+            "UNILATERAL_ARM_NEURO_SYMPTOMS",
+        ),
+    ),
+    Guard(
+        "history of cancer",
+        lambda a, n: a.history_of_cancer,
+        (
+            "MSCC_SUSPECTED",
+            "CANCER_HISTORY_WITH_UPPER_SPINAL_PAIN",
+            "CANCER_HISTORY_WITH_SINISTER_LOW_BACK_PAIN",
+            "CANCER_HISTORY_MECHANICAL_LOW_BACK",
+        ),
+    ),
+    Guard(
+        "infection",
+        lambda a, n: a.fever_or_chills or _infection_risk(a),
+        (
+            "SPINAL_INFECTION_SUSPECTED",
+            "FEVER_WITH_SPINAL_PAIN",
+            "INFECTION_RISK_WITH_NONMECHANICAL_PAIN",
+            "INFECTION_RISK_FACTOR",
+        ),
+    ),
+    Guard(
+        "injury and bone fragility",
+        lambda a, n: a.trauma or a.osteoporosis or a.long_term_steroids,
+        (
+            "CCR_HIGH_RISK",
+            "MAJOR_TRAUMA_MECHANISM",
+            "LOW_RISK_TRAUMA_ACUTE",
+            "LOW_RISK_TRAUMA_SUBACUTE",
+            "FRAGILITY_FRACTURE_SUSPECTED",
+        ),
+    ),
+    Guard(
+        "weight loss",
+        lambda a, n: a.unexplained_weight_loss,
+        ("MALIGNANCY_CLUSTER", "UNEXPLAINED_WEIGHT_LOSS"),
+    ),
+    Guard(
+        "joints and stiffness",
+        lambda a, n: (
+            a.morning_stiffness_over_30_min
+            or a.improves_with_exercise_not_rest
+            or a.psoriasis_ibd_or_uveitis_history
+            or a.family_history_spondyloarthritis
+            or a.bilateral_shoulder_hip_girdle_aching
+            or a.inflammatory_arthritis_history
+        ),
+        ("INFLAMMATORY_BACK_PAIN_PATTERN", "PMR_POSSIBLE", "INFLAMMATORY_ARTHRITIS_NECK"),
+    ),
+    Guard(
+        "rarer findings",
+        lambda a, n: (
+            a.tearing_pain_radiating_to_back
+            or a.exertional_pain_eases_with_rest
+            or a.pain_related_to_eating_or_abdominal_symptoms
+            or a.age < 18
+        ),
+        (
+            "AORTIC_DISSECTION_SUSPECTED",
+            "EXERTIONAL_UPPER_BODY_PAIN",
+            "VISCERAL_SOURCE_POSSIBLE",
+            "MINOR_UNDER_18",
+        ),
     ),
 )
 
@@ -649,12 +768,17 @@ def _with_medium_psychosocial_routine(rules: tuple[Rule, ...]) -> tuple[Rule, ..
     )
 
 
-DEFAULT = RuleSet(RULESET_VERSION, WEAK_FLAGS, AGE_NEW_ONSET, RULES)
+DEFAULT = RuleSet(
+    RULESET_VERSION, WEAK_FLAGS, AGE_NEW_ONSET, RULES, COUNTING, GUARDS, _any_weak_flag
+)
 MEDIUM_PSYCHOSOCIAL_IS_ROUTINE = RuleSet(
     f"{RULESET_VERSION}+psychosocial-medium-routine",
     WEAK_FLAGS,
     AGE_NEW_ONSET,
     _with_medium_psychosocial_routine(RULES),
+    COUNTING,
+    GUARDS,
+    _any_weak_flag,
 )
 
 
