@@ -38,6 +38,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(VENV)/bin/mypy .
+	$(VENV)/bin/mypy --strict triage/rules  # the rule engine is typed strictly
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -26,7 +26,7 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_clinic_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        user._clinic_roles = cached  # type: ignore[union-attr]
+        user._clinic_roles = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
@@ -34,7 +34,9 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     return bool(roles_of(user) & {str(r) for r in roles})
 
 
-def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: Role,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Refuse with 403 unless the signed-in user holds one of `roles`.
 
     Anonymous users never get here: LoginRequiredMiddleware sends them to the login page first.

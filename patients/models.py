@@ -43,9 +43,7 @@ class PatientQuerySet(models.QuerySet["Patient"]):
             return self.filter(nhs_number=digits)
         filters = models.Q()
         for word in query.split():
-            filters &= models.Q(given_name__icontains=word) | models.Q(
-                family_name__icontains=word
-            )
+            filters &= models.Q(given_name__icontains=word) | models.Q(family_name__icontains=word)
         return self.filter(filters)
 
 
@@ -79,7 +77,9 @@ class Patient(models.Model):
         ]
         indexes = [
             models.Index(
-                Lower("family_name"), Lower("given_name"), "date_of_birth",
+                Lower("family_name"),
+                Lower("given_name"),
+                "date_of_birth",
                 name="patient_name_dob_idx",
             ),
         ]

@@ -9,7 +9,9 @@ def normalise_nhs_number(value: str) -> str:
 def nhs_number_is_valid(number: str) -> bool:
     if len(number) != 10 or not number.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:9], range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(number[:9], range(10, 1, -1), strict=True)
+    )
     check = 11 - total % 11
     if check == 11:
         check = 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -81,7 +81,7 @@ def submit_intake(
     *,
     details: PatientDetails,
     answers: rules.Answers,
-    entered_by: AbstractBaseUser,
+    entered_by: User,
     submission_token: uuid.UUID | None = None,
     source: str = Intake.Source.RECEPTION,
 ) -> Intake:
@@ -107,7 +107,7 @@ def _submit_intake(
     *,
     details: PatientDetails,
     answers: rules.Answers,
-    entered_by: AbstractBaseUser,
+    entered_by: User,
     token: uuid.UUID,
     source: str,
 ) -> Intake:

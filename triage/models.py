@@ -116,7 +116,9 @@ class Case(models.Model):
         constraints = [
             # One open case per patient: a new intake joins it rather than opening a second.
             models.UniqueConstraint(
-                fields=["patient"], condition=models.Q(status="open"), name="case_one_open_per_patient"
+                fields=["patient"],
+                condition=models.Q(status="open"),
+                name="case_one_open_per_patient",
             ),
             models.CheckConstraint(
                 condition=models.Q(urgency__gte=1, urgency__lte=5), name="case_urgency_valid"
