@@ -113,9 +113,7 @@ def _submit_intake(
 ) -> Intake:
     from triage.services import assess_intake
 
-    existing = Intake.objects.filter(submission_token=token).first()
-    if existing is not None:
-        return existing
+    # A token seen before fails the unique insert below; submit_intake then returns the first.
     patient = register_patient(details=details)
     stored: dict[str, Any] = answers.as_mapping()
     intake = Intake.objects.create(

@@ -19,7 +19,7 @@ def current_ruleset() -> rules.RuleSet:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with the intake it assesses
 def assess_intake(*, intake: Intake) -> Assessment:
     """Triage an intake, store the result for good, and put the patient in the queue."""
     result = current_ruleset().evaluate(rules.Answers.from_mapping(intake.answers))
