@@ -51,8 +51,11 @@ def find_returning_patient(details: PatientDetails) -> Patient | None:
     return candidates[0] if candidates else None
 
 
-def register_patient(*, details: PatientDetails) -> Patient:
-    """Find the returning patient and bring their contact details up to date, or register them."""
+def register_patient(*, details: PatientDetails) -> tuple[Patient, bool]:
+    """Find the returning patient and bring their contact details up to date, or register them.
+
+    Returns the patient and whether they are new.
+    """
     patient = find_returning_patient(details)
     if patient is None:
         return Patient.objects.create(
@@ -65,7 +68,7 @@ def register_patient(*, details: PatientDetails) -> Patient:
             nhs_number=details.nhs_number,
             preferred_language=details.preferred_language,
             email_consent=details.email_consent,
-        )
+        ), True
     changed = []
     for name in ("sex", "email", "phone", "nhs_number", "preferred_language", "email_consent"):
         new = getattr(details, name)
@@ -74,7 +77,7 @@ def register_patient(*, details: PatientDetails) -> Patient:
             changed.append(name)
     if changed:
         patient.save(update_fields=[*changed, "updated_at"])
-    return patient
+    return patient, False
 
 
 def submit_intake(
@@ -114,7 +117,7 @@ def _submit_intake(
     from triage.services import assess_intake
 
     # A token seen before fails the unique insert below; submit_intake then returns the first.
-    patient = register_patient(details=details)
+    patient, is_new = register_patient(details=details)
     stored: dict[str, Any] = answers.as_mapping()
     intake = Intake.objects.create(
         patient=patient,
@@ -124,5 +127,5 @@ def _submit_intake(
         entered_by=entered_by,
         submission_token=token,
     )
-    assess_intake(intake=intake)
+    assess_intake(intake=intake, new_patient=is_new)
     return intake

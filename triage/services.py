@@ -20,12 +20,20 @@ def current_ruleset() -> rules.RuleSet:
 
 
 @transaction.atomic(savepoint=False)  # all or nothing with the intake it assesses
-def assess_intake(*, intake: Intake) -> Assessment:
-    """Triage an intake, store the result for good, and put the patient in the queue."""
+def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
+    """Triage an intake, store the result for good, and put the patient in the queue.
+
+    `new_patient`: the patient was registered in this transaction, so has no open case to join.
+    """
     result = current_ruleset().evaluate(rules.Answers.from_mapping(intake.answers))
     now = timezone.now()
     urgency = Urgency(int(result.urgency))
-    case = _open_or_raise_case(patient=intake.patient, urgency=urgency, now=now)
+    if new_patient:
+        case = Case.objects.create(
+            patient=intake.patient, urgency=urgency, opened_at=now, due_at=now + urgency.sla
+        )
+    else:
+        case = _open_or_raise_case(patient=intake.patient, urgency=urgency, now=now)
     assessment = Assessment.objects.create(
         intake=intake,
         case=case,

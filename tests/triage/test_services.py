@@ -168,9 +168,9 @@ def test_same_name_and_birthday_with_another_nhs_number_is_somebody_else(recepti
 
 
 def test_an_nhs_number_given_later_is_added_to_the_record(receptionist):
-    first = register_patient(details=details(nhs_number=""))
-    again = register_patient(details=details())
-    assert again.pk == first.pk
+    first, new = register_patient(details=details(nhs_number=""))
+    again, new_again = register_patient(details=details())
+    assert (again.pk, new, new_again) == (first.pk, True, False)
     assert Patient.objects.get().nhs_number == "9434765919"
 
 

@@ -1,0 +1,112 @@
+"""Fill a demo installation: three staff logins and a queue of realistic intakes (clinic/demo.py).
+
+Every intake goes through `submit_intake`, so its assessment and case are what the rule set really
+says. Running the command again adds nothing: logins are found by username and intakes by their
+submission token, which is derived from the demo patient.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.demo import LOGINS, PATIENTS, DemoLogin
+from patients.models import Intake
+from patients.services import submit_intake
+from triage.models import Case, Urgency
+from triage.rules import Answers
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo logins (with known passwords) and a queue of demo intakes. "
+        "Runs only with DEBUG on, unless --force."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run with DEBUG off too. The logins have published passwords: never on a "
+            "database that holds real patients.",
+        )
+
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates logins with published passwords, so it runs only with "
+                "DEBUG=true. Use --force to seed a non-DEBUG installation that holds no real "
+                "patients."
+            )
+        with transaction.atomic():
+            users = {login.username: ensure_demo_login(login) for login in LOGINS}
+            added = seed_demo_intakes(entered_by=users["reception"], now=timezone.now())
+        already = len(PATIENTS) - added
+        self.stdout.write(
+            f"Demo intakes: {added} added, {already} already there ({len(PATIENTS)} patients)."
+        )
+        self.stdout.write("Demo logins (username / password):")
+        for login in LOGINS:
+            self.stdout.write(f"  {login.username:<10} / {login.password:<15} {login.does}")
+
+
+def ensure_demo_login(login: DemoLogin) -> User:
+    """The demo user, created or brought back to its role and published password."""
+    user, _ = User.objects.get_or_create(username=login.username)
+    changed = not user.check_password(login.password)
+    if changed:
+        user.set_password(login.password)
+    if user.is_superuser != login.superuser or user.is_staff != login.superuser:
+        user.is_superuser = user.is_staff = login.superuser
+        changed = True
+    if not user.is_active:
+        user.is_active = changed = True
+    if changed:
+        user.save()
+    if login.role is not None:
+        user.groups.add(Group.objects.get(name=login.role))
+    return user
+
+
+def seed_demo_intakes(*, entered_by: User, now: datetime) -> int:
+    """Submit every demo patient's intake not yet made; the number added."""
+    today = timezone.localdate(now)
+    made = set(
+        Intake.objects.filter(
+            submission_token__in=[p.submission_token for p in PATIENTS]
+        ).values_list("submission_token", flat=True)
+    )
+    added = 0
+    for patient in PATIENTS:
+        if patient.submission_token in made:
+            continue
+        intake = submit_intake(
+            details=patient.details(today),
+            answers=Answers.from_mapping(patient.complete_answers()),
+            entered_by=entered_by,
+            submission_token=patient.submission_token,
+            source=Intake.Source.DEMO,
+        )
+        move_demo_case_back_in_time(intake=intake, waited=patient.waited, now=now)
+        added += 1
+    return added
+
+
+def move_demo_case_back_in_time(*, intake: Intake, waited: timedelta, now: datetime) -> None:
+    """Demo data only: the case has waited `waited` in the queue, its deadline moved with it.
+
+    The clock is the one thing demo data may move. The assessment keeps the time it was made
+    (assessments are never edited; PostgreSQL refuses to); only the case's place in the queue
+    and its deadline, recomputed from the SLA of its urgency, move.
+    """
+    case = Case.objects.only("urgency").get(assessments__intake=intake)
+    opened_at = now - waited
+    Case.objects.filter(pk=case.pk).update(
+        opened_at=opened_at, due_at=opened_at + Urgency(case.urgency).sla
+    )

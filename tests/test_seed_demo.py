@@ -1,0 +1,192 @@
+"""`manage.py seed_demo`: the demo logins and a queue of intakes the rule set really triaged."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from clinic.demo import ASKED_OF_THE_PATIENT, LOGINS, NO_FLAGS, PATIENTS
+from patients.models import Intake, Patient
+from patients.nhs import nhs_number_is_valid
+from triage.models import Assessment, Case, Urgency
+from triage.rules import QUESTIONS, Answers
+from triage.services import current_ruleset
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_debug(settings):
+    settings.DEBUG = True
+    return settings
+
+
+# The demo data itself, without the database.
+
+
+def test_no_flags_baseline_answers_every_question_but_age_and_sex_and_fires_nothing():
+    assert set(NO_FLAGS) == {q.name for q in QUESTIONS} - ASKED_OF_THE_PATIENT
+    result = current_ruleset().evaluate(Answers.from_mapping({**NO_FLAGS, "age": 40, "sex": "F"}))
+    assert result.urgency == Urgency.SELF_CARE
+    assert result.rule_ids == []
+
+
+@pytest.mark.parametrize("patient", PATIENTS, ids=lambda p: p.key)
+def test_each_demo_patient_is_a_complete_intake_with_the_urgency_its_story_means(patient):
+    answers = patient.complete_answers()
+
+    assert set(answers) == {q.name for q in QUESTIONS}
+    for question in QUESTIONS:
+        if question.kind is bool:
+            assert type(answers[question.name]) is bool, question.name
+    # Only real differences from the baseline, so each story reads as what is wrong.
+    assert all(NO_FLAGS[name] != value for name, value in patient.answers.items())
+    result = current_ruleset().evaluate(Answers.from_mapping(answers))
+    assert result.urgency == patient.expected, result.rule_ids
+
+
+def test_demo_patients_have_distinct_keys_and_valid_distinct_nhs_numbers():
+    assert len({p.key for p in PATIENTS}) == len(PATIENTS)
+    numbers = [p.nhs_number for p in PATIENTS if p.nhs_number]
+    assert len(set(numbers)) == len(numbers)
+    assert all(nhs_number_is_valid(n) and n.startswith("999") for n in numbers)
+
+
+@pytest.mark.parametrize("today", [date(2027, 1, 1), date(2028, 2, 29), date(2027, 12, 31)])
+def test_demo_birth_dates_give_the_story_age_on_any_day(today):
+    for patient in PATIENTS:
+        born = Patient(date_of_birth=patient.date_of_birth(today))
+        assert born.age_on(today) == patient.age, patient.key
+
+
+# The command.
+
+
+@pytest.mark.django_db
+def test_seed_represents_every_urgency_in_the_queue(demo_debug):
+    seed()
+
+    assert set(Case.objects.open().values_list("urgency", flat=True)) == set(Urgency.values)
+    assert Intake.objects.filter(source=Intake.Source.DEMO).count() == len(PATIENTS)
+
+
+@pytest.mark.django_db
+def test_every_demo_case_has_the_urgency_the_rule_set_gives_its_answers(demo_debug):
+    seed()
+
+    intakes = Intake.objects.filter(source=Intake.Source.DEMO).select_related(
+        "assessment__case", "entered_by"
+    )
+    expected_by_token = {p.submission_token: p.expected for p in PATIENTS}
+    for intake in intakes:
+        engine = current_ruleset().evaluate(Answers.from_mapping(intake.answers))
+        assert intake.assessment.urgency == engine.urgency
+        assert intake.assessment.case.urgency == engine.urgency
+        assert intake.assessment.rules == engine.as_json()["rules"]
+        assert engine.urgency == expected_by_token[intake.submission_token]
+        assert intake.entered_by.username == "reception"
+
+
+@pytest.mark.django_db
+def test_demo_cases_have_waited_their_story_with_deadlines_from_the_sla(demo_debug):
+    before = timezone.now()
+    seed()
+    after = timezone.now()
+
+    waited = {(p.given_name, p.family_name): p.waited for p in PATIENTS}
+    for case in Case.objects.open().select_related("patient"):
+        assert before <= case.opened_at + waited[case.patient.given_name, case.patient.family_name]
+        assert case.opened_at + waited[case.patient.given_name, case.patient.family_name] <= after
+        assert case.due_at == case.opened_at + Urgency(case.urgency).sla
+
+
+@pytest.mark.django_db
+def test_demo_queue_has_cases_past_and_within_their_deadlines_at_every_urgency(demo_debug):
+    seed()
+
+    cases = list(Case.objects.open())
+    overdue = {Urgency(c.urgency).key for c in cases if c.is_overdue()}
+    waiting_in_time = {Urgency(c.urgency).key for c in cases if not c.is_overdue()}
+    assert overdue == waiting_in_time == {u.key for u in Urgency}
+
+
+@pytest.mark.django_db
+def test_assessments_keep_the_time_they_were_made(demo_debug):
+    before = timezone.now()
+    seed()
+
+    assert not Assessment.objects.filter(created_at__lt=before).exists()
+
+
+@pytest.mark.django_db
+def test_seeding_twice_adds_nothing(demo_debug):
+    seed()
+    models = (get_user_model(), Patient, Intake, Assessment, Case)
+    counts = {model: model.objects.count() for model in models}
+    queue = list(Case.objects.values_list("pk", "opened_at", "due_at", "urgency"))
+
+    out = seed()
+
+    assert {model: model.objects.count() for model in models} == counts
+    assert list(Case.objects.values_list("pk", "opened_at", "due_at", "urgency")) == queue
+    assert f"0 added, {len(PATIENTS)} already there" in out
+
+
+@pytest.mark.django_db
+def test_seed_is_refused_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+
+    assert not get_user_model().objects.exists()
+    assert not Intake.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_runs_without_debug_when_forced(settings):
+    settings.DEBUG = False
+
+    seed("--force")
+
+    assert Intake.objects.filter(source=Intake.Source.DEMO).count() == len(PATIENTS)
+
+
+@pytest.mark.django_db
+def test_demo_logins_work_and_hold_their_roles(demo_debug, client):
+    out = seed()
+
+    for login in LOGINS:
+        assert client.login(username=login.username, password=login.password), login.username
+        client.logout()
+        assert f"{login.username:<10} / {login.password}" in out
+    users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
+    assert [g.name for g in users["reception"].groups.all()] == ["reception"]
+    assert [g.name for g in users["clinician"].groups.all()] == ["clinician"]
+    assert not users["reception"].is_staff and not users["clinician"].is_staff
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert not users["admin"].groups.exists()
+
+
+@pytest.mark.django_db
+def test_seeding_again_restores_a_changed_demo_password(demo_debug, client):
+    seed()
+    reception = get_user_model().objects.get(username="reception")
+    reception.set_password("something-else-entirely")
+    reception.save()
+
+    seed()
+
+    assert client.login(username="reception", password="reception-demo")
