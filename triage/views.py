@@ -1,2 +1,167 @@
-def queue(request): ...
-def case_detail(request, pk): ...
+"""The clinician's pages: the queue of open cases, and one case with its answers and fired rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from clinic.roles import Role, role_required
+from patients.forms import display_answer
+from triage import rules
+from triage.models import Assessment, Case, Urgency
+from triage.outcomes import fired_rules
+from triage.rules.contract import NO_INJURY_MECHANISMS, QUESTIONS, SECTIONS
+
+# One page of the queue; the most urgent and longest waiting come first, so nothing that needs
+# seeing soonest is ever beyond it.
+QUEUE_LIMIT = 200
+QUEUE_REFRESH_SECONDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    case: Case
+    overdue: bool
+
+
+@require_GET
+@role_required(Role.CLINICIAN)
+def queue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    open_cases = Case.objects.open()
+    totals = open_cases.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        **{level.key: Count("pk", filter=Q(urgency=level.value)) for level in _levels()},
+    )
+    cases = list(Case.objects.for_queue()[:QUEUE_LIMIT])
+    context = {
+        "rows": [QueueRow(case=case, overdue=case.is_overdue(now)) for case in cases],
+        "counts": [(level, totals[level.key]) for level in _levels()],
+        "total": totals["total"],
+        "overdue": totals["overdue"],
+        "shown": len(cases),
+        "limit": QUEUE_LIMIT,
+        "now": now,
+        "refresh_seconds": QUEUE_REFRESH_SECONDS,
+    }
+    # htmx polls for the table alone; a full page otherwise.
+    template = "triage/partials/queue_table.html" if request.htmx else "triage/queue.html"  # type: ignore[attr-defined]
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _levels() -> list[Urgency]:
+    return sorted(Urgency, reverse=True)
+
+
+@dataclass(slots=True)
+class AnswerRow:
+    name: str
+    question: str
+    answer: str
+    highlighted: bool
+    is_yes: bool
+    rule_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AnswerSection:
+    title: str
+    rows: list[AnswerRow]
+
+
+@require_GET
+@role_required(Role.CLINICIAN)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("patient"), pk=pk)
+    assessments = list(
+        case.assessments.select_related("intake", "intake__entered_by").order_by(
+            "-created_at", "-pk"
+        )
+    )
+    latest = assessments[0] if assessments else None
+    now = timezone.now()
+    fired = fired_rules(latest.rules) if latest is not None else ([], [])
+    context: dict[str, Any] = {
+        "case": case,
+        "patient": case.patient,
+        "age_today": case.patient.age_on(timezone.localdate()),
+        "case_urgency": Urgency(case.urgency),
+        "overdue": case.is_overdue(now),
+        "now": now,
+        "latest": latest,
+        "history": [
+            (a, Urgency(a.urgency), [rule["id"] for rule in a.rules if rule.get("urgency")])
+            for a in assessments
+        ],
+        "sections": _answer_sections(latest) if latest is not None else [],
+        "rules": fired[0],
+        "weak_flags": fired[1],
+        "latest_urgency": Urgency(latest.urgency) if latest is not None else None,
+    }
+    return render(request, "triage/case_detail.html", context)
+
+
+def _answer_sections(assessment: Assessment) -> list[AnswerSection]:
+    """The intake's answers in the form's sections, each marked when it made a rule fire."""
+    answers = assessment.intake.answers
+    fired_fields = assessment.rule_fields
+    fired_by_field = _rules_by_field(assessment)
+    sections = []
+    for title in SECTIONS:
+        rows = []
+        for question in QUESTIONS:
+            if question.section != title:
+                continue
+            value = answers.get(question.name)
+            highlighted = question.name in fired_fields and _is_relevant(question.name, value)
+            rows.append(
+                AnswerRow(
+                    name=question.name,
+                    question=question.question,
+                    answer="Not recorded"
+                    if value is None
+                    else display_answer(question.name, value),
+                    highlighted=highlighted,
+                    is_yes=value is True,
+                    rule_ids=fired_by_field.get(question.name, []) if highlighted else [],
+                )
+            )
+        sections.append(AnswerSection(title=title, rows=rows))
+    return sections
+
+
+def _rules_by_field(assessment: Assessment) -> dict[str, list[str]]:
+    """For each answer, the fired rules that read it (rule fields from the rule set)."""
+    by_id = {rule.id: rule for rule in rules.DEFAULT.all_rules()}
+    fields: dict[str, list[str]] = defaultdict(list)
+    for fired in assessment.rules:
+        rule = by_id.get(fired["id"])
+        if rule is not None:
+            for name in rule.fields:
+                fields[name].append(rule.id)
+    return fields
+
+
+def _is_relevant(name: str, value: Any) -> bool:
+    """Whether an answer a fired rule reads is worth the clinician's eye.
+
+    A "yes" is; a "no" is not (a rule reading `chest_pain` may have fired on another answer).
+    Other answers (age, region, duration, mechanism, risk category) inform the rule unless they
+    say there was nothing: no injury at all.
+    """
+    if isinstance(value, bool):
+        return value
+    if name == "trauma_mechanism":
+        return value not in NO_INJURY_MECHANISMS
+    return value is not None

@@ -1,0 +1,414 @@
+"""The reception intake form and the patient search: HTTP in, domain input out. Nothing saves here.
+
+The intake questions are built from the intake contract (`triage.rules.QUESTIONS`), so the form asks
+exactly what the rule engine reads, with the contract's wording, in the contract's sections.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+from django.utils.text import slugify
+
+from patients.models import Language, Patient, Sex
+from patients.nhs import format_nhs_number, nhs_number_is_valid, normalise_nhs_number
+from patients.services import PatientDetails
+from triage.rules import QUESTIONS, Answers, Question
+from triage.rules.contract import (
+    DANGEROUS_MECHANISMS,
+    LOW_ENERGY_MECHANISMS,
+    SECTIONS,
+)
+
+MAX_AGE = 125
+YES, NO = "yes", "no"
+YES_NO = ((YES, "Yes"), (NO, "No"))
+
+# Answers the form derives rather than asks: age from the date of birth, sex from the patient.
+DERIVED_ANSWERS = frozenset({"age", "sex"})
+
+# The words a receptionist reads for each coded answer of the contract.
+ANSWER_LABELS: dict[str, dict[str, str]] = {
+    "sex": dict(Sex.choices),
+    "pain_region": {
+        "neck": "Neck",
+        "upper_back": "Upper back",
+        "thoracic": "Middle of the back (thoracic)",
+        "shoulder_blades": "Between or around the shoulder blades",
+        "lower_back": "Lower back",
+    },
+    "trauma_mechanism": {
+        "none": "No injury",
+        "exertional_strain": "Gym or lifting strain (not an injury)",
+        "minor_fall_standing_height": "Minor fall, from standing height or lower",
+        "simple_rear_end_collision": "Simple rear-end car collision",
+        "contact_sport_collision": "Collision in a contact sport",
+        "other": "Other low-energy injury",
+        "fall_from_height_over_1m_or_5_stairs": "Fall from 1 metre or higher, or down 5 or more stairs",
+        "axial_load_diving_or_head_impact": "Diving accident or blow to the top of the head",
+        "high_speed_or_rollover_collision": "High-speed, rollover or ejection vehicle collision",
+        "bicycle_or_motorised_recreational_vehicle": (
+            "Bicycle crash, or crash on a quad bike or other motorised recreational vehicle"
+        ),
+    },
+    "psychosocial_risk_category": {
+        "low": "Low risk",
+        "medium": "Medium risk",
+        "high": "High risk",
+        "not_assessed": "Not assessed",
+    },
+}
+
+# Asked only after a "yes" to the injury question; a "no" stores "none".
+TRAUMA_QUESTION = "recent_significant_trauma"
+MECHANISM = "trauma_mechanism"
+
+
+def display_answer(name: str, value: Any) -> str:
+    """An answer as a person reads it: "Yes", "Lower back", "7"."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    labels = ANSWER_LABELS.get(name)
+    if labels is not None:
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+def answer_field_names() -> list[str]:
+    return [q.name for q in QUESTIONS if q.name not in DERIVED_ANSWERS]
+
+
+def _coerce_yes(value: str) -> bool:
+    return value == YES
+
+
+def _choices(name: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    labels = ANSWER_LABELS[name]
+    return [(value, labels[value]) for value in values]
+
+
+def _mechanism_choices() -> list[tuple[str, Any]]:
+    """How an injury happened, grouped the way the Canadian C-Spine Rule reads them [S4]."""
+    return [
+        ("", "Choose how the injury happened"),
+        ("Lower-energy injury", _choices(MECHANISM, LOW_ENERGY_MECHANISMS)),
+        (
+            "Dangerous mechanism",
+            _choices(MECHANISM, tuple(sorted(DANGEROUS_MECHANISMS))),
+        ),
+    ]
+
+
+def _answer_field(question: Question) -> forms.Field:
+    """The form field that asks one contract question, labelled with the question itself."""
+    text = question.question
+    if question.kind is bool:
+        return forms.TypedChoiceField(
+            label=text,
+            choices=YES_NO,
+            coerce=_coerce_yes,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            error_messages={"required": f"Answer yes or no: “{text}”"},
+        )
+    if question.kind is int:
+        low, high = question.minimum or 0, question.maximum
+        if high is not None and high - low <= 10:
+            return forms.TypedChoiceField(
+                label=text,
+                choices=[(str(n), str(n)) for n in range(low, high + 1)],
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose a number from {low} to {high}: “{text}”"},
+            )
+        return forms.IntegerField(
+            label=text,
+            min_value=low,
+            max_value=high,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            error_messages={"required": f"Enter a whole number: “{text}”"},
+        )
+    if question.name == MECHANISM:
+        return forms.ChoiceField(
+            label=text,
+            choices=_mechanism_choices(),
+            required=False,  # required only after a "yes" to the injury question; see clean()
+            help_text="Only when the answer to the injury question is Yes.",
+        )
+    if question.name == "pain_region":
+        return forms.ChoiceField(
+            label=text,
+            choices=_choices(question.name, question.choices),
+            widget=forms.RadioSelect,
+            error_messages={"required": f"Choose one: “{text}”"},
+        )
+    return forms.ChoiceField(
+        label=text,
+        choices=[("", "Choose one"), *_choices(question.name, question.choices)],
+        error_messages={"required": f"Choose one: “{text}”"},
+    )
+
+
+class IntakeForm(forms.Form):
+    """A reception intake: who the patient is, and every answer of the intake contract."""
+
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        error_messages={"required": "Enter the patient's given name"},
+    )
+    family_name = forms.CharField(
+        label="Family name",
+        max_length=100,
+        error_messages={"required": "Enter the patient's family name"},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the patient's date of birth",
+            "invalid": "Enter the date of birth as a full date, for example 31/01/1970",
+        },
+    )
+    sex = forms.ChoiceField(
+        label="Recorded sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the patient's recorded sex"},
+    )
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter the email address in the form name@example.com"},
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=32)
+    nhs_number = forms.CharField(
+        label="NHS number",
+        required=False,
+        max_length=20,
+        help_text="Optional. Ten digits, for example 943 476 5919.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label="Preferred language",
+        choices=Language.choices,
+        initial=Language.ENGLISH,
+    )
+    email_consent = forms.TypedChoiceField(
+        label="Does the patient agree to receive their programme and reminders by email?",
+        choices=YES_NO,
+        coerce=_coerce_yes,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Answer yes or no: does the patient agree to email?"},
+    )
+    # One per form shown: a double click or a browser retry finds the intake already made.
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            if question.name not in DERIVED_ANSWERS:
+                self.fields[question.name] = _answer_field(question)
+        self.helper = self._helper()
+
+    # --- Layout ---------------------------------------------------------------------------
+
+    @staticmethod
+    def section_id(section: str) -> str:
+        return f"section-{slugify(section)}"
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False  # the template owns <form>, the error summary and the buttons
+        sections = []
+        for section in SECTIONS:
+            if section == "The patient":
+                items: list[Any] = [
+                    Row(
+                        Column("given_name", css_class="col-md-6"),
+                        Column("family_name", css_class="col-md-6"),
+                    ),
+                    Row(
+                        Column("date_of_birth", css_class="col-md-6"),
+                        Column(InlineRadios("sex"), css_class="col-md-6"),
+                    ),
+                    Row(
+                        Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")
+                    ),
+                    Row(
+                        Column("nhs_number", css_class="col-md-6"),
+                        Column("preferred_language", css_class="col-md-6"),
+                    ),
+                    InlineRadios("email_consent", wrapper_class="question-row"),
+                ]
+            else:
+                items = [self._layout_for(q) for q in QUESTIONS if q.section == section]
+            sections.append(
+                Fieldset(
+                    section, *items, css_class="intake-section", css_id=self.section_id(section)
+                )
+            )
+        helper.layout = Layout(Field("submission_token"), *sections)
+        return helper
+
+    def _layout_for(self, question: Question) -> Any:
+        field = self.fields[question.name]
+        if question.name == MECHANISM:
+            return Field(
+                MECHANISM, wrapper_class="question-row question-row-select trauma-mechanism"
+            )
+        if isinstance(field.widget, forms.RadioSelect):
+            wide = "" if len(field.choices) <= 2 else " question-row-wide"  # type: ignore[attr-defined]
+            return InlineRadios(question.name, wrapper_class=f"question-row{wide}")
+        return Field(question.name, wrapper_class="question-row question-row-select")
+
+    # --- Validation -----------------------------------------------------------------------
+
+    def clean_given_name(self) -> str:
+        return " ".join(self.cleaned_data["given_name"].split())
+
+    def clean_family_name(self) -> str:
+        return " ".join(self.cleaned_data["family_name"].split())
+
+    def clean_date_of_birth(self) -> date:
+        born: date = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()  # the clinic's today (settings.TIME_ZONE)
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future")
+        if _age_on(born, today) > MAX_AGE:
+            raise forms.ValidationError(
+                f"This date of birth makes the patient older than {MAX_AGE}: please re-check it"
+            )
+        return born
+
+    def clean_nhs_number(self) -> str:
+        number = normalise_nhs_number(self.cleaned_data["nhs_number"])
+        if not number:
+            return ""
+        if len(number) != 10 or not number.isdigit():
+            raise forms.ValidationError("An NHS number is 10 digits: please re-check it")
+        if not nhs_number_is_valid(number):
+            raise forms.ValidationError(
+                "This NHS number's check digit is wrong — please re-check it"
+            )
+        return number
+
+    def clean_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone:
+            allowed = set("0123456789 +()-")
+            digits = sum(ch.isdigit() for ch in phone)
+            if not set(phone) <= allowed or not 7 <= digits <= 15:
+                raise forms.ValidationError(
+                    "Enter the phone number as digits, for example 01632 960 001"
+                )
+        return phone
+
+    def clean_submission_token(self) -> uuid.UUID:
+        # A form without its token (an old tab, a hand-made request) still saves once.
+        token: uuid.UUID | None = self.cleaned_data.get("submission_token")
+        return token or uuid.uuid4()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        injured = cleaned.get(TRAUMA_QUESTION)
+        if injured is False:
+            # The mechanism is asked only after a "yes"; a "no" means no injury.
+            cleaned[MECHANISM] = "none"
+            self.errors.pop(MECHANISM, None)
+        elif injured is True and not cleaned.get(MECHANISM) and MECHANISM not in self.errors:
+            self.add_error(
+                MECHANISM,
+                "Choose how the injury happened: “How did the injury happen?” (the patient "
+                "answered Yes to a fall, collision, blow or accident)",
+            )
+        consents = cleaned.get("email_consent") is True
+        if consents and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email", "Enter the patient's email address, or answer No to receiving email"
+            )
+        born = cleaned.get("date_of_birth")
+        if born is not None:
+            cleaned["age"] = _age_on(born, timezone.localdate())
+        return cleaned
+
+    # --- Output ---------------------------------------------------------------------------
+
+    def to_service_input(self) -> tuple[PatientDetails, Answers]:
+        """The patient as reception took them down, and the contract answers for triage."""
+        if not self.is_valid():
+            raise ValueError("to_service_input() needs a valid form")
+        data = self.cleaned_data
+        details = PatientDetails(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            email=data["email"],
+            phone=data["phone"],
+            nhs_number=data["nhs_number"],
+            preferred_language=data["preferred_language"],
+            email_consent=data["email_consent"],
+        )
+        answers = Answers.from_mapping(
+            {"age": data["age"], "sex": data["sex"]}
+            | {name: data[name] for name in answer_field_names()}
+        )
+        return details, answers
+
+    @staticmethod
+    def initial_for(patient: Patient) -> dict[str, Any]:
+        """Who the patient is, from their record, for a returning patient's new intake.
+
+        Only the details: a new intake asks every clinical question afresh.
+        """
+        return {
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "date_of_birth": patient.date_of_birth,
+            "sex": patient.sex,
+            "email": patient.email,
+            "phone": patient.phone,
+            "nhs_number": format_nhs_number(patient.nhs_number),
+            "preferred_language": patient.preferred_language,
+            "email_consent": YES if patient.email_consent else NO,
+        }
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) for every problem, in the order the form asks the questions."""
+        problems = [("intake-form", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                problems.append((f"div_id_{name}", str(message)))
+        return problems
+
+
+def _age_on(born: date, day: date) -> int:
+    return Patient(date_of_birth=born).age_on(day)
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name or NHS number",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autofocus": True,
+                "class": "form-control",
+                "placeholder": "e.g. Jones, Sarah Jones, or 943 476 5919",
+            }
+        ),
+    )

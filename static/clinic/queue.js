@@ -1,0 +1,28 @@
+/* The live queue: htmx replaces the table every few seconds (hx-trigger on #queue).
+ *
+ * If the session has ended, the refresh is redirected to the sign-in page: go there rather than
+ * pasting the sign-in form into the queue. If a refresh fails, the last table stays, and its
+ * "Updated" time shows how old it is.
+ */
+(function () {
+  "use strict";
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "queue") {
+      return;
+    }
+    var xhr = event.detail.xhr;
+    var wanted = target.getAttribute("hx-get");
+    if (xhr && xhr.responseURL && wanted && new URL(xhr.responseURL).pathname !== wanted) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL);
+    }
+  });
+  document.body.addEventListener("htmx:responseError", function () {
+    var stamp = document.getElementById("queue-updated");
+    if (stamp) {
+      stamp.classList.add("text-danger", "fw-semibold");
+      stamp.textContent = stamp.textContent.replace(/^Updated/, "Could not refresh; last updated");
+    }
+  });
+})();
