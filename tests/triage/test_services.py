@@ -186,3 +186,32 @@ def test_the_queue_is_ordered_by_urgency_then_waiting_time(receptionist):
 
     order = [c.patient.given_name for c in Case.objects.for_queue()]
     assert order == ["P2", "P3", "P1", "P0"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("nhs_number", ["9434765919", ""], ids=["with-nhs-number", "without"])
+def test_two_clicks_racing_each_other_make_one_intake(nhs_number):
+    """Two requests with the same form token at the same moment (a double click that the browser
+    sent twice): the database's unique token lets one through and the other gets the same intake."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+
+    user = User.objects.create_user("racer", password="x")
+    token = uuid.uuid4()
+    start = Barrier(2)
+
+    def click() -> int:
+        try:
+            start.wait(timeout=10)
+            return submit(user, who=details(nhs_number=nhs_number), token=token, chest_pain=True).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: click(), range(2)))
+
+    assert results[0] == results[1]
+    assert (Patient.objects.count(), Intake.objects.count(), Case.objects.count()) == (1, 1, 1)
