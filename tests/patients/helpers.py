@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from patients.models import Intake
 from patients.services import PatientDetails, submit_intake
+from tests.rules.answers import NO_FLAGS
 from triage.models import Case
 from triage.rules import QUESTIONS, Answers
 
@@ -41,18 +42,7 @@ def make_user(*, role: str | None, username: str | None = None, **fields: Any) -
 
 def answers(**overrides: Any) -> dict[str, Any]:
     """A complete intake-contract mapping with no red flags (triages as SELF_CARE)."""
-    mapping: dict[str, Any] = {q.name: False for q in QUESTIONS if q.kind is bool}
-    mapping |= {
-        "age": 40,
-        "sex": "F",
-        "pain_region": "neck",
-        "duration_days": 10,
-        "pain_score_now": 4,
-        "previous_similar_episodes": True,
-        "trauma_mechanism": "none",
-        "psychosocial_risk_category": "low",
-    }
-    return mapping | overrides
+    return {**NO_FLAGS, "age": 40} | overrides
 
 
 def patient_details(**overrides: Any) -> PatientDetails:
