@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 class Role(StrEnum):
     RECEPTION = "reception"
     CLINICIAN = "clinician"
+    LEAD = "clinic lead"  # also told when a case escalates
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "triage",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -158,12 +159,34 @@ else:
         "data_folder_out": str(_queue_dir),
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
+# A publish that cannot reach the broker gives up within a second: the outbox rows wait in the
+# database for the dispatcher, and the person saving an intake sees no error and no delay.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.4,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The outbox's safety net and everything scheduled later (DESIGN.md: the database is the
+    # source of truth for everything scheduled).
+    "outbox-dispatch": {
+        "task": "outbox.dispatch",
+        "schedule": env.float("OUTBOX_DISPATCH_SECONDS", default=60.0),
+    },
+    # Cases nobody has claimed by their alert deadline escalate.
+    "triage-escalate": {
+        "task": "triage.escalate_unclaimed",
+        "schedule": env.float("ESCALATION_CHECK_SECONDS", default=30.0),
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # Triage: the deadline by which a case of each urgency must be seen (from when it entered the queue).
@@ -180,6 +203,25 @@ TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE = env.bool(
     "TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE", default=False
 )
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Spine & Posture Clinic")
+# The address links in emails point to (no record details travel by email, only links).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Clinician alerts: a case nobody has claimed by this deadline escalates to every clinician and
+# the clinic lead, and again at each further deadline until somebody claims it.
+ALERT_DEADLINE = {
+    "EMERGENCY": timedelta(minutes=env.int("ALERT_EMERGENCY_MINUTES", default=5)),
+    "URGENT": timedelta(minutes=env.int("ALERT_URGENT_MINUTES", default=60)),
+}
+# Who is told when the rota has nobody on duty and no fallback has an email address.
+ALERT_LAST_RESORT_EMAIL = env.str("ALERT_LAST_RESORT_EMAIL", default="")
+
+# Outbox: how many attempts before a message is dead, how long a worker's claim lasts, how many
+# messages share one SMTP connection, the longest wait between tries.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=600))
+OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="clinic-triage.local")
 
 # Security: production defaults whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -21,7 +21,7 @@ looked up FOR UPDATE.
 
 import re
 import uuid
-from datetime import date
+from datetime import date, time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,11 +33,15 @@ from django.utils import timezone
 
 from clinic.demo import PATIENTS, DemoPatient
 from clinic.roles import Role
+from outbox.models import Message
 from patients.forms import DERIVED_ANSWERS
 from patients.models import Intake
-from triage.models import Case
+from triage.models import Case, Urgency
 
 QUERIES_NEW_PATIENT = 11
+# EMERGENCY and URGENT intakes also alert the clinicians on duty: who is on duty, one insert
+# for every alert message, and their ids (handed to a worker after commit).
+QUERIES_ALERT = 3
 QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE = 10
 FORM_ENCODED = "application/x-www-form-urlencoded"  # as a browser posts the form
 DEMO_PATIENTS = {p.key: p for p in PATIENTS}
@@ -88,6 +92,18 @@ class IntakePage:
         return self.client.post(self.url, body, content_type=FORM_ENCODED)
 
 
+@pytest.fixture(autouse=True)
+def clinicians_on_duty(db) -> None:
+    """Two clinicians on the rota all week, so that urgent intakes write real alerts."""
+    from triage.models import DutySlot
+
+    for name in ("on-duty-1", "on-duty-2"):
+        clinician = User.objects.create_user(name, email=f"{name}@clinic.example")
+        clinician.groups.add(Group.objects.get(name=Role.CLINICIAN))
+        for day in range(7):
+            DutySlot.objects.create(clinician=clinician, weekday=day, starts=time(0), ends=time(0))
+
+
 @pytest.fixture
 def intake_page(db) -> IntakePage:
     user = User.objects.create_user("desk", password="not-used")
@@ -121,12 +137,14 @@ def test_new_patients_intake_submit_runs_a_fixed_number_of_queries(
     data = form_data(patient, timezone.localdate())
     csrf_token = intake_page.open()
 
-    with django_assert_num_queries(QUERIES_NEW_PATIENT):
+    alerts = patient.expected >= Urgency.URGENT
+    with django_assert_num_queries(QUERIES_NEW_PATIENT + (QUERIES_ALERT if alerts else 0)):
         response = intake_page.post(data, csrf_token)
 
     intake = assert_saved_and_redirected(response)
     assert intake.answers == patient.complete_answers()
     assert intake.assessment.urgency == patient.expected
+    assert Message.objects.count() == (2 if alerts else 0)
 
 
 @pytest.mark.django_db
@@ -140,7 +158,7 @@ def test_returning_patients_intake_joins_their_open_case_in_fewer_queries(
     again = form_data(patient, timezone.localdate())
     csrf_token = intake_page.open()
 
-    with django_assert_num_queries(QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE):
+    with django_assert_num_queries(QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE + QUERIES_ALERT):
         response = intake_page.post(again, csrf_token)
 
     second = assert_saved_and_redirected(response)

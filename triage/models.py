@@ -100,6 +100,17 @@ class Case(models.Model):
     due_at = models.DateTimeField("to be seen by")
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_claimed",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Alerting: when the case escalates if still unclaimed, and how many times it has.
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
 
     objects = CaseQuerySet.as_manager()
 
@@ -112,6 +123,13 @@ class Case(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["patient", "status"], name="case_patient_status_idx"),
+            models.Index(
+                fields=["escalate_at"],
+                name="case_escalation_idx",
+                condition=models.Q(
+                    status="open", claimed_by__isnull=True, escalate_at__isnull=False
+                ),
+            ),
         ]
         constraints = [
             # One open case per patient: a new intake joins it rather than opening a second.
@@ -139,3 +157,62 @@ class Case(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.OPEN and (now or timezone.now()) > self.due_at
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class DutySlotQuerySet(models.QuerySet["DutySlot"]):
+    def on_duty_at(self, moment: datetime) -> DutySlotQuerySet:
+        """Slots covering `moment` in the clinic's time zone; a slot whose end is not after its
+        start runs past midnight into the next day."""
+        local = timezone.localtime(moment)
+        day, time = local.weekday(), local.time()
+        yesterday = (day - 1) % 7
+        same_day = models.Q(weekday=day, starts__lte=time) & (
+            models.Q(ends__gt=time) | models.Q(ends__lte=models.F("starts"))
+        )
+        from_yesterday = models.Q(weekday=yesterday, ends__gt=time, ends__lte=models.F("starts"))
+        return self.filter(same_day | from_yesterday)
+
+
+class DutySlot(models.Model):
+    """The rota: who is on duty when, by weekday and hours (clinic time). An admin keeps it."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_slots"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField(help_text="An end at or before the start runs past midnight")
+
+    objects = DutySlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["weekday", "starts", "clinician_id"]
+        indexes = [models.Index(fields=["weekday", "starts"], name="duty_slot_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class FallbackClinician(models.Model):
+    """Who is alerted, in this order, when the rota has nobody on duty."""
+
+    clinician = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fallback_entry"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Fallback {self.position}"

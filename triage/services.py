@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from clinic.roles import Role
+from outbox.models import Message
+from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake, Patient
 from triage import rules
-from triage.models import Assessment, Case, Urgency
+from triage.models import Assessment, Case, DutySlot, Urgency
+
+
+class CaseAlreadyClaimed(Exception):
+    """Another clinician has the case."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        holder = case.claimed_by
+        name = (holder.get_full_name() or holder.get_username()) if holder else "someone"
+        super().__init__(f"{name} has already claimed this case")
+
+
+log = logging.getLogger(__name__)
 
 
 def current_ruleset() -> rules.RuleSet:
@@ -43,7 +62,13 @@ def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
         created_at=now,
     )
     case.current_assessment = assessment
-    case.save(update_fields=["current_assessment", "urgency", "due_at", "updated_at"])
+    if urgency.key in settings.ALERT_DEADLINE and case.claimed_by_id is None:
+        alert_clinicians_on_duty(case=case, assessment=assessment, now=now)
+    case.save(
+        update_fields=[
+            "current_assessment", "urgency", "due_at", "escalate_at", "updated_at",
+        ]
+    )  # fmt: skip
     return assessment
 
 
@@ -61,3 +86,128 @@ def _open_or_raise_case(*, patient: Patient, urgency: Urgency, now: datetime) ->
         case.urgency = urgency
     case.due_at = min(case.due_at, deadline)
     return case
+
+
+def alert_clinicians_on_duty(*, case: Case, assessment: Assessment, now: datetime) -> None:
+    """Tell the clinicians on duty at once (queued in this transaction, sent after commit), and
+    set when the case escalates if nobody claims it. The caller saves the case."""
+    queue_emails(
+        [
+            Email(
+                key=f"alert.c{case.pk}.a{assessment.pk}.u{user.pk or 0}",
+                kind=Message.Kind.CLINICIAN_ALERT,
+                to=Recipient(email=user.email, name=user.get_full_name(), user_id=user.pk),
+                template="clinician_alert",
+                context=_case_link_context(case, user),
+                patient_id=case.patient_id,
+                case_id=case.pk,
+            )
+            for user in clinicians_on_duty(now)
+        ]
+    )
+    deadline = now + settings.ALERT_DEADLINE[case.urgency_key]
+    case.escalate_at = min(case.escalate_at, deadline) if case.escalate_at else deadline
+
+
+def clinicians_on_duty(now: datetime) -> list[User]:
+    """Who to alert: the rota's clinicians on duty now; else the fallback list; else every
+    clinician. Only people with an email address, each once; an alert never goes nowhere."""
+    on_duty = _with_email(
+        User.objects.filter(is_active=True, duty_slots__in=DutySlot.objects.on_duty_at(now))
+    )
+    if on_duty:
+        return on_duty
+    fallback = _with_email(
+        User.objects.filter(is_active=True, fallback_entry__isnull=False).order_by(
+            "fallback_entry__position"
+        )
+    )
+    if fallback:
+        return fallback
+    return _with_email(_clinicians()) or _last_resort()
+
+
+@transaction.atomic
+def escalate_unclaimed_cases(*, now: datetime | None = None) -> int:
+    """Every open case still unclaimed at its alert deadline: tell every clinician and the clinic
+    lead, and set the next deadline. Returns how many cases escalated."""
+    now = now or timezone.now()
+    cases = list(
+        Case.objects.select_for_update(skip_locked=True)
+        .filter(status=Case.Status.OPEN, claimed_by__isnull=True, escalate_at__lte=now)
+        .order_by("escalate_at")[:200]
+    )
+    if not cases:
+        return 0
+    recipients = _with_email(_clinicians() | User.objects.filter(groups__name=Role.LEAD))
+    recipients = recipients or _last_resort()
+    for case in cases:
+        case.escalation_level += 1
+        queue_emails(
+            [
+                Email(
+                    key=f"esc.c{case.pk}.l{case.escalation_level}.u{user.pk or 0}",
+                    kind=Message.Kind.ESCALATION,
+                    to=Recipient(email=user.email, name=user.get_full_name(), user_id=user.pk),
+                    template="escalation",
+                    context=_case_link_context(case, user) | {"level": case.escalation_level},
+                    patient_id=case.patient_id,
+                    case_id=case.pk,
+                )
+                for user in recipients
+            ]
+        )
+        deadline = settings.ALERT_DEADLINE.get(case.urgency_key)
+        case.escalate_at = now + deadline if deadline else None
+        case.save(update_fields=["escalation_level", "escalate_at", "updated_at"])
+    return len(cases)
+
+
+@transaction.atomic
+def claim_case(*, case_id: int, clinician: User) -> Case:
+    """Take a case: it is this clinician's now, and its escalation stops. Two clinicians claiming
+    at once: the row lock lets one win; the other is told who has it."""
+    case = Case.objects.select_for_update().select_related("claimed_by").get(pk=case_id)
+    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
+        raise CaseAlreadyClaimed(case)
+    if case.claimed_by_id is None:
+        case.claimed_by = clinician
+        case.claimed_at = timezone.now()
+        case.escalate_at = None
+        case.save(update_fields=["claimed_by", "claimed_at", "escalate_at", "updated_at"])
+        # Escalations queued but not yet sent will not go (one being sent right now holds this
+        # row's lock, so it went before the claim).
+        Message.objects.filter(
+            case=case,
+            kind=Message.Kind.ESCALATION,
+            status__in=[Message.Status.PENDING, Message.Status.FAILED, Message.Status.SENDING],
+        ).update(status=Message.Status.CANCELLED, lease_until=None, lease_token="")
+    return case
+
+
+def _clinicians() -> models.QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.CLINICIAN)
+
+
+def _with_email(users: models.QuerySet[User]) -> list[User]:
+    return list(users.exclude(email="").distinct().order_by("pk"))
+
+
+def _last_resort() -> list[User]:
+    """Nobody with an email address is on the rota, the fallback list or the clinician role."""
+    address = settings.ALERT_LAST_RESORT_EMAIL
+    if not address:
+        log.error(
+            "triage: no clinician with an email address to alert; set ALERT_LAST_RESORT_EMAIL"
+        )
+        return []
+    return [User(pk=None, email=address, username="last-resort")]
+
+
+def _case_link_context(case: Case, user: User) -> dict[str, object]:
+    return {
+        "case_ref": case.pk,
+        "case_url": settings.SITE_URL + reverse("triage:case_detail", args=[case.pk]),
+        "clinic_name": settings.CLINIC_NAME,
+        "recipient_name": user.get_full_name() or user.get_username(),
+    }

@@ -1,0 +1,105 @@
+"""Durable email: every message is a row, written in the transaction of the event that causes it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# A Message-ID's left part may hold only these characters (RFC 5322 dot-atom text).
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_+=]{0,190}$")
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def due(self, now: datetime) -> MessageQuerySet:
+        """Messages to hand to a worker now: waiting or failed-for-now and due, or claimed by a
+        worker whose lease ran out (it died or lost its task)."""
+        return self.filter(
+            models.Q(status__in=[Message.Status.PENDING, Message.Status.FAILED], due_at__lte=now)
+            | models.Q(status=Message.Status.SENDING, lease_until__lt=now)
+        )
+
+    def for_case(self, case_id: int) -> MessageQuerySet:
+        return self.filter(case_id=case_id).order_by("created_at", "id")
+
+
+class Message(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed for now"
+        DEAD = "dead", "Dead"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
+        ESCALATION = "escalation", "Escalation"
+
+    key = models.CharField(
+        "idempotency key",
+        max_length=191,
+        unique=True,
+        help_text="Unique; the email's Message-ID is <key@domain>, so a message is sent once",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    to_email = models.EmailField()
+    to_name = models.CharField(max_length=200, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages_received",
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    case = models.ForeignKey(
+        "triage.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, help_text="The claim holding it")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dispatcher's claim: due rows still to send, oldest first.
+            models.Index(
+                fields=["due_at", "id"],
+                name="outbox_due_idx",
+                condition=models.Q(status__in=["pending", "failed", "sending"]),
+            ),
+            models.Index(fields=["status", "-updated_at"], name="outbox_status_idx"),
+            models.Index(fields=["case", "created_at"], name="outbox_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "sending", "sent", "failed", "dead", "cancelled"]
+                ),
+                name="outbox_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        return f"<{self.key}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"

@@ -1,0 +1,313 @@
+"""The one way anything leaves the system by email.
+
+A message is a row written in the transaction of the event that causes it (`queue_email`). A
+message due now is handed to a worker as soon as that transaction commits; the dispatcher (a beat
+entry every minute) claims every due row with SELECT ... FOR UPDATE SKIP LOCKED and a lease, as the
+safety net and for everything scheduled later. Sending takes each row under a row lock, so a row
+already sent is never sent again; a worker that dies mid-batch leaves its rows to be claimed again
+when their lease runs out, so at most the message it was sending goes twice. Nothing scheduled
+lives only in Redis: if the broker is down, the rows wait in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from outbox.models import KEY_PATTERN, Message
+
+log = logging.getLogger(__name__)
+
+# Errors worth another try: the SMTP server said no for now, or the network let us down.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message to queue: its idempotency key, who it is for, and what it says."""
+
+    key: str
+    kind: str
+    to: Recipient
+    template: str
+    context: dict[str, Any]
+    due_at: datetime | None = None
+    patient_id: int | None = None
+    case_id: int | None = None
+
+
+def queue_email(**spec: Any) -> Message:
+    """Queue one message (see queue_emails)."""
+    return queue_emails([Email(**spec)])[0]
+
+
+def queue_emails(emails: Sequence[Email]) -> list[Message]:
+    """Write messages in the caller's transaction, in one insert. A key already queued keeps its
+    first message (idempotent): the same event twice never sends twice. Messages due now are
+    handed to a worker when the transaction commits. Subjects come from templates that carry no
+    health detail."""
+    now = timezone.now()
+    rows = []
+    for email in emails:
+        if not KEY_PATTERN.match(email.key):
+            raise ValueError(f"an outbox key must match {KEY_PATTERN.pattern}: {email.key!r}")
+        subject = render_to_string(f"outbox/email/{email.template}_subject.txt", email.context)
+        rows.append(
+            Message(
+                key=email.key,
+                kind=email.kind,
+                to_email=email.to.email,
+                to_name=email.to.name,
+                recipient_id=email.to.user_id,
+                patient_id=email.patient_id,
+                case_id=email.case_id,
+                subject=" ".join(subject.split()),
+                body_text=render_to_string(f"outbox/email/{email.template}.txt", email.context),
+                body_html=render_to_string(f"outbox/email/{email.template}.html", email.context),
+                due_at=email.due_at or now,
+                created_at=now,
+            )
+        )
+    if not rows:
+        return []
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    by_key = Message.objects.in_bulk([row.key for row in rows], field_name="key")
+    messages = [by_key[row.key] for row in rows]
+    due_now = [m.pk for m in messages if m.status == Message.Status.PENDING and m.due_at <= now]
+    if due_now:
+        hand_over_on_commit(due_now)
+    return messages
+
+
+def hand_over_on_commit(ids: Sequence[int], *, claim: str | None = None) -> None:
+    transaction.on_commit(partial(hand_over, list(ids), claim=claim), robust=True)
+
+
+def hand_over(ids: Sequence[int], *, claim: str | None = None) -> None:
+    """Give messages to the workers, a batch a task. If the broker is down the rows stay in the
+    database, and the dispatcher hands them over once it is back: the user sees no error."""
+    from outbox.tasks import send
+
+    try:
+        for batch in _batches(ids, settings.OUTBOX_BATCH_SIZE):
+            # Each batch carries a claim: a redelivered copy of its task may take its rows back.
+            send.apply_async(args=[batch], kwargs={"claim": claim or uuid.uuid4().hex})
+    except Exception as exc:
+        log.warning(
+            "outbox: broker unavailable (%s); %d message(s) wait for the dispatcher",
+            type(exc).__name__,
+            len(ids),
+        )
+
+
+def claim_due_messages(*, now: datetime | None = None, limit: int = 500) -> tuple[str, list[int]]:
+    """Claim up to `limit` due messages with a lease; returns the claim and the ids claimed."""
+    now = now or timezone.now()
+    claim = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            Message.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(pk__in=ids).update(
+                status=Message.Status.SENDING,
+                lease_until=now + settings.OUTBOX_LEASE,
+                lease_token=claim,
+            )
+    return claim, ids
+
+
+def dispatch_due_messages(*, now: datetime | None = None, budget_seconds: float = 30.0) -> int:
+    """The beat entry's work: claim every due message and hand each batch to a worker."""
+    started = timezone.now()
+    handed = 0
+    while True:
+        claim, ids = claim_due_messages(now=now)
+        if not ids:
+            return handed
+        hand_over(ids, claim=claim)
+        handed += len(ids)
+        if (timezone.now() - started).total_seconds() > budget_seconds:
+            return handed
+
+
+def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
+    """Send these messages over one SMTP connection. A message already sent, or held by another
+    live claim, is skipped. Returns the ids that failed for now (to be tried again; not the dead)."""
+    taken = _take(ids, claim=claim or uuid.uuid4().hex)
+    failed: list[int] = []
+    connection = None
+    try:
+        for message in taken:
+            if connection is None:
+                connection = get_connection(fail_silently=False)
+                connection.open()
+            if message.kind == Message.Kind.ESCALATION:
+                ok = _send_escalation(message, connection)
+            else:
+                ok = _send_one(message, connection)
+            if ok is False or ok is None:
+                if ok is False:
+                    failed.append(message.pk)
+                connection.close()  # a refused or broken session is not reused
+                connection = None
+    finally:
+        if connection is not None:
+            connection.close()
+    return failed
+
+
+def _take(ids: Sequence[int], *, claim: str) -> list[Message]:
+    """Lock the rows and mark the ones this worker will send: waiting, failed-for-now, held by
+    this claim, or held by a claim whose lease ran out."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(Message.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+        mine = []
+        for row in rows:
+            if row.status == Message.Status.PENDING and row.due_at > now:
+                continue  # scheduled for later: the dispatcher brings it when due
+            held = row.status == Message.Status.SENDING
+            if held and row.lease_token != claim and (row.lease_until or now) > now:
+                continue  # another worker holds it
+            if row.status not in (Message.Status.PENDING, Message.Status.FAILED) and not held:
+                continue  # sent, dead or cancelled
+            row.status = Message.Status.SENDING
+            row.attempts += 1
+            row.lease_until = now + settings.OUTBOX_LEASE
+            row.lease_token = claim
+            mine.append(row)
+        Message.objects.bulk_update(mine, ["status", "attempts", "lease_until", "lease_token"])
+    return mine
+
+
+def _email(message: Message, connection: Any) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[f"{message.to_name} <{message.to_email}>" if message.to_name else message.to_email],
+        connection=connection,
+        headers={"Message-ID": message.message_id},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def _send_one(message: Message, connection: Any) -> bool | None:
+    """True when sent; False when it failed for now; None when it failed for the last time."""
+    try:
+        _email(message, connection).send()
+    except TRANSIENT_ERRORS as exc:
+        return None if _record_failure(message, exc) else False
+    _record_sent(message)
+    return True
+
+
+def _send_escalation(message: Message, connection: Any) -> bool | None:
+    """An escalation goes only while its case is unclaimed. The case row stays locked from the
+    check to the send, so a claim racing the escalation waits for it or cancels it: an
+    escalation never leaves after the claim."""
+    from triage.models import Case
+
+    if message.case_id is None:
+        return _send_one(message, connection)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=message.case_id)
+        if case.claimed_by_id is not None or case.status != Case.Status.OPEN:
+            Message.objects.filter(pk=message.pk).update(
+                status=Message.Status.CANCELLED, lease_until=None, lease_token=""
+            )
+            return True
+        return _send_one(message, connection)
+
+
+def _record_sent(message: Message) -> None:
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        lease_until=None,
+        lease_token="",
+    )
+
+
+def _record_failure(message: Message, exc: BaseException) -> bool:
+    """Record a failed attempt; True when it was the last one (the message is dead)."""
+    dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.DEAD if dead else Message.Status.FAILED,
+        last_error=f"{type(exc).__name__}: {exc}"[:1000],
+        due_at=timezone.now() + retry_delay(message.attempts),
+        lease_until=None,
+        lease_token="",
+    )
+    log.warning(
+        "outbox: message %s attempt %s failed (%s)%s",
+        message.pk,
+        message.attempts,
+        type(exc).__name__,
+        "; it is dead" if dead else "",
+    )
+    return dead
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 2, 4, 8 ... seconds, at most OUTBOX_MAX_RETRY_DELAY."""
+    return min(timedelta(seconds=2**attempts), settings.OUTBOX_MAX_RETRY_DELAY)
+
+
+@transaction.atomic
+def retry_dead_message(*, message_id: int) -> Message:
+    """An admin's second chance for a dead message: it goes back in the queue, due now."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.status != Message.Status.DEAD:
+        raise ValueError("only a dead message can be retried")
+    message.status = Message.Status.PENDING
+    message.attempts = 0
+    message.due_at = timezone.now()
+    message.lease_until = None
+    message.save(update_fields=["status", "attempts", "due_at", "lease_until", "updated_at"])
+    hand_over_on_commit([message.pk])
+    return message
+
+
+def counts_by_status() -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict(Message.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in Message.Status.values}
+
+
+def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for pk in ids:
+        batch.append(pk)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
