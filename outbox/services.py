@@ -92,7 +92,8 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     by_key = Message.objects.in_bulk([row.key for row in rows], field_name="key")
     messages = [by_key[row.key] for row in rows]
-    due_now = [m.pk for m in messages if m.status == Message.Status.PENDING and m.due_at <= now]
+    # Hand over what this call created (a key queued before keeps its own course).
+    due_now = [m.pk for m in messages if m.created_at == now and m.due_at <= now]
     if due_now:
         hand_over_on_commit(due_now)
     return messages

@@ -167,7 +167,7 @@ def escalate_unclaimed_cases(*, now: datetime | None = None) -> int:
 def claim_case(*, case_id: int, clinician: User) -> Case:
     """Take a case: it is this clinician's now, and its escalation stops. Two clinicians claiming
     at once: the row lock lets one win; the other is told who has it."""
-    case = Case.objects.select_for_update().select_related("claimed_by").get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=case_id)
     if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
         raise CaseAlreadyClaimed(case)
     if case.claimed_by_id is None:
@@ -190,7 +190,16 @@ def _clinicians() -> models.QuerySet[User]:
 
 
 def _with_email(users: models.QuerySet[User]) -> list[User]:
-    return list(users.exclude(email="").distinct().order_by("pk"))
+    """Those with an email address, each once, in the queryset's order (by id when it has none)."""
+    if not users.query.order_by:
+        users = users.order_by("pk")
+    seen: set[int] = set()
+    found = []
+    for user in users.exclude(email=""):
+        if user.pk not in seen:
+            seen.add(user.pk)
+            found.append(user)
+    return found
 
 
 def _last_resort() -> list[User]:
