@@ -92,7 +92,7 @@ def test_a_message_due_later_is_not_handed_to_a_worker(django_capture_on_commit_
 def test_the_dispatcher_claims_what_is_due_and_what_a_dead_worker_left():
     queue_emails([email("due"), email("later", due_at=timezone.now() + timedelta(hours=1))])
     now = timezone.now()
-    claim, ids = claim_due_messages(now=now)
+    _claim, ids = claim_due_messages(now=now)
     assert Message.objects.filter(pk__in=ids).get().key == "due"
     assert claim_due_messages(now=now)[1] == [], "claimed rows are leased, not claimed twice"
 
