@@ -35,6 +35,9 @@ class DemoLogin:
     role: Role | None
     superuser: bool = False
     does: str
+    email: str = ""
+    also: tuple[Role, ...] = ()
+    on_duty_all_week: bool = False  # on the rota every day, all day: the demo's alerts reach them
 
 
 LOGINS: tuple[DemoLogin, ...] = (
@@ -49,6 +52,8 @@ LOGINS: tuple[DemoLogin, ...] = (
         password="clinician-demo",  # noqa: S106 - published demo password
         role=Role.CLINICIAN,
         does="the clinician queue and cases",
+        email="clinician@clinic.example",
+        on_duty_all_week=True,
     ),
     DemoLogin(
         username="admin",
@@ -56,6 +61,8 @@ LOGINS: tuple[DemoLogin, ...] = (
         role=None,
         superuser=True,
         does="the Django admin at /admin/",
+        email="lead@clinic.example",
+        also=(Role.LEAD,),
     ),
 )
 

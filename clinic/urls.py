@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("patients.urls")),
     path("triage/", include("triage.urls")),
+    path("outbox/", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]

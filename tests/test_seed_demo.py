@@ -177,7 +177,20 @@ def test_demo_logins_work_and_hold_their_roles(demo_debug, client):
     assert [g.name for g in users["clinician"].groups.all()] == ["clinician"]
     assert not users["reception"].is_staff and not users["clinician"].is_staff
     assert users["admin"].is_superuser and users["admin"].is_staff
-    assert not users["admin"].groups.exists()
+    assert [g.name for g in users["admin"].groups.all()] == ["clinic lead"]
+
+
+@pytest.mark.django_db
+def test_the_demo_clinician_is_on_duty_so_the_demo_emergencies_alert_them(demo_debug):
+    from outbox.models import Message
+    from triage.models import Urgency
+
+    seed()
+    clinician = get_user_model().objects.get(username="clinician")
+    assert clinician.email and clinician.duty_slots.count() == 7
+    urgent = sum(1 for p in PATIENTS if p.expected >= Urgency.URGENT)
+    alerts = Message.objects.filter(kind=Message.Kind.CLINICIAN_ALERT, to_email=clinician.email)
+    assert alerts.count() == urgent
 
 
 @pytest.mark.django_db

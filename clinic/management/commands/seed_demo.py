@@ -7,7 +7,7 @@ submission token, which is derived from the demo patient.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 from clinic.demo import LOGINS, PATIENTS, DemoLogin
 from patients.models import Intake
 from patients.services import submit_intake
-from triage.models import Case, Urgency
+from triage.models import Case, DutySlot, Urgency
 from triage.rules import Answers
 
 
@@ -67,10 +67,18 @@ def ensure_demo_login(login: DemoLogin) -> User:
         changed = True
     if not user.is_active:
         user.is_active = changed = True
+    if login.email and user.email != login.email:
+        user.email, changed = login.email, True
     if changed:
         user.save()
-    if login.role is not None:
-        user.groups.add(Group.objects.get(name=login.role))
+    for role in (login.role, *login.also):
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role))
+    if login.on_duty_all_week and not DutySlot.objects.filter(clinician=user).exists():
+        # An end at the start runs round the clock (triage.models.DutySlot).
+        DutySlot.objects.bulk_create(
+            DutySlot(clinician=user, weekday=day, starts=time(0), ends=time(0)) for day in range(7)
+        )
     return user
 
 
