@@ -1,15 +1,22 @@
-"""Admin for assessments and cases: to look, not to change.
+"""Admin for assessments and cases: to look, not to change; and the duty rota, to keep.
 
 An assessment is what the rule set said and is never edited (DESIGN.md); a case moves only
-through the triage services (claim, override, refer, close), which keep the audit trail.
+through the triage services (claim, override, refer, close), which keep the audit trail. Who is
+on duty is data that an admin edits: the rota's slots and the fallback list.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db import models
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
-from triage.models import Assessment, Case
+from clinic.roles import Role
+from triage.models import Assessment, Case, DutySlot, FallbackClinician
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +54,44 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ("status", "urgency")
     search_fields = ("patient__family_name", "patient__given_name", "patient__nhs_number")
     date_hierarchy = "opened_at"
+
+
+class ClinicianChoiceAdmin(admin.ModelAdmin):
+    """Only members of the clinician role can be put on the rota."""
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "clinician":
+            kwargs["queryset"] = (
+                User.objects.filter(groups__name=Role.CLINICIAN, is_active=True)
+                .distinct()
+                .order_by("last_name", "first_name", "username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(DutySlot)
+class DutySlotAdmin(ClinicianChoiceAdmin):
+    list_display = ("weekday", "starts", "ends", "clinician_name")
+    list_display_links = ("weekday", "starts")
+    list_select_related = ("clinician",)
+    list_filter = ("weekday", ("clinician", admin.RelatedOnlyFieldListFilter))
+    ordering = ("weekday", "starts", "clinician__username")
+    search_fields = ("clinician__username", "clinician__first_name", "clinician__last_name")
+
+    @admin.display(description="clinician", ordering="clinician__last_name")
+    def clinician_name(self, obj: DutySlot) -> str:
+        return obj.clinician.get_full_name() or obj.clinician.get_username()
+
+
+@admin.register(FallbackClinician)
+class FallbackClinicianAdmin(ClinicianChoiceAdmin):
+    list_display = ("clinician_name", "position")
+    list_editable = ("position",)
+    list_select_related = ("clinician",)
+    ordering = ("position", "id")
+
+    @admin.display(description="clinician", ordering="clinician__last_name")
+    def clinician_name(self, obj: FallbackClinician) -> str:
+        return obj.clinician.get_full_name() or obj.clinician.get_username()

@@ -19,6 +19,14 @@ from triage import rules
 from triage.models import Assessment, Case, DutySlot, Urgency
 
 
+class CaseNotOpen(Exception):
+    """The case is closed: there is nothing to claim."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        super().__init__("This case is closed; there is nothing to claim")
+
+
 class CaseAlreadyClaimed(Exception):
     """Another clinician has the case."""
 
@@ -168,6 +176,8 @@ def claim_case(*, case_id: int, clinician: User) -> Case:
     """Take a case: it is this clinician's now, and its escalation stops. Two clinicians claiming
     at once: the row lock lets one win; the other is told who has it."""
     case = Case.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=case_id)
+    if case.status != Case.Status.OPEN:
+        raise CaseNotOpen(case)
     if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
         raise CaseAlreadyClaimed(case)
     if case.claimed_by_id is None:

@@ -6,19 +6,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.roles import Role, role_required
+from outbox.models import Message
 from patients.forms import display_answer
 from triage import rules
 from triage.models import Assessment, Case, Urgency
 from triage.outcomes import fired_rules
 from triage.rules.contract import NO_INJURY_MECHANISMS, QUESTIONS, SECTIONS
+from triage.services import CaseAlreadyClaimed, CaseNotOpen, claim_case
 
 # One page of the queue; the most urgent and longest waiting come first, so nothing that needs
 # seeing soonest is ever beyond it.
@@ -42,7 +45,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         overdue=Count("pk", filter=Q(due_at__lt=now)),
         **{level.key: Count("pk", filter=Q(urgency=level.value)) for level in _levels()},
     )
-    cases = list(Case.objects.for_queue()[:QUEUE_LIMIT])
+    cases = list(Case.objects.for_queue().select_related("claimed_by")[:QUEUE_LIMIT])
     context = {
         "rows": [QueueRow(case=case, overdue=case.is_overdue(now)) for case in cases],
         "counts": [(level, totals[level.key]) for level in _levels()],
@@ -83,7 +86,7 @@ class AnswerSection:
 @require_GET
 @role_required(Role.CLINICIAN)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(Case.objects.select_related("patient"), pk=pk)
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
     assessments = list(
         case.assessments.select_related("intake", "intake__entered_by").order_by(
             "-created_at", "-pk"
@@ -108,8 +111,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": fired[0],
         "weak_flags": fired[1],
         "latest_urgency": Urgency(latest.urgency) if latest is not None else None,
+        # What was sent to whom about this case, and when (the bodies stay in the outbox).
+        "case_messages": list(Message.objects.for_case(case.pk).defer("body_text", "body_html")),
     }
     return render(request, "triage/case_detail.html", context)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the case; a clinician who comes second is told who has it."""
+    try:
+        claim_case(case_id=pk, clinician=request.user)  # type: ignore[arg-type]
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+    except (CaseAlreadyClaimed, CaseNotOpen) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "You have claimed this case. Its escalation has stopped.")
+    return redirect("triage:case_detail", pk=pk)
 
 
 def _answer_sections(assessment: Assessment) -> list[AnswerSection]:

@@ -190,3 +190,13 @@ def test_a_claimed_case_is_not_alerted_again_by_a_new_intake(team):
     submit(chest_pain=True)
 
     assert Message.objects.filter(kind=Message.Kind.CLINICIAN_ALERT).count() == alerts
+
+
+def test_a_closed_case_cannot_be_claimed(team):
+    from triage.services import CaseNotOpen
+
+    case = submit(severe_headache=True)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    with pytest.raises(CaseNotOpen):
+        claim_case(case_id=case.pk, clinician=team["ana"])
+    assert Case.objects.get(pk=case.pk).claimed_by is None
