@@ -256,9 +256,17 @@ def _record_sent(message: Message) -> None:
     )
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """An SMTP 5xx answer (no such mailbox, message refused): trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
 def _record_failure(message: Message, exc: BaseException) -> bool:
     """Record a failed attempt; True when it was the last one (the message is dead)."""
-    dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS or is_permanent(exc)
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.DEAD if dead else Message.Status.FAILED,
         last_error=f"{type(exc).__name__}: {exc}"[:1000],

@@ -163,3 +163,15 @@ def test_one_refusal_does_not_stop_the_rest_of_the_batch():
         failed = send_messages(ids=[m.pk for m in messages])
         assert failed == [messages[0].pk]
         assert len(server.wait_for(2, timeout=5)) == 2
+
+
+def test_a_permanent_refusal_is_dead_at_once():
+    import smtplib
+
+    from outbox.services import is_permanent
+
+    assert is_permanent(smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such mailbox")}))
+    assert is_permanent(smtplib.SMTPDataError(554, b"Rejected"))
+    assert not is_permanent(smtplib.SMTPDataError(451, b"Try again later"))
+    assert not is_permanent(smtplib.SMTPServerDisconnected("gone"))
+    assert not is_permanent(ConnectionRefusedError())
