@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,21 +105,26 @@ def hand_over_on_commit(ids: Sequence[int], *, claim: str | None = None) -> None
     transaction.on_commit(partial(hand_over, list(ids), claim=claim), robust=True)
 
 
-def hand_over(ids: Sequence[int], *, claim: str | None = None) -> None:
+def hand_over(ids: Sequence[int], *, claim: str | None = None) -> list[int]:
     """Give messages to the workers, a batch a task. If the broker is down the rows stay in the
-    database, and the dispatcher hands them over once it is back: the user sees no error."""
+    database, and the dispatcher hands them over once it is back: the user sees no error.
+    Returns the ids the broker did not take (none when it took them all)."""
     from outbox.tasks import send
 
-    try:
-        for batch in _batches(ids, settings.OUTBOX_BATCH_SIZE):
+    batches = list(_batches(ids, settings.OUTBOX_BATCH_SIZE))
+    for n, batch in enumerate(batches):
+        try:
             # Each batch carries a claim: a redelivered copy of its task may take its rows back.
             send.apply_async(args=[batch], kwargs={"claim": claim or uuid.uuid4().hex})
-    except Exception as exc:
-        log.warning(
-            "outbox: broker unavailable (%s); %d message(s) wait for the dispatcher",
-            type(exc).__name__,
-            len(ids),
-        )
+        except Exception as exc:
+            left = [pk for rest in batches[n:] for pk in rest]
+            log.warning(
+                "outbox: broker unavailable (%s); %d message(s) wait for the dispatcher",
+                type(exc).__name__,
+                len(left),
+            )
+            return left
+    return []
 
 
 def claim_due_messages(*, now: datetime | None = None, limit: int = 500) -> tuple[str, list[int]]:
@@ -148,7 +155,14 @@ def dispatch_due_messages(*, now: datetime | None = None, budget_seconds: float 
         claim, ids = claim_due_messages(now=now)
         if not ids:
             return handed
-        hand_over(ids, claim=claim)
+        left = hand_over(ids, claim=claim)
+        if left:
+            # The broker is down. Let go of what it did not take, so the next pass hands it
+            # over as soon as the broker is back, not when this claim's lease runs out.
+            Message.objects.filter(
+                pk__in=left, lease_token=claim, status=Message.Status.SENDING
+            ).update(status=Message.Status.PENDING, lease_until=None, lease_token="")
+            return handed + len(ids) - len(left)
         handed += len(ids)
         if (timezone.now() - started).total_seconds() > budget_seconds:
             return handed
@@ -157,11 +171,22 @@ def dispatch_due_messages(*, now: datetime | None = None, budget_seconds: float 
 def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
     """Send these messages over one SMTP connection. A message already sent, or held by another
     live claim, is skipped. Returns the ids that failed for now (to be tried again; not the dead)."""
-    taken = _take(ids, claim=claim or uuid.uuid4().hex)
+    claim = claim or uuid.uuid4().hex
+    to_send = deque(_take(ids, claim=claim))
     failed: list[int] = []
     connection = None
+    renewed = time.monotonic()
     try:
-        for message in taken:
+        while to_send:
+            if time.monotonic() - renewed > settings.OUTBOX_LEASE.total_seconds() / 3:
+                # A slow server: keep hold of the rest of the batch, and let go of any row
+                # another worker took when our lease ran out (it is sending it now).
+                held = _renew_lease([m.pk for m in to_send], claim)
+                renewed = time.monotonic()
+                to_send = deque(m for m in to_send if m.pk in held)
+                if not to_send:
+                    break
+            message = to_send.popleft()
             if connection is None:
                 connection = get_connection(fail_silently=False)
                 connection.open()
@@ -178,6 +203,14 @@ def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
         if connection is not None:
             connection.close()
     return failed
+
+
+def _renew_lease(ids: Sequence[int], claim: str) -> set[int]:
+    """Extend this claim's lease on `ids`; the ids it still holds."""
+    held = Message.objects.filter(pk__in=ids, lease_token=claim, status=Message.Status.SENDING)
+    held_ids = set(held.values_list("pk", flat=True))
+    held.update(lease_until=timezone.now() + settings.OUTBOX_LEASE)
+    return held_ids
 
 
 def _take(ids: Sequence[int], *, claim: str) -> list[Message]:

@@ -175,3 +175,15 @@ def test_a_permanent_refusal_is_dead_at_once():
     assert not is_permanent(smtplib.SMTPDataError(451, b"Try again later"))
     assert not is_permanent(smtplib.SMTPServerDisconnected("gone"))
     assert not is_permanent(ConnectionRefusedError())
+
+
+def test_a_slow_batch_keeps_its_lease_and_leaves_rows_another_worker_took(sink, settings):
+    from outbox.services import _renew_lease
+
+    messages = queue_emails([email(f"slow{n}") for n in range(3)])
+    ids = [m.pk for m in messages]
+    claim, _ = claim_due_messages()
+    Message.objects.filter(pk=ids[2]).update(lease_token="another-worker")
+
+    assert _renew_lease(ids, claim) == set(ids[:2])
+    assert Message.objects.get(pk=ids[0]).lease_until > timezone.now() + timedelta(seconds=60)
