@@ -5,6 +5,10 @@ Production-like means DEBUG off (no query log, no debug pages), persistent conne
 (CONN_MAX_AGE), real password hashing, the real middleware. Only what a test client over plain
 HTTP needs differs: no HTTPS redirect or secure-only cookies, `testserver` an allowed host, and
 static files served without a collected manifest.
+
+The outbox benchmarks (alert_latency, email_throughput, email_chaos) also share here: the URL of
+the throwaway database for their worker and beat subprocesses (bench/_stack.py starts those), a
+load of queued emails, counting what an SMTP sink accepted by Message-ID, and the SMTP floor.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -81,3 +88,106 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def database_url(name: str) -> str:
+    """DATABASE_URL with its database name replaced by `name`: what a benchmark's worker and beat
+    subprocesses need to reach the throwaway database."""
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
+
+
+def queue_bench_emails(count: int, *, prefix: str, due_at: datetime) -> list[str]:
+    """Queue `count` clinician-alert emails through the outbox service (`queue_emails`, in one
+    transaction, inserted a thousand at a time), all due at `due_at`; returns their Message-IDs.
+
+    The messages are the product's own: rendered from the clinician-alert templates, one of fifty
+    clinicians each, keys `<prefix>.<n>`.
+    """
+    from django.conf import settings
+    from django.db import transaction
+    from django.urls import reverse
+
+    from outbox.models import Message
+    from outbox.services import Email, Recipient, queue_emails
+
+    emails = [
+        Email(
+            key=f"{prefix}.{n}",
+            kind=Message.Kind.CLINICIAN_ALERT,
+            to=Recipient(email=f"clinician{n % 50}@example.com", name=f"Clinician {n % 50}"),
+            template="clinician_alert",
+            context={
+                "case_ref": n,
+                "case_url": settings.SITE_URL + reverse("triage:case_detail", args=[n]),
+                "clinic_name": settings.CLINIC_NAME,
+                "recipient_name": f"Clinician {n % 50}",
+            },
+            due_at=due_at,
+        )
+        for n in range(count)
+    ]
+    message_ids: list[str] = []
+    with transaction.atomic():
+        for start in range(0, count, 1000):
+            message_ids += [m.message_id for m in queue_emails(emails[start : start + 1000])]
+    return message_ids
+
+
+def count_at_sink(expected: Sequence[str], received: Sequence[str]) -> dict[str, int]:
+    """How the Message-IDs a sink accepted compare with those expected: `delivered` (distinct
+    expected ones that arrived), `duplicates` (arrivals beyond the first of each), `lost` (expected,
+    never arrived) and `unexpected` (arrived, never expected)."""
+    wanted = set(expected)
+    arrived = [mid for mid in received if mid in wanted]
+    distinct = set(arrived)
+    return {
+        "delivered": len(distinct),
+        "duplicates": len(arrived) - len(distinct),
+        "lost": len(wanted - distinct),
+        "unexpected": len(received) - len(arrived),
+    }
+
+
+# The floor's SMTP client: a plain smtplib loop over one connection, in a process of its own (as
+# the workers are), sending messages already rendered to bytes. argv: the JSON file, the port.
+_SMTP_FLOOR_CLIENT = """
+import json, smtplib, sys, time
+with open(sys.argv[1]) as f:
+    messages = json.load(f)
+started = time.time()
+with smtplib.SMTP("127.0.0.1", int(sys.argv[2])) as smtp:
+    for sender, recipients, data in messages:
+        smtp.sendmail(sender, recipients, data.encode("latin-1"))
+print(json.dumps({"started": started, "finished": time.time(), "sent": len(messages)}))
+"""
+
+
+def smtp_floor(
+    messages: Sequence[tuple[str, list[str], bytes]], *, port: int, workdir: Path
+) -> float:
+    """Send `messages` (envelope sender, recipients, the message as bytes) with a plain smtplib
+    loop over one connection from a subprocess to the sink on `port`. Returns the time.time()
+    at which the loop started (connection included); the sink holds when each was accepted."""
+    import json
+    import subprocess
+
+    path = workdir / "floor-messages.json"
+    path.write_text(json.dumps([(s, r, d.decode("latin-1")) for s, r, d in messages]))
+    done = subprocess.run(
+        [sys.executable, "-c", _SMTP_FLOOR_CLIENT, str(path), str(port)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["started"])
+
+
+def first_arrivals(received: Iterable[Any], expected: Iterable[str]) -> dict[str, float]:
+    """For each expected Message-ID a sink accepted, when it first accepted it (`.at`)."""
+    wanted = set(expected)
+    first: dict[str, float] = {}
+    for item in received:
+        if item.message_id in wanted and item.message_id not in first:
+            first[item.message_id] = item.at
+    return first

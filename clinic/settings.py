@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -170,8 +171,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
-# One queue for everything; a name of its own lets tests and benchmarks run side by side.
+# A name of its own lets tests and benchmarks run side by side. Clinician alerts and escalations
+# travel on a queue of their own, so that they never wait behind a backlog of other mail; a worker
+# started without --queues takes both, the urgent one listed first.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+OUTBOX_URGENT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.urgent"
+CELERY_TASK_QUEUES = (Queue(OUTBOX_URGENT_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

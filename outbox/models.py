@@ -39,6 +39,9 @@ class Message(models.Model):
         CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
         ESCALATION = "escalation", "Escalation"
 
+    # Sent first, on a queue of their own: a patient may be waiting on them.
+    URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)
+
     key = models.CharField(
         "idempotency key",
         max_length=191,

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -95,17 +95,19 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
     by_key = Message.objects.in_bulk([row.key for row in rows], field_name="key")
     messages = [by_key[row.key] for row in rows]
     # Hand over what this call created (a key queued before keeps its own course).
-    due_now = [m.pk for m in messages if m.created_at == now and m.due_at <= now]
-    if due_now:
-        hand_over_on_commit(due_now)
+    due_now = [m for m in messages if m.created_at == now and m.due_at <= now]
+    for urgent in (True, False):
+        ids = [m.pk for m in due_now if (m.kind in Message.URGENT_KINDS) == urgent]
+        if ids:
+            hand_over_on_commit(ids, urgent=urgent)
     return messages
 
 
-def hand_over_on_commit(ids: Sequence[int], *, claim: str | None = None) -> None:
-    transaction.on_commit(partial(hand_over, list(ids), claim=claim), robust=True)
+def hand_over_on_commit(ids: Sequence[int], *, urgent: bool = False) -> None:
+    transaction.on_commit(partial(hand_over, list(ids), urgent=urgent), robust=True)
 
 
-def hand_over(ids: Sequence[int], *, claim: str | None = None) -> list[int]:
+def hand_over(ids: Sequence[int], *, claim: str | None = None, urgent: bool = False) -> list[int]:
     """Give messages to the workers, a batch a task. If the broker is down the rows stay in the
     database, and the dispatcher hands them over once it is back: the user sees no error.
     Returns the ids the broker did not take (none when it took them all)."""
@@ -115,7 +117,11 @@ def hand_over(ids: Sequence[int], *, claim: str | None = None) -> list[int]:
     for n, batch in enumerate(batches):
         try:
             # Each batch carries a claim: a redelivered copy of its task may take its rows back.
-            send.apply_async(args=[batch], kwargs={"claim": claim or uuid.uuid4().hex})
+            send.apply_async(
+                args=[batch],
+                kwargs={"claim": claim or uuid.uuid4().hex},
+                queue=_queue_name(send.app.conf.task_default_queue, urgent=urgent),
+            )
         except Exception as exc:
             left = [pk for rest in batches[n:] for pk in rest]
             log.warning(
@@ -127,14 +133,25 @@ def hand_over(ids: Sequence[int], *, claim: str | None = None) -> list[int]:
     return []
 
 
-def claim_due_messages(*, now: datetime | None = None, limit: int = 500) -> tuple[str, list[int]]:
-    """Claim up to `limit` due messages with a lease; returns the claim and the ids claimed."""
+def _queue_name(default: str, *, urgent: bool) -> str:
+    """The queue for a batch: alerts and escalations have their own beside the default one."""
+    return f"{default}.urgent" if urgent else default
+
+
+def claim_due_messages(
+    *, now: datetime | None = None, limit: int = 500, urgent: bool | None = None
+) -> tuple[str, list[int]]:
+    """Claim up to `limit` due messages with a lease (only urgent kinds, only the others, or
+    any); returns the claim and the ids claimed."""
     now = now or timezone.now()
     claim = uuid.uuid4().hex
+    due = Message.objects.due(now)
+    if urgent is not None:
+        kinds = models.Q(kind__in=Message.URGENT_KINDS)
+        due = due.filter(kinds if urgent else ~kinds)
     with transaction.atomic():
         ids = list(
-            Message.objects.due(now)
-            .select_for_update(skip_locked=True)
+            due.select_for_update(skip_locked=True)
             .order_by("due_at", "id")
             .values_list("id", flat=True)[:limit]
         )
@@ -148,24 +165,27 @@ def claim_due_messages(*, now: datetime | None = None, limit: int = 500) -> tupl
 
 
 def dispatch_due_messages(*, now: datetime | None = None, budget_seconds: float = 30.0) -> int:
-    """The beat entry's work: claim every due message and hand each batch to a worker."""
+    """The beat entry's work: claim every due message and hand each batch to a worker, alerts
+    and escalations first, on their own queue."""
     started = timezone.now()
     handed = 0
-    while True:
-        claim, ids = claim_due_messages(now=now)
-        if not ids:
-            return handed
-        left = hand_over(ids, claim=claim)
-        if left:
-            # The broker is down. Let go of what it did not take, so the next pass hands it
-            # over as soon as the broker is back, not when this claim's lease runs out.
-            Message.objects.filter(
-                pk__in=left, lease_token=claim, status=Message.Status.SENDING
-            ).update(status=Message.Status.PENDING, lease_until=None, lease_token="")
-            return handed + len(ids) - len(left)
-        handed += len(ids)
-        if (timezone.now() - started).total_seconds() > budget_seconds:
-            return handed
+    for urgent in (True, False):
+        while True:
+            claim, ids = claim_due_messages(now=now, urgent=urgent)
+            if not ids:
+                break
+            left = hand_over(ids, claim=claim, urgent=urgent)
+            if left:
+                # The broker is down. Let go of what it did not take, so the next pass hands it
+                # over as soon as the broker is back, not when this claim's lease runs out.
+                Message.objects.filter(
+                    pk__in=left, lease_token=claim, status=Message.Status.SENDING
+                ).update(status=Message.Status.PENDING, lease_until=None, lease_token="")
+                return handed + len(ids) - len(left)
+            handed += len(ids)
+            if (timezone.now() - started).total_seconds() > budget_seconds:
+                return handed
+    return handed
 
 
 def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
@@ -229,11 +249,18 @@ def _take(ids: Sequence[int], *, claim: str) -> list[Message]:
             if row.status not in (Message.Status.PENDING, Message.Status.FAILED) and not held:
                 continue  # sent, dead or cancelled
             row.status = Message.Status.SENDING
-            row.attempts += 1
+            row.attempts += 1  # read by _record_failure; the UPDATE below counts it in the row
             row.lease_until = now + settings.OUTBOX_LEASE
             row.lease_token = claim
             mine.append(row)
-        Message.objects.bulk_update(mine, ["status", "attempts", "lease_until", "lease_token"])
+        if mine:
+            # One statement for the batch (the same values for every row, already locked).
+            Message.objects.filter(pk__in=[row.pk for row in mine]).update(
+                status=Message.Status.SENDING,
+                attempts=models.F("attempts") + 1,
+                lease_until=now + settings.OUTBOX_LEASE,
+                lease_token=claim,
+            )
     return mine
 
 
@@ -333,7 +360,7 @@ def retry_dead_message(*, message_id: int) -> Message:
     message.due_at = timezone.now()
     message.lease_until = None
     message.save(update_fields=["status", "attempts", "due_at", "lease_until", "updated_at"])
-    hand_over_on_commit([message.pk])
+    hand_over_on_commit([message.pk], urgent=message.kind in Message.URGENT_KINDS)
     return message
 
 

@@ -187,3 +187,9 @@ def test_a_slow_batch_keeps_its_lease_and_leaves_rows_another_worker_took(sink, 
 
     assert _renew_lease(ids, claim) == set(ids[:2])
     assert Message.objects.get(pk=ids[0]).lease_until > timezone.now() + timedelta(seconds=60)
+
+
+def test_alerts_are_claimed_apart_from_other_mail():
+    alert = queue_emails([email("alert")])[0]
+    assert claim_due_messages(urgent=False)[1] == []
+    assert claim_due_messages(urgent=True)[1] == [alert.pk]

@@ -80,11 +80,8 @@ class CeleryWorker:
             self._backend.client.close()
         client = redis.Redis.from_url(self.redis_url)
         try:
-            client.delete(
-                self.queue,
-                f"_kombu.binding.{self.queue}",
-                f"_kombu.binding_permanent.{self.queue}",
-            )
+            for queue in (self.queue, f"{self.queue}.urgent"):
+                client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         finally:
             client.close()
 
@@ -128,7 +125,7 @@ def start_celery_worker(tmp_path: Path) -> Iterator[Callable[..., CeleryWorker]]
                     "worker",
                     "--pool=solo",
                     "--concurrency=1",
-                    f"--queues={name}",
+                    f"--queues={name}.urgent,{name}",
                     f"--hostname={name}@%h",
                     # No talk with other workers on the same Redis: start-up stays quick.
                     "--without-mingle",

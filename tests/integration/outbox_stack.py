@@ -138,7 +138,7 @@ class OutboxStack:
             [
                 "worker",
                 "--pool=solo",
-                f"--queues={self.queue}",
+                f"--queues={self.queue}.urgent,{self.queue}",
                 f"--hostname={name}@%h",
                 # No talk with other workers on the same Redis: start-up stays quick.
                 "--without-mingle",
@@ -214,14 +214,12 @@ class OutboxStack:
         there (Redis would hand it back to the queue an hour later)."""
         client = redis.Redis.from_url(self.redis_url)
         try:
+            queues = (self.queue, f"{self.queue}.urgent")
             for tag, raw in client.hscan_iter("unacked"):
-                if json.loads(raw)[2] == self.queue:  # [message, exchange, routing key]
+                if json.loads(raw)[2] in queues:  # [message, exchange, routing key]
                     client.pipeline().hdel("unacked", tag).zrem("unacked_index", tag).execute()
-            client.delete(
-                self.queue,
-                f"_kombu.binding.{self.queue}",
-                f"_kombu.binding_permanent.{self.queue}",
-            )
+            for queue in queues:
+                client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         except redis.ConnectionError:
             pass  # a test's own Redis, already stopped: nothing of the queue is left
         finally:

@@ -103,7 +103,7 @@ def test_dispatch_hands_every_due_message_over_and_says_how_many(
 ) -> None:
     handed: list[list[int]] = []
 
-    def hand_over(ids: Sequence[int], *, claim: str | None = None) -> None:
+    def hand_over(ids: Sequence[int], *, claim: str | None = None, urgent: bool = False) -> None:
         handed.append(list(ids))
 
     monkeypatch.setattr(services, "hand_over", hand_over)
