@@ -22,8 +22,8 @@ $(STAMP): requirements.lock requirements-dev.lock
 
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true PORT=$(PORT) ./scripts/run-embedded
+	DEBUG=true SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
+	DEBUG=true PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) ./scripts/run-embedded
 
 chromium:
 	@./scripts/install-chromium

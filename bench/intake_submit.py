@@ -28,6 +28,7 @@ import time
 import unicodedata
 import uuid
 from collections import Counter
+from datetime import time as clock_time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -49,7 +50,11 @@ from clinic.urls import urlpatterns as clinic_urlpatterns  # noqa: E402
 from patients.forms import DERIVED_ANSWERS  # noqa: E402
 from patients.models import Intake, Patient  # noqa: E402
 from patients.nhs import nhs_number_is_valid  # noqa: E402
-from triage.models import Assessment, Case  # noqa: E402
+from triage.models import (  # noqa: E402
+    Assessment,
+    Case,
+    DutySlot,
+)
 from triage.rules import QUESTIONS  # noqa: E402
 from triage.rules.contract import DANGEROUS_MECHANISMS, LOW_ENERGY_MECHANISMS  # noqa: E402
 
@@ -178,6 +183,13 @@ def timed_post(client: Client, url: str, data: dict[str, str]) -> tuple[float, i
 def run() -> dict[str, float | int]:
     reception = User.objects.create_user("bench-reception", password="bench-reception-pw")
     reception.groups.add(Group.objects.get(name=Role.RECEPTION))
+    # A clinic has somebody on the rota: urgent intakes alert them in the same transaction.
+    on_duty = User.objects.create_user("bench-clinician", email="bench-clinician@clinic.example")
+    on_duty.groups.add(Group.objects.get(name=Role.CLINICIAN))
+    DutySlot.objects.bulk_create(
+        DutySlot(clinician=on_duty, weekday=day, starts=clock_time(0), ends=clock_time(0))
+        for day in range(7)
+    )
     client = Client(enforce_csrf_checks=True)
     assert client.login(username="bench-reception", password="bench-reception-pw")
     intake_url, floor_url = reverse("patients:intake_new"), reverse("bench_floor")

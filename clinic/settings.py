@@ -154,6 +154,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     _queue_dir = VAR_DIR / "celery" / "queue"
+    for _folder in (_queue_dir, VAR_DIR / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)  # the broker's folders, before any publish
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -176,7 +178,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # started without --queues takes both, the urgent one listed first.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 OUTBOX_URGENT_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.urgent"
-CELERY_TASK_QUEUES = (Queue(OUTBOX_URGENT_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE))
+CELERY_TASK_QUEUES = (
+    Queue(OUTBOX_URGENT_QUEUE, routing_key=OUTBOX_URGENT_QUEUE),
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -114,13 +114,17 @@ def hand_over(ids: Sequence[int], *, claim: str | None = None, urgent: bool = Fa
     from outbox.tasks import send
 
     batches = list(_batches(ids, settings.OUTBOX_BATCH_SIZE))
+    queue = send.app.amqp.queues[_queue_name(send.app.conf.task_default_queue, urgent=urgent)]
     for n, batch in enumerate(batches):
         try:
             # Each batch carries a claim: a redelivered copy of its task may take its rows back.
             send.apply_async(
                 args=[batch],
                 kwargs={"claim": claim or uuid.uuid4().hex},
-                queue=_queue_name(send.app.conf.task_default_queue, urgent=urgent),
+                queue=queue,
+                # Declared with every publish: a broker that restarted empty, or has not yet
+                # seen a worker, would otherwise drop a message for a queue it does not know.
+                declare=[queue],
             )
         except Exception as exc:
             left = [pk for rest in batches[n:] for pk in rest]

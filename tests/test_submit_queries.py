@@ -3,7 +3,7 @@
 Through the test client as reception, with CSRF enforced, the way the page is used. The demo
 patients (clinic/demo.py) supply the answers, encoded as the intake form posts them.
 
-What the count is made of, for a new patient (11):
+What the count is made of, for a new patient (10):
    1  the session                                  (SessionMiddleware)
    2  the user                                     (AuthenticationMiddleware)
    3  the user's roles                             (role_required)
@@ -13,10 +13,9 @@ What the count is made of, for a new patient (11):
    7  INSERT intake  (its unique submission token catches a double submit)
    8  INSERT case  (a patient registered just now has no open case to look for)
    9  INSERT assessment
-  10  UPDATE case (its current assessment)
-  11  RELEASE SAVEPOINT (COMMIT outside a test)
+  10  RELEASE SAVEPOINT (COMMIT outside a test)
 A returning patient with an open case runs 10: no INSERT patient or case, but the open case is
-looked up FOR UPDATE.
+looked up FOR UPDATE and raised (UPDATE case).
 """
 
 import re
@@ -38,7 +37,7 @@ from patients.forms import DERIVED_ANSWERS
 from patients.models import Intake
 from triage.models import Case, Urgency
 
-QUERIES_NEW_PATIENT = 11
+QUERIES_NEW_PATIENT = 10
 # EMERGENCY and URGENT intakes also alert the clinicians on duty: who is on duty, one insert
 # for every alert message, and their ids (handed to a worker after commit).
 QUERIES_ALERT = 3

@@ -80,7 +80,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.order_by("-urgency", "opened_at", "pk")
 
     def for_queue(self) -> CaseQuerySet:
-        return self.open().by_priority().select_related("patient", "current_assessment")
+        return self.open().by_priority().select_related("patient")
 
 
 class Case(models.Model):
@@ -93,9 +93,6 @@ class Case(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
-    current_assessment = models.ForeignKey(
-        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     opened_at = models.DateTimeField("waiting since", default=timezone.now)
     due_at = models.DateTimeField("to be seen by")
     updated_at = models.DateTimeField(auto_now=True)
@@ -155,6 +152,10 @@ class Case(models.Model):
     def urgency_key(self) -> str:
         return Urgency(self.urgency).key
 
+    @property
+    def latest_assessment(self) -> Assessment | None:
+        return self.assessments.order_by("-created_at", "-pk").first()
+
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.OPEN and (now or timezone.now()) > self.due_at
 
@@ -169,18 +170,25 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+def on_duty_at(moment: datetime, prefix: str = "") -> models.Q:
+    """Duty slots covering `moment` in the clinic's time zone, as a filter (`prefix` reaches the
+    slots from another model, e.g. "duty_slots__"). A slot whose end is not after its start runs
+    past midnight into the next day."""
+    local = timezone.localtime(moment)
+    day, time = local.weekday(), local.time()
+
+    def q(**lookups: object) -> models.Q:
+        return models.Q(**{prefix + key: value for key, value in lookups.items()})
+
+    overnight = q(ends__lte=models.F(prefix + "starts"))
+    same_day = q(weekday=day, starts__lte=time) & (q(ends__gt=time) | overnight)
+    from_yesterday = q(weekday=(day - 1) % 7, ends__gt=time) & overnight
+    return same_day | from_yesterday
+
+
 class DutySlotQuerySet(models.QuerySet["DutySlot"]):
     def on_duty_at(self, moment: datetime) -> DutySlotQuerySet:
-        """Slots covering `moment` in the clinic's time zone; a slot whose end is not after its
-        start runs past midnight into the next day."""
-        local = timezone.localtime(moment)
-        day, time = local.weekday(), local.time()
-        yesterday = (day - 1) % 7
-        same_day = models.Q(weekday=day, starts__lte=time) & (
-            models.Q(ends__gt=time) | models.Q(ends__lte=models.F("starts"))
-        )
-        from_yesterday = models.Q(weekday=yesterday, ends__gt=time, ends__lte=models.F("starts"))
-        return self.filter(same_day | from_yesterday)
+        return self.filter(on_duty_at(moment))
 
 
 class DutySlot(models.Model):

@@ -16,7 +16,7 @@ from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake, Patient
 from triage import rules
-from triage.models import Assessment, Case, DutySlot, Urgency
+from triage.models import Assessment, Case, Urgency, on_duty_at
 
 
 class CaseNotOpen(Exception):
@@ -48,19 +48,26 @@ def current_ruleset() -> rules.RuleSet:
 
 @transaction.atomic(savepoint=False)  # all or nothing with the intake it assesses
 def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
-    """Triage an intake, store the result for good, and put the patient in the queue.
+    """Triage an intake, store the result for good, put the patient in the queue, and for an
+    EMERGENCY or URGENT result alert the clinicians on duty.
 
     `new_patient`: the patient was registered in this transaction, so has no open case to join.
     """
     result = current_ruleset().evaluate(rules.Answers.from_mapping(intake.answers))
     now = timezone.now()
     urgency = Urgency(int(result.urgency))
-    if new_patient:
+    alert_deadline = settings.ALERT_DEADLINE.get(urgency.key)
+    case = None if new_patient else _open_case_for_update(intake.patient)
+    if case is None:
         case = Case.objects.create(
-            patient=intake.patient, urgency=urgency, opened_at=now, due_at=now + urgency.sla
+            patient=intake.patient,
+            urgency=urgency,
+            opened_at=now,
+            due_at=now + urgency.sla,
+            escalate_at=now + alert_deadline if alert_deadline else None,
         )
     else:
-        case = _open_or_raise_case(patient=intake.patient, urgency=urgency, now=now)
+        _raise_case(case, urgency=urgency, now=now)
     assessment = Assessment.objects.create(
         intake=intake,
         case=case,
@@ -69,36 +76,30 @@ def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
         ruleset=result.ruleset,
         created_at=now,
     )
-    case.current_assessment = assessment
-    if urgency.key in settings.ALERT_DEADLINE and case.claimed_by_id is None:
+    if alert_deadline and case.claimed_by_id is None:
         alert_clinicians_on_duty(case=case, assessment=assessment, now=now)
-    case.save(
-        update_fields=[
-            "current_assessment", "urgency", "due_at", "escalate_at", "updated_at",
-        ]
-    )  # fmt: skip
     return assessment
 
 
-def _open_or_raise_case(*, patient: Patient, urgency: Urgency, now: datetime) -> Case:
-    """The patient's open case, raised to `urgency` if that is higher, or a new one.
+def _open_case_for_update(patient: Patient) -> Case | None:
+    return Case.objects.select_for_update().filter(patient=patient, status=Case.Status.OPEN).first()
 
-    A new intake never lowers an open case's urgency or pushes back its deadline: only a
-    clinician's override (with a reason) may do that.
-    """
-    case = Case.objects.select_for_update().filter(patient=patient, status=Case.Status.OPEN).first()
-    deadline = now + urgency.sla
-    if case is None:
-        return Case.objects.create(patient=patient, urgency=urgency, opened_at=now, due_at=deadline)
-    if urgency > case.urgency:
-        case.urgency = urgency
-    case.due_at = min(case.due_at, deadline)
-    return case
+
+def _raise_case(case: Case, *, urgency: Urgency, now: datetime) -> None:
+    """A new intake joins the open case: raised to `urgency` if that is higher, its deadlines
+    brought forward if the new ones are sooner. A new intake never lowers a case's urgency or
+    pushes back its deadline: only a clinician's override (with a reason) may do that."""
+    case.urgency = max(case.urgency, urgency)
+    case.due_at = min(case.due_at, now + urgency.sla)
+    alert_deadline = settings.ALERT_DEADLINE.get(urgency.key)
+    if alert_deadline and case.claimed_by_id is None:
+        deadline = now + alert_deadline
+        case.escalate_at = min(case.escalate_at, deadline) if case.escalate_at else deadline
+    case.save(update_fields=["urgency", "due_at", "escalate_at", "updated_at"])
 
 
 def alert_clinicians_on_duty(*, case: Case, assessment: Assessment, now: datetime) -> None:
-    """Tell the clinicians on duty at once (queued in this transaction, sent after commit), and
-    set when the case escalates if nobody claims it. The caller saves the case."""
+    """Tell the clinicians on duty at once: queued in this transaction, sent after commit."""
     queue_emails(
         [
             Email(
@@ -113,15 +114,13 @@ def alert_clinicians_on_duty(*, case: Case, assessment: Assessment, now: datetim
             for user in clinicians_on_duty(now)
         ]
     )
-    deadline = now + settings.ALERT_DEADLINE[case.urgency_key]
-    case.escalate_at = min(case.escalate_at, deadline) if case.escalate_at else deadline
 
 
 def clinicians_on_duty(now: datetime) -> list[User]:
     """Who to alert: the rota's clinicians on duty now; else the fallback list; else every
     clinician. Only people with an email address, each once; an alert never goes nowhere."""
     on_duty = _with_email(
-        User.objects.filter(is_active=True, duty_slots__in=DutySlot.objects.on_duty_at(now))
+        User.objects.filter(on_duty_at(now, prefix="duty_slots__"), is_active=True)
     )
     if on_duty:
         return on_duty

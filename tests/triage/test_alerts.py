@@ -111,7 +111,7 @@ def test_an_emergency_alerts_the_clinicians_on_duty_in_the_intakes_transaction(
     )
     assert alert.status == Message.Status.PENDING
     assert len(handed_over) == 1, "handed to a worker as soon as the intake commits"
-    assert case.escalate_at - case.current_assessment.created_at == timedelta(minutes=5)
+    assert case.escalate_at - case.latest_assessment.created_at == timedelta(minutes=5)
 
 
 def test_an_alert_carries_no_health_detail_only_a_link(team):
@@ -130,7 +130,7 @@ def test_an_urgent_case_escalates_after_an_hour_and_a_soon_case_alerts_nobody(te
     DutySlot.objects.all().delete()
     on_duty(team["ana"], timezone.localtime().weekday(), time(0), time(0))
     urgent = submit(chest_pain=True)
-    assert urgent.escalate_at - urgent.current_assessment.created_at == timedelta(hours=1)
+    assert urgent.escalate_at - urgent.latest_assessment.created_at == timedelta(hours=1)
     Case.objects.all().update(status=Case.Status.CLOSED)
     Message.objects.all().delete()
 

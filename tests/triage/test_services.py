@@ -66,7 +66,7 @@ def test_an_intake_is_stored_as_given_triaged_and_queued(receptionist):
     case = Case.objects.get()
     assert case.status == Case.Status.OPEN
     assert case.urgency == Urgency.EMERGENCY
-    assert case.current_assessment == assessment
+    assert case.latest_assessment == assessment
     assert case.due_at - case.opened_at == timedelta(minutes=15)
 
 
@@ -106,7 +106,7 @@ def test_a_milder_new_intake_never_lowers_the_open_case(receptionist):
     case.refresh_from_db()
     assert case.urgency == Urgency.URGENT
     assert case.due_at - case.opened_at == timedelta(hours=4)
-    assert case.current_assessment.urgency == Urgency.SELF_CARE  # recorded as it was
+    assert case.latest_assessment.urgency == Urgency.SELF_CARE  # recorded as it was
 
 
 def test_the_same_submission_twice_makes_one_intake(receptionist):
