@@ -282,3 +282,37 @@ def celery_env(
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # clinic/celery.py sets it
     return env
+
+
+def start_outbox_stack(
+    stack: contextlib.ExitStack,
+    *,
+    name: str,
+    database_url: str,
+    redis: RedisServer,
+    email_url: str,
+    queue: str,
+    workdir: Path,
+    concurrency: int,
+    dispatch_seconds: float,
+) -> tuple[CeleryWorker, CeleryBeat]:
+    """A private Redis, a real worker and beat for a benchmark; all stopped when `stack` closes."""
+    redis.start()
+    stack.callback(redis.stop)
+    env = celery_env(
+        database_url=database_url,
+        redis_url=redis.url,
+        email_url=email_url,
+        queue=queue,
+        var_dir=workdir / "var",
+        dispatch_seconds=dispatch_seconds,
+    )
+    worker = CeleryWorker(name, env, workdir, queue=queue, concurrency=concurrency)
+    worker.start()
+    stack.callback(worker.stop)
+    beat = CeleryBeat(env, workdir)
+    beat.start()
+    stack.callback(beat.stop)
+    worker.wait_ready()
+    log(f"worker ready ({len(worker.pool_processes())} pool processes), beat started")
+    return worker, beat

@@ -34,7 +34,7 @@ from datetime import time as clock
 from pathlib import Path
 
 from _common import database_url, first_arrivals, percentile, setup_django, throwaway_database
-from _stack import CeleryBeat, CeleryWorker, RedisServer, celery_env, exit_on_sigterm, log
+from _stack import RedisServer, exit_on_sigterm, log, start_outbox_stack
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 PAUSE = 0.5  # seconds between one intake's commit and the next submit
@@ -86,26 +86,17 @@ def run(stack: ExitStack, db_name: str) -> dict[str, float | int]:
     sink = stack.enter_context(SmtpSink())
     reception = staff()
 
-    REDIS.start()
-    stack.callback(REDIS.stop)
-    env = celery_env(
+    _worker, _beat = start_outbox_stack(
+        stack,
+        name=f"bench-alert-{os.getpid()}",
         database_url=database_url(db_name),
-        redis_url=REDIS.url,
+        redis=REDIS,
         email_url=sink.email_url,
         queue=QUEUE,
-        var_dir=WORKDIR / "var",
+        workdir=WORKDIR,
+        concurrency=CONCURRENCY,
         dispatch_seconds=DISPATCH_SECONDS,
     )
-    worker = CeleryWorker(
-        f"bench-alert-{os.getpid()}", env, WORKDIR, queue=QUEUE, concurrency=CONCURRENCY
-    )
-    worker.start()
-    stack.callback(worker.stop)
-    beat = CeleryBeat(env, WORKDIR)
-    beat.start()
-    stack.callback(beat.stop)
-    worker.wait_ready()
-    log(f"worker ready ({len(worker.pool_processes())} pool processes), beat started")
 
     committed: dict[str, float] = {}  # Message-ID -> when its intake had committed
     submit_s: list[float] = []

@@ -54,7 +54,7 @@ from _common import (
     smtp_floor,
     throwaway_database,
 )
-from _stack import CeleryBeat, CeleryWorker, RedisServer, celery_env, exit_on_sigterm, log
+from _stack import RedisServer, exit_on_sigterm, log, start_outbox_stack
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
 CONCURRENCY = 2  # pool processes of the one worker: "two worker processes"
@@ -135,26 +135,17 @@ def run(stack: ExitStack, db_name: str) -> dict[str, float | int]:
     floor_seconds = last_first_arrival(floor_sink, expected) - floor_started
     log(f"floor: {N} over one smtplib connection in {floor_seconds:.2f}s")
 
-    REDIS.start()
-    stack.callback(REDIS.stop)
-    env = celery_env(
+    _worker, beat = start_outbox_stack(
+        stack,
+        name=f"bench-email-{os.getpid()}",
         database_url=database_url(db_name),
-        redis_url=REDIS.url,
+        redis=REDIS,
         email_url=sink.email_url,
         queue=QUEUE,
-        var_dir=WORKDIR / "var",
+        workdir=WORKDIR,
+        concurrency=CONCURRENCY,
         dispatch_seconds=DISPATCH_SECONDS,
     )
-    worker = CeleryWorker(
-        f"bench-email-{os.getpid()}", env, WORKDIR, queue=QUEUE, concurrency=CONCURRENCY
-    )
-    worker.start()
-    stack.callback(worker.stop)
-    beat = CeleryBeat(env, WORKDIR)
-    beat.start()
-    stack.callback(beat.stop)
-    worker.wait_ready()
-    log(f"worker ready ({len(worker.pool_processes())} pool processes), beat started")
 
     due = timezone.now()
     Message.objects.update(due_at=due)  # autocommit: all N due from this moment
