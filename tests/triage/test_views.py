@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from patients.models import Intake
 from tests.patients.helpers import make_intake, make_user, patient_details
-from triage import views
+from triage import queue_views
 from triage.models import Case, Urgency
 
 QUEUE = reverse("triage:queue")
@@ -199,7 +199,7 @@ def test_queue_query_count_does_not_grow_with_the_number_of_cases(
 def test_queue_shows_one_page_and_says_how_many_more_wait(
     clinician_client: Client, reception: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    monkeypatch.setattr(queue_views, "QUEUE_LIMIT", 2)
     _intake(reception, "Ed Emergency", bladder_or_bowel_change=True)
     _intake(reception, "Ulla Urgent", chest_pain=True)
     _intake(reception, "Sam Selfcare")
