@@ -11,6 +11,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Runtime dependencies only, pinned; requirements-dev.lock (tests, lint) stays out of the image.
+# WeasyPrint renders referral letters as PDF: Pango, HarfBuzz's subsetter and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock ./
 RUN pip install --no-deps -r requirements.lock && pip check
 

@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format chromium clean
+.PHONY: install run test bench lint format chromium system-packages clean
 
 install: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): requirements.lock requirements-dev.lock
 	@test -f .env || { printf '# Local development only (written by make install; not used by containers or tests).\nDEBUG=true\nSECRET_KEY=%s\n' "$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; echo "wrote .env for local use"; }
 	touch $(STAMP)
 
-run: install
+run: install system-packages
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
 	DEBUG=true PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) ./scripts/run-embedded
@@ -28,7 +28,10 @@ run: install
 chromium:
 	@./scripts/install-chromium
 
-test: install chromium
+system-packages:
+	@./scripts/install-system-packages
+
+test: install chromium system-packages
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "patients",
     "triage",
     "outbox",
+    "referrals",
 ]
 
 MIDDLEWARE = [

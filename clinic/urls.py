@@ -11,5 +11,6 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("triage/", include("triage.urls")),
     path("outbox/", include("outbox.urls")),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,8 @@ class Message(models.Model):
     class Kind(models.TextChoices):
         CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
         ESCALATION = "escalation", "Escalation"
+        REFERRAL_LETTER = "referral_letter", "Referral letter"
+        REFERRAL_REMINDER = "referral_reminder", "Referral reminder"
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)
@@ -67,6 +69,11 @@ class Message(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # One file sent with the message (a referral letter's PDF), kept with the row so that a retry
+    # sends exactly what was queued.
+    attachment = models.BinaryField(null=True, blank=True)
+    attachment_name = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    attachment_type = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -55,6 +55,9 @@ class Email:
     due_at: datetime | None = None
     patient_id: int | None = None
     case_id: int | None = None
+    attachment: bytes | None = None
+    attachment_name: str | None = None
+    attachment_type: str | None = None
 
 
 def queue_email(**spec: Any) -> Message:
@@ -87,6 +90,9 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
                 body_html=render_to_string(f"outbox/email/{email.template}.html", email.context),
                 due_at=email.due_at or now,
                 created_at=now,
+                attachment=email.attachment,
+                attachment_name=email.attachment_name,
+                attachment_type=email.attachment_type,
             )
         )
     if not rows:
@@ -279,6 +285,12 @@ def _email(message: Message, connection: Any) -> EmailMultiAlternatives:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    if message.attachment is not None:
+        email.attach(
+            message.attachment_name or "attachment",
+            bytes(message.attachment),  # PostgreSQL hands back a memoryview
+            message.attachment_type or "application/octet-stream",
+        )
     return email
 
 

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from referrals.models import EXPECTED_WITHIN_DAYS, Destination
+from triage.models import Urgency
+
+URGENCY_CHOICES = [(u.value, u.label) for u in Urgency if u.key in EXPECTED_WITHIN_DAYS]
+
+
+class ReferralNewForm(forms.Form):
+    destination = forms.ModelChoiceField(
+        queryset=Destination.objects.none(), empty_label="Choose where to refer"
+    )
+    urgency = forms.TypedChoiceField(label="Urgency asked for", choices=URGENCY_CHOICES, coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = Destination.objects.filter(active=True)  # type: ignore[attr-defined]
+
+
+class LetterForm(forms.Form):
+    urgency = forms.TypedChoiceField(label="Urgency asked for", choices=URGENCY_CHOICES, coerce=int)
+    letter = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace"}),
+        help_text="Written from the answers and the fired rules; edit it before you send it.",
+    )

@@ -1,0 +1,154 @@
+"""Referrals: where a clinician sends a patient on, the letter that goes with them, and its course
+from draft to completed."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from triage.models import Case, Urgency
+
+# How long the destination has to acknowledge a referral, by the urgency asked for: the end of the
+# clinic day this many days after it is sent (EMERGENCY: the same day).
+EXPECTED_WITHIN_DAYS = {"EMERGENCY": 0, "URGENT": 1, "SOON": 7, "ROUTINE": 28}
+
+
+def expected_by(urgency: int, sent_at: datetime) -> datetime:
+    """The end of the clinic day by which a referral sent at `sent_at` should be acknowledged."""
+    day = timezone.localdate(sent_at) + timedelta(days=EXPECTED_WITHIN_DAYS[Urgency(urgency).key])
+    return datetime.combine(day, time(23, 59), tzinfo=timezone.get_current_timezone())
+
+
+class Destination(models.Model):
+    """A service a clinician refers to, with the contact details an admin keeps."""
+
+    class Kind(models.TextChoices):
+        AE = "ae", "A&E"
+        GP = "gp", "The patient's GP"
+        XRAY = "xray", "Imaging: X-ray"
+        MRI = "mri", "Imaging: MRI"
+        SPINAL_SURGERY = "spinal_surgery", "Spinal surgery"
+        RHEUMATOLOGY = "rheumatology", "Rheumatology"
+        CHEST_PAIN = "chest_pain", "Rapid-access chest pain clinic"
+        PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
+        OTHER = "other", "Another service"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, help_text="Where letters are sent; blank: print only")
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.TextField(blank=True)
+    active = models.BooleanField(default=True, help_text="Offered to clinicians when referring")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def for_case(self, case_id: int) -> ReferralQuerySet:
+        return (
+            self.filter(case_id=case_id)
+            .select_related("destination", "referred_by")
+            .defer("letter_pdf")
+            .order_by("-created_at", "-pk")
+        )
+
+    def live(self) -> ReferralQuerySet:
+        return self.filter(status__in=Referral.LIVE)
+
+    def overdue(self, now: datetime | None = None) -> ReferralQuerySet:
+        return self.filter(status__in=Referral.AWAITING, expected_by__lt=now or timezone.now())
+
+
+class Referral(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        PRINTED = "printed", "Printed and handed to the patient"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # A destination has at most one of these per case; waiting for the destination to answer.
+    LIVE = (Status.DRAFT, Status.SENT, Status.PRINTED, Status.ACKNOWLEDGED)
+    AWAITING = (Status.SENT, Status.PRINTED)
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    urgency = models.PositiveSmallIntegerField(
+        "urgency asked for",
+        choices=[(u.value, u.label) for u in Urgency if u.key in EXPECTED_WITHIN_DAYS],
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    letter = models.TextField(help_text="The letter's body, as the clinician left it")
+    letter_pdf = models.BinaryField(null=True, blank=True, help_text="The letter as sent")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expected_by = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="referral_case_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "destination"],
+                condition=models.Q(status__in=["draft", "sent", "printed", "acknowledged"]),
+                name="referral_one_live_per_destination",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "draft",
+                        "sent",
+                        "printed",
+                        "acknowledged",
+                        "completed",
+                        "cancelled",
+                    ]
+                ),
+                name="referral_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:referral_edit", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"R-{self.pk}"
+
+    @property
+    def reminder_key(self) -> str:
+        return f"refrem.r{self.pk}"
+
+    @property
+    def urgency_key(self) -> str:
+        return Urgency(self.urgency).key
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return (
+            self.status in self.AWAITING
+            and self.expected_by is not None
+            and (now or timezone.now()) > self.expected_by
+        )

@@ -1,0 +1,179 @@
+"""Every write a referral takes: drafted, edited, sent (by email or printed for the patient),
+acknowledged, completed or cancelled. One function per action, each in its own transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from outbox.models import Message
+from outbox.services import Email, Recipient, queue_emails
+from referrals import letters
+from referrals.models import Destination, Referral, expected_by
+from triage.models import Case, Urgency
+
+
+class ReferralError(ValueError):
+    """The referral cannot take this step; the message says why, for the clinician."""
+
+
+@transaction.atomic
+def draft_referral(
+    *,
+    case_id: int,
+    destination_id: int,
+    clinician: User,
+    urgency: Urgency | None = None,
+) -> Referral:
+    """A draft to the destination, its letter written from the patient, answers and fired rules.
+    A case has one live referral per destination."""
+    case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
+    destination = Destination.objects.get(pk=destination_id, active=True)
+    if Referral.objects.live().filter(case=case, destination=destination).exists():
+        raise ReferralError(f"This case already has a live referral to {destination.name}.")
+    urgency = urgency or letters.default_urgency(case)
+    return Referral.objects.create(
+        case=case,
+        destination=destination,
+        referred_by=clinician,
+        urgency=urgency,
+        letter=letters.compose_letter(case=case, clinician=clinician),
+    )
+
+
+@transaction.atomic
+def update_letter(*, referral_id: int, letter: str, urgency: Urgency | None = None) -> Referral:
+    """The clinician's edit of a draft's letter (and the urgency asked for)."""
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="edited")
+    referral.letter = letter
+    if urgency is not None:
+        referral.urgency = urgency
+    referral.save(update_fields=["letter", "urgency", "updated_at"])
+    return referral
+
+
+@transaction.atomic
+def send_referral(*, referral_id: int) -> Referral:
+    """Send the letter as a PDF to the destination's email, through the outbox."""
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="sent")
+    destination = referral.destination
+    if not destination.email:
+        raise ReferralError(f"{destination.name} has no email address: print the letter instead.")
+    _issue(referral, Referral.Status.SENT)
+    queue_emails(
+        [
+            Email(
+                key=f"refletter.r{referral.pk}",
+                kind=Message.Kind.REFERRAL_LETTER,
+                to=Recipient(email=destination.email, name=destination.name),
+                template="referral_letter",
+                context={
+                    "clinic_name": settings.CLINIC_NAME,
+                    "reference": referral.reference,
+                    "destination_name": destination.name,
+                },
+                patient_id=referral.case.patient_id,
+                case_id=referral.case_id,
+                attachment=bytes(referral.letter_pdf or b""),
+                attachment_name=f"referral-{referral.reference}.pdf",
+                attachment_type="application/pdf",
+            )
+        ]
+    )
+    return referral
+
+
+@transaction.atomic
+def mark_printed(*, referral_id: int) -> Referral:
+    """The letter was printed and handed to the patient: sent, by hand."""
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="printed")
+    _issue(referral, Referral.Status.PRINTED)
+    return referral
+
+
+@transaction.atomic
+def acknowledge_referral(*, referral_id: int) -> Referral:
+    """The destination has the referral."""
+    referral = _locked(referral_id, *Referral.AWAITING, doing="acknowledged")
+    return _move(referral, Referral.Status.ACKNOWLEDGED, "acknowledged_at")
+
+
+@transaction.atomic
+def complete_referral(*, referral_id: int) -> Referral:
+    """The destination has seen the patient."""
+    referral = _locked(
+        referral_id, *Referral.AWAITING, Referral.Status.ACKNOWLEDGED, doing="completed"
+    )
+    return _move(referral, Referral.Status.COMPLETED, "completed_at")
+
+
+@transaction.atomic
+def cancel_referral(*, referral_id: int) -> Referral:
+    """Withdraw a referral (a draft, or one sent that is no longer wanted)."""
+    referral = _locked(referral_id, *Referral.LIVE, doing="cancelled")
+    return _move(referral, Referral.Status.CANCELLED, "cancelled_at")
+
+
+def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("destination", "case__patient", "referred_by")
+        .get(pk=referral_id)
+    )
+    if referral.status not in allowed:
+        raise ReferralError(
+            f"Referral {referral.reference} is {referral.get_status_display().lower()} "
+            f"and cannot be {doing}."
+        )
+    return referral
+
+
+def _issue(referral: Referral, status: str) -> None:
+    """Sent or printed: the PDF as it left is kept, the clock starts, and the referring clinician
+    is reminded if the destination has not acknowledged it by the expected-by date."""
+    now = timezone.now()
+    referral.status = status
+    referral.sent_at = now
+    referral.expected_by = expected_by(referral.urgency, now)
+    referral.letter_pdf = letters.render_pdf(referral)
+    referral.save(update_fields=["status", "sent_at", "expected_by", "letter_pdf", "updated_at"])
+    clinician = referral.referred_by
+    if clinician.email:
+        queue_emails(
+            [
+                Email(
+                    key=referral.reminder_key,
+                    kind=Message.Kind.REFERRAL_REMINDER,
+                    to=Recipient(
+                        email=clinician.email,
+                        name=letters.signature_name(clinician),
+                        user_id=clinician.pk,
+                    ),
+                    template="referral_reminder",
+                    context={
+                        "clinic_name": settings.CLINIC_NAME,
+                        "reference": referral.reference,
+                        "recipient_name": letters.signature_name(clinician),
+                        "case_url": settings.SITE_URL
+                        + reverse("triage:case_detail", args=[referral.case_id]),
+                    },
+                    due_at=referral.expected_by,
+                    patient_id=referral.case.patient_id,
+                    case_id=referral.case_id,
+                )
+            ]
+        )
+
+
+def _move(referral: Referral, status: str, stamp: str) -> Referral:
+    referral.status = status
+    setattr(referral, stamp, timezone.now())
+    referral.save(update_fields=["status", stamp, "updated_at"])
+    # The reminder is only for a referral nobody has answered.
+    Message.objects.filter(
+        key=referral.reminder_key, status__in=[Message.Status.PENDING, Message.Status.FAILED]
+    ).update(status=Message.Status.CANCELLED)
+    return referral
