@@ -16,7 +16,15 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from clinic.roles import Role
-from triage.models import Assessment, Case, DutySlot, FallbackClinician
+from triage.models import (
+    Assessment,
+    Case,
+    CaseActivity,
+    CaseDecision,
+    DutySlot,
+    FallbackClinician,
+    UrgencyOverride,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,6 +62,30 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ("status", "urgency")
     search_fields = ("patient__family_name", "patient__given_name", "patient__nhs_number")
     date_hierarchy = "opened_at"
+
+
+@admin.register(UrgencyOverride)
+class UrgencyOverrideAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "case", "from_urgency", "to_urgency", "by", "created_at")
+    list_select_related = ("case", "by")
+    list_filter = ("from_urgency", "to_urgency")
+    date_hierarchy = "created_at"
+
+
+@admin.register(CaseDecision)
+class CaseDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "case", "kind", "by", "at")
+    list_select_related = ("case", "by")
+    list_filter = ("kind",)
+    date_hierarchy = "at"
+
+
+@admin.register(CaseActivity)
+class CaseActivityAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "case", "kind", "by", "at")
+    list_select_related = ("case", "by")
+    list_filter = ("kind",)
+    date_hierarchy = "at"
 
 
 class ClinicianChoiceAdmin(admin.ModelAdmin):

@@ -120,6 +120,10 @@ class Case(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["patient", "status"], name="case_patient_status_idx"),
+            # The queue's overdue count: open cases past their deadline.
+            models.Index(
+                fields=["due_at"], name="case_open_due_idx", condition=models.Q(status="open")
+            ),
             models.Index(
                 fields=["escalate_at"],
                 name="case_escalation_idx",
@@ -224,3 +228,113 @@ class FallbackClinician(models.Model):
 
     def __str__(self) -> str:
         return f"Fallback {self.position}"
+
+
+class CaseActivity(models.Model):
+    """A claim or a release, for the case's timeline: who took or handed back the case, and when.
+    Overrides and decisions have records of their own."""
+
+    class Kind(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        RELEASED = "released", "Released"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_activities"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "case activities"
+        indexes = [models.Index(fields=["case", "at"], name="case_activity_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["claimed", "released"]), name="case_activity_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} case {self.case_id}"
+
+
+class UrgencyOverride(models.Model):
+    """A clinician's change to a case's urgency. The assessment it overrides stays as triage left
+    it; this row says who changed what, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="overrides")
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="overrides",
+        help_text="The case's latest assessment when the urgency was overridden",
+    )
+    from_urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    to_urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    reason = models.TextField(help_text="A note for raising, a reason for lowering")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="urgency_overrides"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="override_case_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_has_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(from_urgency=models.F("to_urgency")),
+                name="override_changes_urgency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    from_urgency__gte=1, from_urgency__lte=5, to_urgency__gte=1, to_urgency__lte=5
+                ),
+                name="override_urgency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override {self.pk}: {self.get_from_urgency_display()} to {self.get_to_urgency_display()}"
+
+    @property
+    def raised(self) -> bool:
+        return self.to_urgency > self.from_urgency
+
+
+class CaseDecision(models.Model):
+    """What a clinician decided for the case, with the safety-net advice the patient was given (as
+    worded at the time: the clinic's text may change later)."""
+
+    class Kind(models.TextChoices):
+        DISCHARGED = "discharged", "Discharged with advice"
+        REFERRED = "referred", "Referred"
+        PROGRAMME_PRESCRIBED = "programme_prescribed", "Programme prescribed"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_decisions"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, help_text="For a discharge: the advice given")
+    safety_net = models.TextField(blank=True, help_text="The safety-net advice given")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="case_decision_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["discharged", "referred", "programme_prescribed"]),
+                name="case_decision_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="discharged", note=""),
+                name="case_decision_discharge_has_advice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} case {self.case_id}"

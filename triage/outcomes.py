@@ -183,3 +183,92 @@ def fired_rules(stored: list[dict[str, str | None]]) -> tuple[list[FiredRule], l
         )
         (with_urgency if key else weak).append(fired)
     return with_urgency, weak
+
+
+# Tell the patient: come back to the clinic (or see their GP) if, after a discharge:
+SAFETY_NET_COME_BACK: tuple[str, ...] = (
+    "the pain is not getting better as the clinician expected, or is getting worse",
+    "the pain stops them working, sleeping or doing their usual daily activities",
+    "new symptoms appear that they were not told to expect",
+)
+
+# Tell the patient: while waiting for the referral, contact the clinic if:
+SAFETY_NET_WHILE_WAITING: tuple[str, ...] = (
+    "they have heard nothing about the referral by the time they were told to expect it",
+)
+
+# Tell the patient: with a home-exercise programme, stop the exercises and contact the clinic if:
+SAFETY_NET_EXERCISES: tuple[str, ...] = (
+    "an exercise brings on pain that spreads down an arm or leg, or pins and needles",
+    "the pain is clearly worse the day after the exercises, session after session",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceSection:
+    heading: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyNet:
+    """The safety-net advice that goes with a clinician's decision: when to call 999, when to
+    contact the clinic the same day, when to come back."""
+
+    sections: tuple[AdviceSection, ...]
+
+    def as_text(self) -> str:
+        """Plain text, as stored with the decision and read to the patient."""
+        return "\n\n".join(
+            section.heading + "\n" + "\n".join(f"- {item}" for item in section.items)
+            for section in self.sections
+        )
+
+
+_CALL_999 = AdviceSection("Call 999 or go to A&E at once if any of these appear:", SAFETY_NET_999)
+_SAME_DAY = AdviceSection(
+    "Contact the clinic the same day (or the GP / NHS 111 out of hours) if:", SAFETY_NET_SAME_DAY
+)
+
+# Keyed by the decision kinds of triage.models.CaseDecision.Kind.
+_DECISION_SAFETY_NETS: dict[str, SafetyNet] = {
+    "discharged": SafetyNet(
+        (
+            _CALL_999,
+            _SAME_DAY,
+            AdviceSection("Come back to the clinic (or see the GP) if:", SAFETY_NET_COME_BACK),
+        )
+    ),
+    "referred": SafetyNet(
+        (
+            _CALL_999,
+            _SAME_DAY,
+            AdviceSection(
+                "While waiting for the referral, contact the clinic if:",
+                (
+                    *SAFETY_NET_WHILE_WAITING,
+                    *SAFETY_NET_COME_BACK[:1],
+                ),
+            ),
+        )
+    ),
+    "programme_prescribed": SafetyNet(
+        (
+            _CALL_999,
+            _SAME_DAY,
+            AdviceSection(
+                "Stop the exercises and contact the clinic if:",
+                (*SAFETY_NET_EXERCISES, *SAFETY_NET_COME_BACK[:1]),
+            ),
+        )
+    ),
+}
+
+DECISION_KINDS: tuple[str, ...] = tuple(_DECISION_SAFETY_NETS)
+
+
+def safety_net_for(decision: str) -> SafetyNet:
+    """The safety-net advice for a decision kind ("discharged", "referred",
+    "programme_prescribed"): every outcome gives the patient when to call 999 and when to come
+    back (red-flags.md section 0)."""
+    return _DECISION_SAFETY_NETS[decision]

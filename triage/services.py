@@ -15,16 +15,24 @@ from clinic.roles import Role
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake, Patient
-from triage import rules
-from triage.models import Assessment, Case, Urgency, on_duty_at
+from triage import outcomes, rules
+from triage.models import (
+    Assessment,
+    Case,
+    CaseActivity,
+    CaseDecision,
+    Urgency,
+    UrgencyOverride,
+    on_duty_at,
+)
 
 
 class CaseNotOpen(Exception):
-    """The case is closed: there is nothing to claim."""
+    """The case is closed: there is nothing to claim, release, override or decide."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, action: str = "claim") -> None:
         self.case = case
-        super().__init__("This case is closed; there is nothing to claim")
+        super().__init__(f"This case is closed; there is nothing to {action}")
 
 
 class CaseAlreadyClaimed(Exception):
@@ -35,6 +43,28 @@ class CaseAlreadyClaimed(Exception):
         holder = case.claimed_by
         name = (holder.get_full_name() or holder.get_username()) if holder else "someone"
         super().__init__(f"{name} has already claimed this case")
+
+
+class NotTheHolder(Exception):
+    """Only the clinician who holds a case may release it."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        holder = case.claimed_by
+        if holder is None:
+            message = "Nobody has claimed this case; there is nothing to release"
+        else:
+            name = holder.get_full_name() or holder.get_username()
+            message = f"Only {name}, who has claimed this case, can release it"
+        super().__init__(message)
+
+
+class OverrideRefused(Exception):
+    """An override that says nothing: the same urgency, no reason, or no assessment to override."""
+
+
+class DecisionRefused(Exception):
+    """A decision the clinic cannot record as asked, e.g. a discharge without advice."""
 
 
 log = logging.getLogger(__name__)
@@ -184,14 +214,124 @@ def claim_case(*, case_id: int, clinician: User) -> Case:
         case.claimed_at = timezone.now()
         case.escalate_at = None
         case.save(update_fields=["claimed_by", "claimed_at", "escalate_at", "updated_at"])
-        # Escalations queued but not yet sent will not go (one being sent right now holds this
-        # row's lock, so it went before the claim).
-        Message.objects.filter(
-            case=case,
-            kind=Message.Kind.ESCALATION,
-            status__in=[Message.Status.PENDING, Message.Status.FAILED, Message.Status.SENDING],
-        ).update(status=Message.Status.CANCELLED, lease_until=None, lease_token="")
+        CaseActivity.objects.create(
+            case=case, kind=CaseActivity.Kind.CLAIMED, by=clinician, at=case.claimed_at
+        )
+        _cancel_unsent_escalations(case)
     return case
+
+
+@transaction.atomic
+def release_case(*, case_id: int, clinician: User) -> Case:
+    """Hand a case back to the queue. Only its holder may; an EMERGENCY or URGENT case starts its
+    alert clock again, so a released case cannot be forgotten."""
+    case = _lock_case(case_id)
+    if case.status != Case.Status.OPEN:
+        raise CaseNotOpen(case, "release")
+    if case.claimed_by_id is None or case.claimed_by_id != clinician.pk:
+        raise NotTheHolder(case)
+    now = timezone.now()
+    case.claimed_by = None
+    case.claimed_at = None
+    case.escalate_at = _alert_clock(Urgency(case.urgency), now)
+    case.save(update_fields=["claimed_by", "claimed_at", "escalate_at", "updated_at"])
+    CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.RELEASED, by=clinician, at=now)
+    return case
+
+
+@transaction.atomic
+def override_urgency(
+    *, case_id: int, clinician: User, to_urgency: Urgency, reason: str
+) -> UrgencyOverride:
+    """Change a case's urgency, with a note for raising it and a reason for lowering it. The
+    assessment stays as triage left it; the override is a record of its own. The deadline is
+    worked out again from when the patient started waiting; the alert clock starts for an
+    unclaimed EMERGENCY or URGENT case and stops below URGENT."""
+    case = _lock_case(case_id)
+    if case.status != Case.Status.OPEN:
+        raise CaseNotOpen(case, "override")
+    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
+        raise CaseAlreadyClaimed(case)
+    to_urgency = Urgency(to_urgency)
+    from_urgency = Urgency(case.urgency)
+    if to_urgency == from_urgency:
+        raise OverrideRefused(f"The case is already {from_urgency.label}; nothing to override")
+    reason = reason.strip()
+    if not reason:
+        raise OverrideRefused(
+            "Raising the urgency needs a note"
+            if to_urgency > from_urgency
+            else "Lowering the urgency needs a reason"
+        )
+    assessment = case.latest_assessment
+    if assessment is None:
+        raise OverrideRefused("This case has no triage result to override")
+    now = timezone.now()
+    override = UrgencyOverride.objects.create(
+        case=case,
+        assessment=assessment,
+        from_urgency=from_urgency,
+        to_urgency=to_urgency,
+        reason=reason,
+        by=clinician,
+        created_at=now,
+    )
+    case.urgency = to_urgency
+    case.due_at = case.opened_at + to_urgency.sla
+    # A clinician holding the case has it in hand: the clock runs again if they release it.
+    case.escalate_at = None if case.claimed_by_id else _alert_clock(to_urgency, now)
+    case.save(update_fields=["urgency", "due_at", "escalate_at", "updated_at"])
+    if case.escalate_at is None:
+        _cancel_unsent_escalations(case)
+    return override
+
+
+@transaction.atomic
+def discharge_case(*, case_id: int, clinician: User, advice: str) -> CaseDecision:
+    """Close the case with the advice given to the patient and the safety-net advice that goes
+    with a discharge (when to call 999, when to come back). Its escalation stops."""
+    case = _lock_case(case_id)
+    if case.status != Case.Status.OPEN:
+        raise CaseNotOpen(case, "discharge")
+    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
+        raise CaseAlreadyClaimed(case)
+    advice = advice.strip()
+    if not advice:
+        raise DecisionRefused("A discharge needs the advice given to the patient")
+    now = timezone.now()
+    decision = CaseDecision.objects.create(
+        case=case,
+        kind=CaseDecision.Kind.DISCHARGED,
+        by=clinician,
+        at=now,
+        note=advice,
+        safety_net=outcomes.safety_net_for(CaseDecision.Kind.DISCHARGED).as_text(),
+    )
+    case.status = Case.Status.CLOSED
+    case.closed_at = now
+    case.escalate_at = None
+    case.save(update_fields=["status", "closed_at", "escalate_at", "updated_at"])
+    _cancel_unsent_escalations(case)
+    return decision
+
+
+def _lock_case(case_id: int) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=case_id)
+
+
+def _alert_clock(urgency: Urgency, now: datetime) -> datetime | None:
+    deadline = settings.ALERT_DEADLINE.get(urgency.key)
+    return now + deadline if deadline else None
+
+
+def _cancel_unsent_escalations(case: Case) -> None:
+    """Escalations queued but not yet sent will not go (one being sent right now holds this
+    case's row lock, so it went before this change)."""
+    Message.objects.filter(
+        case=case,
+        kind=Message.Kind.ESCALATION,
+        status__in=[Message.Status.PENDING, Message.Status.FAILED, Message.Status.SENDING],
+    ).update(status=Message.Status.CANCELLED, lease_until=None, lease_token="")
 
 
 def _clinicians() -> models.QuerySet[User]:

@@ -1,12 +1,15 @@
-"""The clinician's pages: the queue of open cases, and one case with its answers and fired rules."""
+"""The clinician's pages: one case with its answers, fired rules and timeline; claiming, releasing,
+overriding and deciding it; and the overrides per rule, for reviewing the rule set."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,11 +18,30 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.roles import Role, role_required
 from outbox.models import Message
 from patients.forms import display_answer
+from referrals.models import Referral
 from triage import rules
-from triage.models import Assessment, Case, Urgency
-from triage.outcomes import fired_rules
+from triage.forms import DischargeForm, OverrideForm
+from triage.models import (
+    Assessment,
+    Case,
+    CaseActivity,
+    CaseDecision,
+    Urgency,
+    UrgencyOverride,
+)
+from triage.outcomes import fired_rules, safety_net_for
 from triage.rules.contract import NO_INJURY_MECHANISMS, QUESTIONS, SECTIONS
-from triage.services import CaseAlreadyClaimed, CaseNotOpen, claim_case
+from triage.services import (
+    CaseAlreadyClaimed,
+    CaseNotOpen,
+    DecisionRefused,
+    NotTheHolder,
+    OverrideRefused,
+    claim_case,
+    discharge_case,
+    override_urgency,
+    release_case,
+)
 
 
 @dataclass(slots=True)
@@ -38,10 +60,32 @@ class AnswerSection:
     rows: list[AnswerRow]
 
 
+@dataclass(slots=True)
+class TimelineEntry:
+    """One thing that happened to a case, as its timeline shows it."""
+
+    at: datetime
+    kind: str  # css hook and test handle: "intake", "assessment", "claimed", "override", ...
+    title: str
+    who: str
+    detail: str = ""
+    anchor: str = ""
+
+
 @require_GET
 @role_required(Role.CLINICIAN)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
+    return render(request, "triage/case_detail.html", _case_context(request, case))
+
+
+def _case_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    override_form: OverrideForm | None = None,
+    discharge_form: DischargeForm | None = None,
+) -> dict[str, Any]:
     assessments = list(
         case.assessments.select_related("intake", "intake__entered_by").order_by(
             "-created_at", "-pk"
@@ -50,7 +94,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = assessments[0] if assessments else None
     now = timezone.now()
     fired = fired_rules(latest.rules) if latest is not None else ([], [])
-    context: dict[str, Any] = {
+    activities = list(case.activities.select_related("by"))
+    overrides = list(case.overrides.select_related("by").order_by("created_at", "pk"))
+    decisions = list(case.decisions.select_related("by"))
+    # What was sent to whom about this case, and when (the bodies stay in the outbox).
+    case_messages = list(
+        Message.objects.for_case(case.pk).defer("body_text", "body_html", "attachment")
+    )
+    referrals = list(Referral.objects.for_case(case.pk))
+    return {
         "case": case,
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
@@ -66,10 +118,129 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": fired[0],
         "weak_flags": fired[1],
         "latest_urgency": Urgency(latest.urgency) if latest is not None else None,
-        # What was sent to whom about this case, and when (the bodies stay in the outbox).
-        "case_messages": list(Message.objects.for_case(case.pk).defer("body_text", "body_html")),
+        "case_messages": case_messages,
+        "timeline": sorted(
+            _timeline(assessments, activities, overrides, decisions, case_messages)
+            + _referral_timeline(referrals),
+            key=lambda entry: entry.at,
+        ),
+        "referrals": referrals,
+        "decisions": decisions,
+        "is_holder": case.claimed_by_id == request.user.pk,
+        "held_by_other": case.claimed_by_id is not None and case.claimed_by_id != request.user.pk,
+        "override_form": override_form or OverrideForm(current=case.urgency),
+        "discharge_form": discharge_form or DischargeForm(),
+        "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
     }
-    return render(request, "triage/case_detail.html", context)
+
+
+def _referral_timeline(referrals: list[Referral]) -> list[TimelineEntry]:
+    """Each referral's steps: drafted, sent, acknowledged, completed or cancelled."""
+    entries = []
+    for referral in referrals:
+        steps = [
+            (referral.created_at, "drafted"),
+            (referral.sent_at, "sent" if referral.status != Referral.Status.PRINTED else "printed"),
+            (referral.acknowledged_at, "acknowledged"),
+            (referral.completed_at, "completed"),
+            (referral.cancelled_at, "cancelled"),
+        ]
+        for at, step in steps:
+            if at is not None:
+                entries.append(
+                    TimelineEntry(
+                        at=at,
+                        kind="referral",
+                        title=f"Referral {referral.reference} to {referral.destination.name} {step}",
+                        who=_name(referral.referred_by),
+                    )
+                )
+    return entries
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _timeline(
+    assessments: list[Assessment],
+    activities: list[CaseActivity],
+    overrides: list[UrgencyOverride],
+    decisions: list[CaseDecision],
+    case_messages: list[Message],
+) -> list[TimelineEntry]:
+    """Everything that happened to the case, oldest first, each with who and when."""
+    entries: list[TimelineEntry] = []
+    for assessment in assessments:
+        intake = assessment.intake
+        entries.append(
+            TimelineEntry(
+                at=intake.created_at,
+                kind="intake",
+                title=f"Intake ({intake.get_source_display()})",
+                who=_name(intake.entered_by),
+            )
+        )
+        rule_ids = [rule["id"] for rule in assessment.rules]
+        entries.append(
+            TimelineEntry(
+                at=assessment.created_at,
+                kind="assessment",
+                title=f"Triaged {assessment.get_urgency_display()}",
+                who=f"Rule set {assessment.ruleset}",
+                detail=", ".join(rule_ids) if rule_ids else "No rule fired",
+            )
+        )
+    for activity in activities:
+        entries.append(
+            TimelineEntry(
+                at=activity.at,
+                kind=activity.kind,
+                title=activity.get_kind_display(),
+                who=_name(activity.by),
+                detail=activity.note,
+            )
+        )
+    for override in overrides:
+        verb = "raised" if override.raised else "lowered"
+        entries.append(
+            TimelineEntry(
+                at=override.created_at,
+                kind="override",
+                title=f"Urgency {verb}: {override.get_from_urgency_display()} to "
+                f"{override.get_to_urgency_display()}",
+                who=_name(override.by),
+                detail=override.reason,
+                anchor=f"override-{override.pk}",
+            )
+        )
+    for decision in decisions:
+        entries.append(
+            TimelineEntry(
+                at=decision.at,
+                kind=decision.kind,
+                title=decision.get_kind_display(),
+                who=_name(decision.by),
+                detail=decision.note,
+                anchor=f"timeline-decision-{decision.pk}",
+            )
+        )
+    for message in case_messages:
+        entries.append(
+            TimelineEntry(
+                at=message.created_at,
+                kind="message",
+                title=f"{message.get_kind_display()} email ({message.get_status_display()})",
+                who=f"To {message.to_name or message.to_email}",
+                detail=message.subject,
+                anchor=f"timeline-message-{message.pk}",
+            )
+        )
+    # Stable: on a tie, the order above (intake before its assessment) holds.
+    entries.sort(key=lambda entry: entry.at)
+    return entries
 
 
 @require_POST
@@ -85,6 +256,118 @@ def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "You have claimed this case. Its escalation has stopped.")
     return redirect("triage:case_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def case_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the case back to the queue; only its holder may."""
+    try:
+        case = release_case(case_id=pk, clinician=request.user)  # type: ignore[arg-type]
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+    except (NotTheHolder, CaseNotOpen) as exc:
+        messages.error(request, str(exc))
+    else:
+        if case.escalate_at is not None:
+            messages.success(
+                request,
+                "You have released this case. It is back in the queue and escalates unless "
+                "somebody claims it.",
+            )
+        else:
+            messages.success(request, "You have released this case. It is back in the queue.")
+    return redirect("triage:case_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def case_override(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the case's urgency, with a note (raising) or a reason (lowering)."""
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
+    form = OverrideForm(request.POST, current=case.urgency)
+    if not form.is_valid():
+        context = _case_context(request, case, override_form=form)
+        return render(request, "triage/case_detail.html", context, status=400)
+    try:
+        override = override_urgency(
+            case_id=pk,
+            clinician=request.user,  # type: ignore[arg-type]
+            to_urgency=Urgency(form.cleaned_data["to_urgency"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except (OverrideRefused, CaseAlreadyClaimed, CaseNotOpen) as exc:
+        messages.error(request, str(exc))
+    else:
+        verb = "raised" if override.raised else "lowered"
+        messages.success(
+            request,
+            f"Urgency {verb} to {override.get_to_urgency_display()}. Triage's own "
+            "result is kept as it was.",
+        )
+    return redirect("triage:case_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the case with the advice given and the safety-net advice for a discharge."""
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
+    form = DischargeForm(request.POST)
+    if not form.is_valid():
+        context = _case_context(request, case, discharge_form=form)
+        return render(request, "triage/case_detail.html", context, status=400)
+    try:
+        discharge_case(
+            case_id=pk,
+            clinician=request.user,  # type: ignore[arg-type]
+            advice=form.cleaned_data["advice"],
+        )
+    except (DecisionRefused, CaseAlreadyClaimed, CaseNotOpen) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "The patient is discharged and the case is closed. Give them the "
+            "safety-net advice shown below.",
+        )
+    return redirect("triage:case_detail", pk=pk)
+
+
+@dataclass(slots=True)
+class RuleOverrides:
+    """How often clinicians overrode assessments on which one rule had fired."""
+
+    rule_id: str
+    raised: list[UrgencyOverride] = field(default_factory=list)
+    lowered: list[UrgencyOverride] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.raised) + len(self.lowered)
+
+
+NO_RULE = "(no rule fired)"
+
+
+@require_GET
+@role_required(Role.CLINICIAN)
+def overrides(request: HttpRequest) -> HttpResponse:
+    """Overrides per rule: for each rule that had fired on an overridden assessment, how many
+    overrides raised and lowered the urgency. Rules often overridden are the ones to review."""
+    found = list(
+        UrgencyOverride.objects.select_related("assessment", "by", "case__patient").order_by(
+            "-created_at", "-pk"
+        )
+    )
+    per_rule: dict[str, RuleOverrides] = {}
+    for override in found:
+        rule_ids = {rule["id"] for rule in override.assessment.rules} or {NO_RULE}
+        for rule_id in rule_ids:
+            row = per_rule.setdefault(rule_id, RuleOverrides(rule_id=rule_id))
+            (row.raised if override.raised else row.lowered).append(override)
+    rows = sorted(per_rule.values(), key=lambda row: (-row.total, row.rule_id))
+    return render(request, "triage/overrides.html", {"rows": rows, "override_count": len(found)})
 
 
 def _answer_sections(assessment: Assessment) -> list[AnswerSection]:

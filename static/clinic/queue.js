@@ -1,4 +1,6 @@
-/* The live queue: htmx replaces the table every few seconds (hx-trigger on #queue).
+/* The live queue: htmx replaces #queue every few seconds (hx-trigger on #queue), asking for the
+ * URL the queue was drawn from, so the filters, the search and the page stay as they were.
+ * The filter form and the page links replace #queue too and put their URL in the address bar.
  *
  * If the session has ended, the refresh is redirected to the sign-in page: go there rather than
  * pasting the sign-in form into the queue. If a refresh fails, the last table stays, and its
@@ -13,7 +15,8 @@
     }
     var xhr = event.detail.xhr;
     var wanted = target.getAttribute("hx-get");
-    if (xhr && xhr.responseURL && wanted && new URL(xhr.responseURL).pathname !== wanted) {
+    if (xhr && xhr.responseURL && wanted &&
+        new URL(xhr.responseURL).pathname !== new URL(wanted, window.location.href).pathname) {
       event.detail.shouldSwap = false;
       window.location.assign(xhr.responseURL);
     }
