@@ -13,7 +13,8 @@ from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from referrals import letters
 from referrals.models import Destination, Referral, expected_by
-from triage.models import Case, Urgency
+from triage.models import Case, CaseDecision, Urgency
+from triage.outcomes import safety_net_for
 
 
 class ReferralError(ValueError):
@@ -140,6 +141,16 @@ def _issue(referral: Referral, status: str) -> None:
     referral.expected_by = expected_by(referral.urgency, now)
     referral.letter_pdf = letters.render_pdf(referral)
     referral.save(update_fields=["status", "sent_at", "expected_by", "letter_pdf", "updated_at"])
+    # The clinician's decision on the case, with the safety-net advice that goes with a referral.
+    how = "printed and handed to the patient" if status == Referral.Status.PRINTED else "sent"
+    CaseDecision.objects.create(
+        case=referral.case,
+        kind=CaseDecision.Kind.REFERRED,
+        by=referral.referred_by,
+        at=now,
+        note=f"Referral {referral.reference} to {referral.destination.name}, {how}",
+        safety_net=safety_net_for(CaseDecision.Kind.REFERRED).as_text(),
+    )
     clinician = referral.referred_by
     if clinician.email:
         queue_emails(

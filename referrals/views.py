@@ -15,7 +15,8 @@ from clinic.roles import Role, role_required
 from referrals import letters, services
 from referrals.forms import LetterForm, ReferralNewForm
 from referrals.models import Destination, Referral
-from triage.models import Case, Urgency
+from triage.models import Case, CaseDecision, Urgency
+from triage.outcomes import safety_net_for
 
 ACTIONS: dict[str, tuple[Callable[..., Referral], str]] = {
     "send": (services.send_referral, "The letter is on its way to {destination}."),
@@ -47,7 +48,11 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Draft letter written: check and edit it before sending.")
             return redirect("referrals:referral_edit", pk=referral.pk)
-    return render(request, "referrals/referral_new.html", {"case": case, "form": form})
+    return render(
+        request,
+        "referrals/referral_new.html",
+        {"case": case, "form": form, "safety_net": safety_net_for(CaseDecision.Kind.REFERRED)},
+    )
 
 
 @role_required(Role.CLINICIAN)
@@ -78,7 +83,13 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/referral_edit.html",
-        {"referral": referral, "case": referral.case, "form": form, "is_draft": is_draft},
+        {
+            "referral": referral,
+            "case": referral.case,
+            "form": form,
+            "is_draft": is_draft,
+            "safety_net": safety_net_for(CaseDecision.Kind.REFERRED),
+        },
     )
 
 

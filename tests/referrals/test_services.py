@@ -260,3 +260,15 @@ def test_the_pdf_carries_the_patients_name_and_the_letterhead(clinician):
     assert "Ngozi Adeyemi" in text
     assert settings.CLINIC_NAME in text
     assert f"R-{referral.pk}" in text
+
+
+def test_sending_a_referral_records_the_decision_with_its_safety_net(clinician):
+    from triage.models import CaseDecision
+
+    referral = draft(make_case(), make_destination(), clinician)
+    services.mark_printed(referral_id=referral.pk)
+    decision = CaseDecision.objects.get(case=referral.case)
+    assert decision.kind == CaseDecision.Kind.REFERRED
+    assert decision.by == clinician
+    assert referral.reference in decision.note
+    assert "999" in decision.safety_net
