@@ -463,3 +463,39 @@ def test_queries_per_page_are_the_same_with_10_cases_and_with_many(
     assert _counts(response)["ROUTINE"] == f"{queue_views.COUNT_CAP}+"
     assert many == few
     assert many_htmx == few_htmx
+
+
+@pytest.mark.postgres
+def test_queries_per_page_are_the_same_with_10_cases_and_with_150000(
+    clinician_client: Client, reception: User, clinician: User
+) -> None:
+    """The issue's own figure: 150,000 open cases, generated in the database."""
+    if connection.vendor != "postgresql":
+        pytest.fail("this test generates its cases with PostgreSQL's generate_series")
+    for n in range(10):
+        intake = _intake(reception, f"Few Patient{n}", waiting=timedelta(hours=n))
+        if n % 3 == 0:
+            _claim(intake, clinician)
+    few = [_queries(clinician_client, params) for params in VIEWS]
+
+    patients, cases = Patient._meta.db_table, Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {patients} (given_name, family_name, date_of_birth, sex, email, phone,
+                nhs_number, preferred_language, email_consent, created_at, updated_at)
+            SELECT 'Generated', 'Patient' || g, date '1940-01-01' + (g % 25000)::int, 'F', '', '',
+                   '', 'en', false, now(), now()
+            FROM generate_series(1, 150000) AS g"""  # noqa: S608 - table names from the models
+        )
+        cursor.execute(
+            f"""INSERT INTO {cases} (patient_id, status, urgency, opened_at, due_at, updated_at,
+                escalation_level)
+            SELECT id, 'open', 1 + id % 5, now() - (id % 5000) * interval '1 minute',
+                   now() + (id % 3 - 1) * interval '1 day', now(), 0
+            FROM {patients} WHERE given_name = 'Generated'"""  # noqa: S608
+        )
+        cursor.execute(f"ANALYZE {patients}, {cases}")
+    assert Case.objects.open().count() == 150_010
+
+    many = [_queries(clinician_client, params) for params in VIEWS]
+    assert many == few
