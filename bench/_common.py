@@ -14,13 +14,14 @@ load of queued emails, counting what an SMTP sink accepted by Message-ID, and th
 from __future__ import annotations
 
 import atexit
+import json
 import math
 import os
 import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -191,3 +192,37 @@ def first_arrivals(received: Iterable[Any], expected: Iterable[str]) -> dict[str
         if item.message_id in wanted and item.message_id not in first:
             first[item.message_id] = item.at
     return first
+
+
+def page_figures(
+    what: str, real_ms: list[float], floor_ms: list[float], query_counts: Mapping[int, int]
+) -> dict[str, float | int]:
+    """The JSON figures of a page benchmark beside its floor, with a summary on stderr."""
+    p50, floor_p50 = percentile(real_ms, 50), percentile(floor_ms, 50)
+    p95, floor_p95 = percentile(real_ms, 95), percentile(floor_ms, 95)
+    print(
+        f"{what} p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max(real_ms):.2f} ms; "
+        f"floor p50 {floor_p50:.2f} ms, p95 {floor_p95:.2f} ms; "
+        f"ratio at p50 {p50 / floor_p50:.2f}, at p95 {p95 / floor_p95:.2f}",
+        file=sys.stderr,
+    )
+    return {
+        "p50_ms": round(p50, 2),
+        "p95_ms": round(p95, 2),
+        "floor_p95_ms": round(floor_p95, 2),
+        "ratio": round(p95 / floor_p95, 2),
+        "queries": max(query_counts),
+    }
+
+
+def print_page_result(
+    result: Mapping[str, float | int], *, target_p95_ms: float, target_ratio: float
+) -> None:
+    """Say on stderr whether the targets were met; the JSON object as the last stdout line."""
+    met = result["p95_ms"] <= target_p95_ms and result["ratio"] <= target_ratio
+    print(
+        f"targets p95 <= {target_p95_ms:g} ms and ratio <= {target_ratio:g}: "
+        f"{'met' if met else 'NOT met'}",
+        file=sys.stderr,
+    )
+    print(json.dumps(result))

@@ -20,7 +20,6 @@ Targets: p95 <= 50 ms, ratio <= 3.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import sys
@@ -32,7 +31,13 @@ from datetime import time as clock_time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from _common import percentile, setup_django, throwaway_database
+from _common import (
+    page_figures,
+    percentile,
+    print_page_result,
+    setup_django,
+    throwaway_database,
+)
 
 setup_django()
 
@@ -233,21 +238,7 @@ def run() -> dict[str, float | int]:
     print(
         f"queries per submit: {dict(query_counts)}; floor: {dict(floor_queries)}", file=sys.stderr
     )
-    p50, floor_p50 = percentile(real_ms, 50), percentile(floor_ms, 50)
-    p95, floor_p95 = percentile(real_ms, 95), percentile(floor_ms, 95)
-    print(
-        f"submit p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max(real_ms):.2f} ms; "
-        f"floor p50 {floor_p50:.2f} ms, p95 {floor_p95:.2f} ms; "
-        f"ratio at p50 {p50 / floor_p50:.2f}, at p95 {p95 / floor_p95:.2f}",
-        file=sys.stderr,
-    )
-    return {
-        "p50_ms": round(p50, 2),
-        "p95_ms": round(p95, 2),
-        "floor_p95_ms": round(floor_p95, 2),
-        "ratio": round(p95 / floor_p95, 2),
-        "queries": max(query_counts),
-    }
+    return page_figures("submit", real_ms, floor_ms, query_counts)
 
 
 def main() -> None:
@@ -256,13 +247,7 @@ def main() -> None:
         print(f"throwaway database {name}", file=sys.stderr)
         with override_settings(ROOT_URLCONF=__name__):
             result = run()
-    met = result["p95_ms"] <= TARGET_P95_MS and result["ratio"] <= TARGET_RATIO
-    print(
-        f"targets p95 <= {TARGET_P95_MS:g} ms and ratio <= {TARGET_RATIO:g}: "
-        f"{'met' if met else 'NOT met'}",
-        file=sys.stderr,
-    )
-    print(json.dumps(result))
+    print_page_result(result, target_p95_ms=TARGET_P95_MS, target_ratio=TARGET_RATIO)
 
 
 if __name__ == "__main__":

@@ -43,36 +43,6 @@ from triage.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reception(db: None) -> User:
-    return make_user(role="reception")
-
-
-@pytest.fixture
-def carl(db: None) -> User:
-    return make_user(
-        role="clinician", first_name="Carl", last_name="Cole", email="carl@example.org"
-    )
-
-
-@pytest.fixture
-def dana(db: None) -> User:
-    return make_user(role="clinician", first_name="Dana", last_name="Dee", email="dana@example.org")
-
-
-@pytest.fixture
-def carl_client(client: Client, carl: User) -> Client:
-    client.force_login(carl)
-    return client
-
-
-@pytest.fixture
-def reception_client(reception: User) -> Client:
-    client = Client()
-    client.force_login(reception)
-    return client
-
-
 def _case(reception: User, **answers: object) -> Case:
     intake = make_intake(entered_by=reception, details=patient_details(given_name="Pat"), **answers)
     return Case.objects.get(pk=intake.assessment.case.pk)

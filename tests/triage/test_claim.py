@@ -24,36 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reception(db: None) -> User:
-    return make_user(role="reception")
-
-
-@pytest.fixture
-def carl(db: None) -> User:
-    return make_user(
-        role="clinician", first_name="Carl", last_name="Cole", email="carl@example.org"
-    )
-
-
-@pytest.fixture
-def dana(db: None) -> User:
-    return make_user(role="clinician", first_name="Dana", last_name="Dee", email="dana@example.org")
-
-
-@pytest.fixture
-def carl_client(client: Client, carl: User) -> Client:
-    client.force_login(carl)
-    return client
-
-
-@pytest.fixture
-def dana_client(dana: User) -> Client:
-    client = Client()
-    client.force_login(dana)
-    return client
-
-
-@pytest.fixture
 def urgent_case(reception: User, carl: User, dana: User) -> Case:
     """An URGENT case: the clinicians were alerted, and it escalates unless somebody claims it."""
     intake = make_intake(
