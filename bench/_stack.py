@@ -17,8 +17,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_DEADLINE = 60.0  # seconds for a worker to say it is ready (Django and Celery import slowly)
@@ -316,3 +317,26 @@ def start_outbox_stack(
     worker.wait_ready()
     log(f"worker ready ({len(worker.pool_processes())} pool processes), beat started")
     return worker, beat
+
+
+def run_with_throwaway_database(
+    db_prefix: str,
+    run: Callable[[contextlib.ExitStack, str], dict[str, Any]],
+    *,
+    redis: RedisServer,
+    workdir: Path,
+) -> dict[str, Any]:
+    """Run a benchmark on a throwaway database; everything it started is stopped, and its run
+    directory removed (kept with BENCH_KEEP_LOGS=1), whatever happens."""
+    from _common import throwaway_database
+
+    try:
+        with contextlib.ExitStack() as stack:
+            db_name = stack.enter_context(throwaway_database(db_prefix))
+            log(f"throwaway database {db_name}, private redis on {redis.port}")
+            return run(stack, db_name)
+    finally:
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            log(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)

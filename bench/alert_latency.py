@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -33,8 +32,14 @@ from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from _common import database_url, first_arrivals, percentile, setup_django, throwaway_database
-from _stack import RedisServer, exit_on_sigterm, log, start_outbox_stack
+from _common import database_url, first_arrivals, percentile, setup_django
+from _stack import (
+    RedisServer,
+    exit_on_sigterm,
+    log,
+    run_with_throwaway_database,
+    start_outbox_stack,
+)
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 PAUSE = 0.5  # seconds between one intake's commit and the next submit
@@ -147,16 +152,7 @@ def main() -> None:
     exit_on_sigterm()
     log(f"alert latency: {N} EMERGENCY intakes {PAUSE:g}s apart, 1 worker x {CONCURRENCY} "
         f"processes, beat every {DISPATCH_SECONDS:g}s, on PostgreSQL; run directory {WORKDIR}")  # fmt: skip
-    try:
-        with ExitStack() as stack:
-            db_name = stack.enter_context(throwaway_database("bench_alert"))
-            log(f"throwaway database {db_name}, private redis on {REDIS.port}")
-            result = run(stack, db_name)
-    finally:
-        if os.environ.get("BENCH_KEEP_LOGS"):
-            log(f"logs kept in {WORKDIR}")
-        else:
-            shutil.rmtree(WORKDIR, ignore_errors=True)
+    result = run_with_throwaway_database("bench_alert", run, redis=REDIS, workdir=WORKDIR)
     met = result["p95_s"] <= TARGET_P95_S and result["lost"] == 0
     log(f"targets p95 <= {TARGET_P95_S:g}s, none lost: {'met' if met else 'NOT met'}")
     print(json.dumps(result))

@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -50,9 +49,16 @@ from _common import (
     database_url,
     queue_bench_emails,
     setup_django,
-    throwaway_database,
 )
-from _stack import CeleryBeat, CeleryWorker, RedisServer, celery_env, exit_on_sigterm, log
+from _stack import (
+    CeleryBeat,
+    CeleryWorker,
+    RedisServer,
+    celery_env,
+    exit_on_sigterm,
+    log,
+    run_with_throwaway_database,
+)
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
 CONCURRENCY = 2
@@ -184,16 +190,7 @@ def main() -> None:
     exit_on_sigterm()
     log(f"email chaos: {N} due messages, 1 worker x {CONCURRENCY} processes killed every few "
         f"seconds, one Redis restart, on PostgreSQL; run directory {WORKDIR}")  # fmt: skip
-    try:
-        with ExitStack() as stack:
-            db_name = stack.enter_context(throwaway_database("bench_chaos"))
-            log(f"throwaway database {db_name}, private redis on {REDIS.port}")
-            result = run(stack, db_name)
-    finally:
-        if os.environ.get("BENCH_KEEP_LOGS"):
-            log(f"logs kept in {WORKDIR}")
-        else:
-            shutil.rmtree(WORKDIR, ignore_errors=True)
+    result = run_with_throwaway_database("bench_chaos", run, redis=REDIS, workdir=WORKDIR)
     met = result["lost"] == 0 and result["duplicates"] <= result["kills"]
     log(f"targets none lost, duplicates <= kills: {'met' if met else 'NOT met'}")
     print(json.dumps(result))

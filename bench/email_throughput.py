@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -52,9 +51,14 @@ from _common import (
     queue_bench_emails,
     setup_django,
     smtp_floor,
-    throwaway_database,
 )
-from _stack import RedisServer, exit_on_sigterm, log, start_outbox_stack
+from _stack import (
+    RedisServer,
+    exit_on_sigterm,
+    log,
+    run_with_throwaway_database,
+    start_outbox_stack,
+)
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
 CONCURRENCY = 2  # pool processes of the one worker: "two worker processes"
@@ -178,16 +182,7 @@ def main() -> None:
     exit_on_sigterm()
     log(f"email throughput: {N} due messages, beat every {DISPATCH_SECONDS:g}s, 1 worker x "
         f"{CONCURRENCY} processes, on PostgreSQL; run directory {WORKDIR}")  # fmt: skip
-    try:
-        with ExitStack() as stack:
-            db_name = stack.enter_context(throwaway_database("bench_email"))
-            log(f"throwaway database {db_name}, private redis on {REDIS.port}")
-            result = run(stack, db_name)
-    finally:
-        if os.environ.get("BENCH_KEEP_LOGS"):
-            log(f"logs kept in {WORKDIR}")
-        else:
-            shutil.rmtree(WORKDIR, ignore_errors=True)
+    result = run_with_throwaway_database("bench_email", run, redis=REDIS, workdir=WORKDIR)
     met = (
         result["per_second"] >= TARGET_PER_SECOND
         and result["ratio"] >= TARGET_RATIO
