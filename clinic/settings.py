@@ -6,7 +6,7 @@ PostgreSQL, Redis and SMTP. With DEBUG off, a missing SECRET_KEY stops start-up.
 """
 
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "triage",
     "outbox",
     "referrals",
+    "programmes",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "triage.escalate_unclaimed",
         "schedule": env.float("ESCALATION_CHECK_SECONDS", default=30.0),
     },
+    # Programme reminders and check-ins that have fallen due become outbox rows.
+    "programmes-queue-due": {
+        "task": "programmes.queue_due",
+        "schedule": env.float("PROGRAMME_MAIL_CHECK_SECONDS", default=60.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
@@ -236,6 +242,18 @@ OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=600))
 OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="clinic-triage.local")
+
+# Home-exercise programmes. Check-ins at these weeks after the start (the Neck Disability Index at
+# the start and at the last one); a patient's page link works for PROGRAMME_LINK_DAYS (each
+# reminder and check-in email carries a fresh one); a reminder more than PROGRAMME_REMINDER_LATEST
+# late (the service was down) is skipped rather than sent on the wrong day.
+PROGRAMME_CHECK_IN_WEEKS = sorted(
+    {int(week) for week in env.list("PROGRAMME_CHECK_IN_WEEKS", default=["1", "2", "4", "6"])}
+)
+PROGRAMME_LINK_MAX_AGE = timedelta(days=env.int("PROGRAMME_LINK_DAYS", default=21))
+PROGRAMME_REMINDER_TIME = time.fromisoformat(env.str("PROGRAMME_REMINDER_TIME", default="18:00"))
+PROGRAMME_REMINDER_LATEST = timedelta(hours=env.int("PROGRAMME_REMINDER_LATEST_HOURS", default=6))
+PROGRAMME_CHECK_IN_EARLY = timedelta(hours=env.int("PROGRAMME_CHECK_IN_EARLY_HOURS", default=24))
 
 # Security: production defaults whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

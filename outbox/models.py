@@ -40,6 +40,11 @@ class Message(models.Model):
         ESCALATION = "escalation", "Escalation"
         REFERRAL_LETTER = "referral_letter", "Referral letter"
         REFERRAL_REMINDER = "referral_reminder", "Referral reminder"
+        PROGRAMME = "programme", "Home-exercise programme"
+        PROGRAMME_REMINDER = "programme_reminder", "Programme reminder"
+        CHECK_IN = "check_in", "Check-in"
+        PROGRAMME_LINK = "programme_link", "New programme link"
+        PROGRAMME_REVIEW = "programme_review", "Programme review request"
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)
@@ -74,6 +79,8 @@ class Message(models.Model):
     attachment = models.BinaryField(null=True, blank=True)
     attachment_name = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     attachment_type = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # Extra headers, e.g. List-Unsubscribe on a patient's reminders (RFC 8058).
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

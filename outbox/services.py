@@ -16,7 +16,7 @@ import smtplib
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -58,6 +58,21 @@ class Email:
     attachment: bytes | None = None
     attachment_name: str | None = None
     attachment_type: str | None = None
+    headers: dict[str, str] | None = None
+
+
+# A kind's last check before one of its messages leaves, run in a transaction that lasts until
+# the send is recorded: the check locks what it reads (the case of an escalation, the programme of
+# a reminder), so a change that commits first stops the message, and one that comes after waits
+# for the send. False cancels the message.
+SendGuard = Callable[[Message], bool]
+_SEND_GUARDS: dict[str, SendGuard] = {}
+
+
+def register_send_guard(kind: str, guard: SendGuard) -> None:
+    """Called from an app's ready(): `guard` decides, under its locks, whether a message of
+    `kind` still goes."""
+    _SEND_GUARDS[kind] = guard
 
 
 def queue_email(**spec: Any) -> Message:
@@ -93,6 +108,7 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
                 attachment=email.attachment,
                 attachment_name=email.attachment_name,
                 attachment_type=email.attachment_type,
+                headers=email.headers or {},
             )
         )
     if not rows:
@@ -220,8 +236,9 @@ def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
             if connection is None:
                 connection = get_connection(fail_silently=False)
                 connection.open()
-            if message.kind == Message.Kind.ESCALATION:
-                ok = _send_escalation(message, connection)
+            guard = _SEND_GUARDS.get(message.kind)
+            if guard is not None:
+                ok = _send_guarded(message, connection, guard)
             else:
                 ok = _send_one(message, connection)
             if ok is False or ok is None:
@@ -281,7 +298,7 @@ def _email(message: Message, connection: Any) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[f"{message.to_name} <{message.to_email}>" if message.to_name else message.to_email],
         connection=connection,
-        headers={"Message-ID": message.message_id},
+        headers={**(message.headers or {}), "Message-ID": message.message_id},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -304,17 +321,9 @@ def _send_one(message: Message, connection: Any) -> bool | None:
     return True
 
 
-def _send_escalation(message: Message, connection: Any) -> bool | None:
-    """An escalation goes only while its case is unclaimed. The case row stays locked from the
-    check to the send, so a claim racing the escalation waits for it or cancels it: an
-    escalation never leaves after the claim."""
-    from triage.models import Case
-
-    if message.case_id is None:
-        return _send_one(message, connection)
+def _send_guarded(message: Message, connection: Any, guard: SendGuard) -> bool | None:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=message.case_id)
-        if case.claimed_by_id is not None or case.status != Case.Status.OPEN:
+        if not guard(message):
             Message.objects.filter(pk=message.pk).update(
                 status=Message.Status.CANCELLED, lease_until=None, lease_token=""
             )

@@ -112,14 +112,21 @@ class Intake(models.Model):
         RECEPTION = "reception", "Reception"
         IMPORT = "import", "JSON import"
         DEMO = "demo", "Demo data"
+        CHECK_IN = "check_in", "Programme check-in"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
     answers = models.JSONField()
     contract_version = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECEPTION)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intakes_entered"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intakes_entered",
+        help_text="Empty for a patient's own check-in",
     )
+
     # The form's one-time token: a double click or a browser retry finds the intake already made.
     submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -179,6 +179,17 @@ def _issue(referral: Referral, status: str) -> None:
         )
 
 
+def reminder_still_wanted(message: Message) -> bool:
+    """The outbox's check before a referral reminder leaves: only while nobody has answered
+    the referral. The referral row stays locked until the send is recorded, so an
+    acknowledgement racing the reminder waits for it or cancels it."""
+    head = message.key.removeprefix("refrem.r")
+    if not head.isdigit():
+        return True
+    referral = Referral.objects.select_for_update().filter(pk=int(head)).first()
+    return referral is None or referral.status in Referral.AWAITING
+
+
 def _move(referral: Referral, status: str, stamp: str) -> Referral:
     referral.status = status
     setattr(referral, stamp, timezone.now())

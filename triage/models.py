@@ -231,17 +231,24 @@ class FallbackClinician(models.Model):
 
 
 class CaseActivity(models.Model):
-    """A claim or a release, for the case's timeline: who took or handed back the case, and when.
-    Overrides and decisions have records of their own."""
+    """A claim or a release, for the case's timeline: who took or handed back the case, and when;
+    or a patient's check-in that brought the case back, and why. Overrides and decisions have
+    records of their own."""
 
     class Kind(models.TextChoices):
         CLAIMED = "claimed", "Claimed"
         RELEASED = "released", "Released"
+        CHECK_IN = "check_in", "Back from a programme check-in"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_activities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_activities",
+        help_text="Empty when the patient's check-in brought the case back",
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -252,7 +259,8 @@ class CaseActivity(models.Model):
         indexes = [models.Index(fields=["case", "at"], name="case_activity_case_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["claimed", "released"]), name="case_activity_kind"
+                condition=models.Q(kind__in=["claimed", "released", "check_in"]),
+                name="case_activity_kind",
             ),
         ]
 

@@ -77,17 +77,30 @@ def current_ruleset() -> rules.RuleSet:
 
 
 @transaction.atomic(savepoint=False)  # all or nothing with the intake it assesses
-def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
+def assess_intake(
+    *,
+    intake: Intake,
+    new_patient: bool = False,
+    reopen: Case | None = None,
+    note: str = "",
+) -> Assessment:
     """Triage an intake, store the result for good, put the patient in the queue, and for an
     EMERGENCY or URGENT result alert the clinicians on duty.
 
     `new_patient`: the patient was registered in this transaction, so has no open case to join.
+    `reopen`: a closed case this intake brings back when the patient has no open case (a
+    programme check-in reopens the case the programme came from); `note` says why, on the
+    case's timeline.
     """
     result = current_ruleset().evaluate(rules.Answers.from_mapping(intake.answers))
     now = timezone.now()
     urgency = Urgency(int(result.urgency))
     alert_deadline = settings.ALERT_DEADLINE.get(urgency.key)
     case = None if new_patient else _open_case_for_update(intake.patient)
+    if case is None and reopen is not None:
+        case = _reopen_case(reopen, urgency=urgency, now=now)
+    elif case is not None:
+        _raise_case(case, urgency=urgency, now=now)
     if case is None:
         case = Case.objects.create(
             patient=intake.patient,
@@ -96,8 +109,8 @@ def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
             due_at=now + urgency.sla,
             escalate_at=now + alert_deadline if alert_deadline else None,
         )
-    else:
-        _raise_case(case, urgency=urgency, now=now)
+    if intake.source == Intake.Source.CHECK_IN:
+        CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.CHECK_IN, at=now, note=note)
     assessment = Assessment.objects.create(
         intake=intake,
         case=case,
@@ -113,6 +126,24 @@ def assess_intake(*, intake: Intake, new_patient: bool = False) -> Assessment:
 
 def _open_case_for_update(patient: Patient) -> Case | None:
     return Case.objects.select_for_update().filter(patient=patient, status=Case.Status.OPEN).first()
+
+
+def _reopen_case(case: Case, *, urgency: Urgency, now: datetime) -> Case:
+    """A closed case back in the queue: waiting from now, at the new intake's urgency, unclaimed
+    (whoever closed it may be off duty: the alert goes to whoever is on)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    alert_deadline = settings.ALERT_DEADLINE.get(urgency.key)
+    case.status = Case.Status.OPEN
+    case.closed_at = None
+    case.urgency = urgency
+    case.opened_at = now
+    case.due_at = now + urgency.sla
+    case.claimed_by = None
+    case.claimed_at = None
+    case.escalate_at = now + alert_deadline if alert_deadline else None
+    case.escalation_level = 0
+    case.save()
+    return case
 
 
 def _raise_case(case: Case, *, urgency: Urgency, now: datetime) -> None:
@@ -313,6 +344,16 @@ def discharge_case(*, case_id: int, clinician: User, advice: str) -> CaseDecisio
     case.save(update_fields=["status", "closed_at", "escalate_at", "updated_at"])
     _cancel_unsent_escalations(case)
     return decision
+
+
+def escalation_still_wanted(message: Message) -> bool:
+    """The outbox's check before an escalation leaves: only while its case is open and
+    unclaimed. The case row stays locked until the send is recorded, so a claim racing the
+    escalation waits for it or cancels it: an escalation never leaves after the claim."""
+    if message.case_id is None:
+        return True
+    case = Case.objects.select_for_update().get(pk=message.case_id)
+    return case.claimed_by_id is None and case.status == Case.Status.OPEN
 
 
 def _lock_case(case_id: int) -> Case:

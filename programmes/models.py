@@ -1,0 +1,545 @@
+"""Home-exercise programmes: the exercise library and its templates (admin-edited), the programmes
+clinicians prescribe from them, and what patients do with them (sessions, check-ins).
+
+A prescribed programme is a copy of its template's phases and doses, adjusted by the clinician: a
+later change to the library or a template never changes what a patient was given.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+CAUTION_TAG_CHOICES = [
+    ("overhead_load", "Overhead load"),
+    ("ballistic", "Ballistic"),
+    ("loaded_spinal_flexion", "Loaded spinal flexion"),
+    ("end_range_neck", "End-range neck movement"),
+]
+CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
+
+
+def validate_caution_tags(value: Any) -> None:
+    if not isinstance(value, list) or any(tag not in CAUTION_TAGS for tag in value):
+        raise ValidationError(
+            "Caution tags must be a list of: %(tags)s", params={"tags": ", ".join(CAUTION_TAGS)}
+        )
+
+
+def validate_weekdays(value: Any) -> None:
+    if (
+        not isinstance(value, list)
+        or any(not isinstance(day, int) or not 0 <= day <= 6 for day in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError("Training days must be distinct weekdays, 0 (Monday) to 6 (Sunday)")
+
+
+class Dose(models.Model):
+    """Sets, repetitions or a hold, and a load: the same four numbers wherever a dose is given."""
+
+    sets = models.PositiveSmallIntegerField(default=2)
+    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    load_kg = models.DecimalField(
+        "load (kg)", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    def dose_text(self, *, per_side: bool = False) -> str:
+        """"3 × 10 (each side) with 8 kg", "2 × 30 s hold"."""
+        if self.hold_seconds:
+            text = f"{self.sets} × {self.hold_seconds} s hold"
+        else:
+            text = f"{self.sets} × {self.reps or 0}"
+        if per_side:
+            text += " each side"
+        if self.load_kg:
+            text += f" with {format_kg(self.load_kg)}"
+        return text
+
+
+def format_kg(value: Decimal | float) -> str:
+    number = Decimal(value).normalize()
+    return f"{number:f} kg"
+
+
+class Exercise(models.Model):
+    """One exercise of the library, with the instructions a patient reads and its starting dose."""
+
+    class Category(models.TextChoices):
+        STRENGTH = "strength", "Strength"
+        MOBILITY = "mobility", "Mobility"
+        STRETCH = "stretch", "Stretching"
+        POSTURE = "posture", "Posture"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    region = models.CharField(max_length=60)
+    equipment = models.CharField(max_length=120, default="None")
+    setup = models.TextField("set-up", help_text="For the patient: how to get into position")
+    movement = models.TextField(help_text="For the patient: what to do")
+    good_form = models.TextField(help_text="For the patient: what good form feels like")
+    stop_if = models.TextField("when to stop", help_text="For the patient: when to stop")
+    sets = models.PositiveSmallIntegerField(default=2)
+    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_side = models.BooleanField(default=False)
+    load_min_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    load_max_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    load_step_kg = models.DecimalField(
+        "progression step (kg)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    progression = models.TextField(help_text="For the patient: how to build up")
+    caution_tags = models.JSONField(default=list, blank=True, validators=[validate_caution_tags])
+    source = models.TextField(help_text="The published source(s) behind the exercise and its dose")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reps__isnull=False) | models.Q(hold_seconds__isnull=False),
+                name="exercise_has_reps_or_hold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(load_min_kg__isnull=True)
+                | models.Q(load_max_kg__isnull=True)
+                | models.Q(load_min_kg__lte=models.F("load_max_kg")),
+                name="exercise_load_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def caution_labels(self) -> list[str]:
+        return [CAUTION_TAGS.get(tag, tag) for tag in self.caution_tags]
+
+
+class ProgrammeTemplate(models.Model):
+    """A programme of several weeks in phases, ready to prescribe."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    summary = models.TextField(help_text="For the patient: what the programme is for")
+    for_whom = models.TextField(help_text="For the clinician: who it suits and who it does not")
+    source = models.TextField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Advance(models.TextChoices):
+    """How a patient moves on into a phase: by themselves when the check-ins are good, or only
+    when a clinician agrees."""
+
+    AUTO = "auto", "Moves on when check-ins are good"
+    CLINICIAN = "clinician", "A clinician decides"
+
+
+class TemplatePhase(models.Model):
+    template = models.ForeignKey(ProgrammeTemplate, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    weeks = models.PositiveSmallIntegerField()
+    goal = models.TextField(help_text="For the patient")
+    advance = models.CharField(
+        max_length=16,
+        choices=Advance.choices,
+        default=Advance.AUTO,
+        help_text="How the patient moves into this phase from the one before",
+    )
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="template_phase_unique"),
+            models.CheckConstraint(condition=models.Q(weeks__gte=1), name="template_phase_weeks"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} phase {self.position}: {self.name}"
+
+
+class TemplateExercise(Dose):
+    phase = models.ForeignKey(TemplatePhase, on_delete=models.CASCADE, related_name="exercises")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="in_templates")
+    position = models.PositiveSmallIntegerField(default=0)
+    days_per_week = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        ordering = ["phase", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "exercise"], name="template_exercise_unique"),
+            models.CheckConstraint(
+                condition=models.Q(days_per_week__gte=1, days_per_week__lte=7),
+                name="template_exercise_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in {self.phase}"
+
+
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def live(self) -> ProgrammeQuerySet:
+        return self.filter(status__in=Programme.LIVE)
+
+    def reminders_due(self, now: datetime) -> ProgrammeQuerySet:
+        return self.filter(
+            status=Programme.Status.ACTIVE,
+            reminders_paused=False,
+            unsubscribed_at__isnull=True,
+            next_reminder_at__lte=now,
+        )
+
+
+class Programme(models.Model):
+    """A home-exercise programme prescribed to a patient from a case."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold: the clinic is reviewing a check-in"
+        COMPLETED = "completed", "Completed"
+        STOPPED = "stopped", "Stopped by the clinic"
+
+    LIVE = (Status.ACTIVE, Status.ON_HOLD)
+
+    case = models.ForeignKey("triage.Case", on_delete=models.PROTECT, related_name="programmes")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="programmes"
+    )
+    template = models.ForeignKey(
+        ProgrammeTemplate, on_delete=models.PROTECT, related_name="programmes"
+    )
+    name = models.CharField(max_length=120, help_text="The template's name when prescribed")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    prescribed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programmes_prescribed"
+    )
+    prescribed_at = models.DateTimeField(default=timezone.now)
+    start_date = models.DateField()
+    note = models.TextField("note to the patient", blank=True)
+    safety_net = models.TextField(help_text="The safety-net advice, as worded when prescribed")
+    baseline_pain = models.PositiveSmallIntegerField(
+        help_text="Pain (0-10) at the intake the programme was prescribed from"
+    )
+    intake_answers = models.JSONField(
+        help_text="The answers of the intake prescribed from: a check-in's re-entry builds on them"
+    )
+    current_phase = models.PositiveSmallIntegerField(default=1)
+    phase_started_on = models.DateField()
+    awaiting_review = models.BooleanField(
+        default=False, help_text="The template asks a clinician before the next phase"
+    )
+    # The patient's choices, on their page.
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    training_days = models.JSONField(default=list, validators=[validate_weekdays])
+    reminder_time = models.TimeField(default=time(18, 0))
+    reminders_paused = models.BooleanField(default=False)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    # Every link to the patient's page carries this number; revoking the link raises it.
+    link_version = models.PositiveIntegerField(default=1)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-prescribed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                name="programme_reminder_due_idx",
+                condition=models.Q(
+                    status="active", reminders_paused=False, unsubscribed_at__isnull=True
+                ),
+            ),
+            models.Index(fields=["case", "prescribed_at"], name="programme_case_idx"),
+        ]
+        constraints = [
+            # One live programme per patient: a second would double every reminder.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status__in=["active", "on_hold"]),
+                name="programme_one_live_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_pain__lte=10), name="programme_baseline_pain"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Programme {self.pk}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def total_weeks(self) -> int:
+        return sum(phase.weeks for phase in self.phases.all())
+
+    @property
+    def end_date(self) -> date:
+        return self.start_date + timedelta(weeks=self.total_weeks)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def emails_stopped(self) -> bool:
+        return self.unsubscribed_at is not None
+
+    def local_today(self, now: datetime | None = None) -> date:
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def week_number(self, day: date) -> int:
+        """1 for the first seven days from the start, and so on; 0 before the start."""
+        if day < self.start_date:
+            return 0
+        return (day - self.start_date).days // 7 + 1
+
+
+class ProgrammePhase(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    weeks = models.PositiveSmallIntegerField()
+    goal = models.TextField()
+    advance = models.CharField(max_length=16, choices=Advance.choices, default=Advance.AUTO)
+
+    class Meta:
+        ordering = ["programme", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "position"], name="programme_phase_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Phase {self.position}: {self.name}"
+
+
+class ProgrammeExercise(Dose):
+    """One exercise of a prescribed phase, with the dose the clinician chose. A caution clash
+    (the exercise's caution tags against the patient's answers) is kept only with the clinician's
+    explicit choice to keep the exercise."""
+
+    phase = models.ForeignKey(ProgrammePhase, on_delete=models.CASCADE, related_name="exercises")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="prescribed")
+    position = models.PositiveSmallIntegerField(default=0)
+    days_per_week = models.PositiveSmallIntegerField(default=3)
+    clashes = models.JSONField(
+        default=list, blank=True, help_text="Caution clashes the clinician chose to accept"
+    )
+    clash_note = models.TextField(blank=True, help_text="Why the clinician kept it")
+
+    class Meta:
+        ordering = ["phase", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days_per_week__gte=1, days_per_week__lte=7),
+                name="programme_exercise_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clashes=[]) | ~models.Q(clash_note=""),
+                name="programme_exercise_clash_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in {self.phase}"
+
+    @property
+    def dose(self) -> str:
+        return self.dose_text(per_side=self.exercise.per_side)
+
+
+class SessionLog(models.Model):
+    """A training session the patient logged on their page."""
+
+    class Felt(models.TextChoices):
+        EASY = "easy", "Easy: I could have done more"
+        RIGHT = "right", "About right: hard work, good form"
+        HARD = "hard", "Very hard: the last reps were a struggle"
+        FORM_BROKE = "form_broke", "My form broke or my body twisted to manage the weight"
+        PAINFUL = "painful", "It hurt more than usual"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
+    performed_on = models.DateField()
+    phase = models.PositiveSmallIntegerField()
+    felt = models.CharField(max_length=16, choices=Felt.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-performed_on", "-pk"]
+        indexes = [models.Index(fields=["programme", "performed_on"], name="session_day_idx")]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} on {self.performed_on}"
+
+
+class SessionExercise(models.Model):
+    session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="exercises")
+    exercise = models.ForeignKey(
+        ProgrammeExercise, on_delete=models.CASCADE, related_name="logged"
+    )
+    done = models.BooleanField(default=True)
+    load_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "exercise__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "exercise"], name="session_exercise_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} in session {self.session_id}"
+
+
+class CheckInQuerySet(models.QuerySet["CheckIn"]):
+    def to_send(self, now: datetime) -> CheckInQuerySet:
+        return self.filter(
+            sent_at__isnull=True,
+            completed_at__isnull=True,
+            due_at__lte=now,
+            programme__status=Programme.Status.ACTIVE,
+            programme__unsubscribed_at__isnull=True,
+        )
+
+
+class CheckIn(models.Model):
+    """A follow-up at a set week (week 0 is the start): pain, sessions done, the Neck Disability
+    Index at the start and the end, and the red-flag screen."""
+
+    class Outcome(models.TextChoices):
+        HOLD = "hold", "Same dose"
+        NEXT_PHASE = "next_phase", "Moved to the next phase"
+        ADD_LOAD = "add_load", "Load increased"
+        REDUCE_LOAD = "reduce_load", "Load reduced"
+        ASK_CLINICIAN = "ask_clinician", "Clinician asked to review progression"
+        TRIAGE = "triage", "Back to triage"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="check_ins")
+    week = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField()
+    asks_ndi = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its email was queued")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_planned = models.PositiveSmallIntegerField(null=True, blank=True)
+    ndi_answers = models.JSONField(null=True, blank=True)
+    ndi_points = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    ndi_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    screen = models.JSONField(null=True, blank=True, help_text="The red-flag screen's answers")
+    red_flags = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    intake = models.OneToOneField(
+        "patients.Intake",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_in",
+        help_text="The intake it re-entered triage as",
+    )
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "week"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="check_in_to_send_idx",
+                condition=models.Q(sent_at__isnull=True, completed_at__isnull=True),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "week"], name="check_in_once_a_week"),
+            models.CheckConstraint(
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                name="check_in_pain_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.week} check-in"
+
+    @property
+    def is_start(self) -> bool:
+        return self.week == 0
+
+    @property
+    def title(self) -> str:
+        return "Starting questionnaire" if self.week == 0 else f"Week {self.week} check-in"
+
+
+class ProgrammeEvent(models.Model):
+    """The programme's history: who did what, when (the clinician, the patient through their
+    link, or the system)."""
+
+    class Kind(models.TextChoices):
+        PRESCRIBED = "prescribed", "Prescribed"
+        SCHEDULE_CHANGED = "schedule_changed", "Training days or reminder time changed"
+        PAUSED = "paused", "Reminders paused"
+        RESUMED = "resumed", "Reminders resumed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed from emails"
+        RESUBSCRIBED = "resubscribed", "Emails turned back on"
+        LINK_REVOKED = "link_revoked", "Link revoked"
+        LINK_SENT = "link_sent", "New link emailed"
+        SESSION_LOGGED = "session_logged", "Session logged"
+        CHECK_IN = "check_in", "Check-in completed"
+        PROGRESSED = "progressed", "Dose changed"
+        REVIEW_REQUESTED = "review_requested", "Clinician review requested"
+        REVIEWED = "reviewed", "Clinician reviewed progression"
+        REENTERED = "reentered", "Back to triage"
+        STOPPED = "stopped", "Stopped"
+        COMPLETED = "completed", "Completed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programme_events",
+        help_text="Empty: the patient (through their link) or the system",
+    )
+    by_patient = models.BooleanField(default=False)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["programme", "at"], name="programme_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.programme_id})"
