@@ -478,6 +478,24 @@ PATIENTS: tuple[DemoPatient, ...] = (
         expected=SC,
         waited=timedelta(hours=7),
     ),
+    # SELF_CARE, already on a home-exercise programme (seed_demo prescribes it, ten days ago)
+    DemoPatient(
+        key="desk-worker-chronic-neck-on-programme",
+        story="45, accountant; two months of neck and upper-back ache at the desk, no flags; "
+        "on the kettlebell foundations programme for ten days, check-ins going well",
+        given_name="Nadia",
+        family_name="Haddad",
+        sex="F",
+        age=45,
+        birthday=(2, 17),
+        nhs_number="9990008043",
+        email="nadia.haddad@example.com",
+        phone="07700 900117",
+        email_consent=True,
+        answers={"duration_days": 60, "pain_score_now": 5, "pain_region": "upper_back"},
+        expected=SC,
+        waited=timedelta(days=1),
+    ),
     DemoPatient(
         key="low-back-ache-after-gardening",
         story="53, low back ache after a weekend of gardening; has had the same before",

@@ -433,7 +433,16 @@ def still_wanted(message: Message) -> bool:
         return True  # the patient asked for it
     if programme.status != Programme.Status.ACTIVE or programme.unsubscribed_at is not None:
         return False
-    return not (message.kind == Message.Kind.PROGRAMME_REMINDER and programme.reminders_paused)
+    if message.kind == Message.Kind.PROGRAMME_REMINDER:
+        return not programme.reminders_paused
+    if message.kind == Message.Kind.CHECK_IN:
+        # The patient may have answered it from their page before its email went.
+        week = message.key.rsplit(".w", 1)[-1]
+        return not (
+            week.isdigit()
+            and programme.check_ins.filter(week=int(week), completed_at__isnull=False).exists()
+        )
+    return True
 
 
 def programme_id_of(key: str) -> int | None:

@@ -1,0 +1,189 @@
+"""Reminders and check-ins become outbox rows when they fall due, once each; pausing,
+unsubscribing and a hold stop them at once, up to the moment of sending."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from outbox.models import Message
+from programmes import services
+from programmes.models import CheckIn, Programme, ProgrammeEvent
+from tests.programmes.helpers import prescribe
+
+pytestmark = pytest.mark.django_db
+
+REMINDER = Message.Kind.PROGRAMME_REMINDER
+
+
+def reminders(programme: Programme) -> list[Message]:
+    return list(
+        Message.objects.filter(kind=REMINDER, key__startswith=f"prg{programme.pk}.").order_by(
+            "due_at", "id"
+        )
+    )
+
+
+def test_prescribing_schedules_the_first_reminder_and_the_check_ins() -> None:
+    programme = prescribe()
+    assert programme.next_reminder_at is not None
+    local = programme.next_reminder_at.astimezone(programme.tz)
+    assert local.weekday() in programme.training_days
+    assert local.time() == programme.reminder_time
+    assert local.date() >= programme.start_date
+    weeks = list(programme.check_ins.values_list("week", "asks_ndi"))
+    assert weeks == [(0, True), (1, False), (2, False), (4, False), (6, True)]
+    # The starting questionnaire comes with the programme email, not an email of its own.
+    assert programme.check_ins.get(week=0).sent_at is not None
+
+
+def test_a_due_reminder_is_queued_once_however_often_the_beat_runs() -> None:
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+
+    assert services.queue_due_programme_emails(now=due - timedelta(minutes=1)) == 0
+    assert services.queue_due_programme_emails(now=due + timedelta(seconds=30)) == 1
+    assert services.queue_due_programme_emails(now=due + timedelta(seconds=40)) == 0
+
+    [message] = reminders(programme)
+    assert message.to_email == "ada@example.org"
+    assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    programme.refresh_from_db()
+    assert programme.next_reminder_at is not None and programme.next_reminder_at > due
+
+
+def test_six_weeks_of_beats_send_each_reminder_and_each_check_in_once() -> None:
+    programme = prescribe()
+    now = timezone.now()
+    for _ in range(2):  # every beat twice: a second run changes nothing
+        moment = now
+        while moment < now + timedelta(weeks=7):
+            services.queue_due_programme_emails(now=moment)
+            services.queue_due_programme_emails(now=moment)
+            moment += timedelta(hours=6)
+    sent_days = [m.key.rsplit(".", 1)[1] for m in reminders(programme)]
+    assert len(sent_days) == len(set(sent_days)) == len(programme.training_days) * 6
+    check_ins = Message.objects.filter(kind=Message.Kind.CHECK_IN).order_by("key")
+    assert [m.key for m in check_ins] == [
+        f"prg{programme.pk}.ci.w{week}" for week in (1, 2, 4, 6)
+    ]
+    assert CheckIn.objects.filter(programme=programme, sent_at__isnull=True).count() == 0
+
+
+def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wrong_day() -> None:
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+    services.queue_due_programme_emails(now=due + timedelta(hours=7))
+    assert reminders(programme) == []
+    programme.refresh_from_db()
+    assert programme.next_reminder_at is not None and programme.next_reminder_at > due
+
+
+def test_pausing_stops_reminders_and_cancels_the_one_waiting() -> None:
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+    services.queue_due_programme_emails(now=due)
+    [waiting] = reminders(programme)
+
+    services.pause_reminders(programme_id=programme.pk)
+
+    waiting.refresh_from_db()
+    assert waiting.status == Message.Status.CANCELLED
+    assert services.queue_due_programme_emails(now=due + timedelta(days=8)) >= 0
+    assert len(reminders(programme)) == 1
+    services.resume_reminders(programme_id=programme.pk)
+    programme.refresh_from_db()
+    assert programme.next_reminder_at is not None
+
+
+def test_unsubscribing_stops_reminders_and_check_ins_and_is_recorded() -> None:
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+    services.queue_due_programme_emails(now=due)
+
+    services.unsubscribe(programme_id=programme.pk)
+
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is not None and programme.next_reminder_at is None
+    assert {m.status for m in reminders(programme)} == {Message.Status.CANCELLED}
+    services.queue_due_programme_emails(now=due + timedelta(weeks=7))
+    assert not Message.objects.filter(kind=Message.Kind.CHECK_IN).exists()
+    assert programme.events.filter(kind=ProgrammeEvent.Kind.UNSUBSCRIBED, by_patient=True).exists()
+
+
+def test_the_send_time_check_refuses_a_reminder_once_the_patient_has_unsubscribed() -> None:
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+    services.queue_due_programme_emails(now=due)
+    [message] = reminders(programme)
+    welcome = Message.objects.get(kind=Message.Kind.PROGRAMME)
+    assert services.still_wanted(message) and services.still_wanted(welcome)
+
+    Programme.objects.filter(pk=programme.pk).update(reminders_paused=True)
+    assert not services.still_wanted(message)
+    assert services.still_wanted(welcome)  # pausing reminders keeps the programme itself
+
+    Programme.objects.filter(pk=programme.pk).update(unsubscribed_at=timezone.now())
+    assert not services.still_wanted(welcome)
+
+
+def test_changing_training_days_and_time_moves_the_next_reminder_at_once() -> None:
+    programme = prescribe()
+    services.choose_schedule(
+        programme_id=programme.pk,
+        training_days=[5, 6],
+        reminder_time=time(7, 15),
+        time_zone="America/New_York",
+    )
+    programme.refresh_from_db()
+    assert programme.next_reminder_at is not None
+    local = programme.next_reminder_at.astimezone(programme.tz)
+    assert (local.weekday() in (5, 6), local.time()) == (True, time(7, 15))
+    week_one = programme.check_ins.get(week=1)
+    assert week_one.due_at.astimezone(programme.tz).time() == time(7, 15)
+
+
+def test_a_bad_time_zone_or_no_training_day_is_refused() -> None:
+    programme = prescribe()
+    with pytest.raises(services.ProgrammeRefused, match="time zone"):
+        services.choose_schedule(
+            programme_id=programme.pk,
+            training_days=[1],
+            reminder_time=time(8),
+            time_zone="Mars/Olympus",
+        )
+    with pytest.raises(services.ProgrammeRefused, match="training day"):
+        services.choose_schedule(
+            programme_id=programme.pk,
+            training_days=[],
+            reminder_time=time(8),
+            time_zone="Europe/London",
+        )
+
+
+def test_new_link_requests_send_at_most_one_an_hour() -> None:
+    programme = prescribe()
+    now = datetime(2026, 12, 1, 10, 5, tzinfo=timezone.get_current_timezone())
+    assert services.send_new_link(programme_id=programme.pk, now=now)
+    assert not services.send_new_link(programme_id=programme.pk, now=now + timedelta(minutes=20))
+    assert services.send_new_link(programme_id=programme.pk, now=now + timedelta(hours=1))
+    assert Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).count() == 2
+
+
+def test_a_check_in_answered_before_its_email_went_is_not_emailed() -> None:
+    programme = prescribe(start=timezone.localdate())
+    due = programme.check_ins.get(week=1).due_at
+    services.queue_due_programme_emails(now=due)
+    message = Message.objects.get(kind=Message.Kind.CHECK_IN)
+    assert services.still_wanted(message)
+
+    CheckIn.objects.filter(programme=programme, week=1).update(completed_at=due)
+
+    assert not services.still_wanted(message)
