@@ -12,5 +12,6 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("outbox/", include("outbox.urls")),
     path("referrals/", include("referrals.urls")),
+    path("", include("programmes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,7 +79,8 @@ def programme_for_unsubscribe(token: str) -> Programme:
 
 
 def _genuine(signer: signing.TimestampSigner, token: str) -> Programme | None:
-    """The programme of an expired but genuine link (signed by us, current version)."""
+    """The programme of an expired but genuine link (signed by us, of any version): a new link
+    goes only to the address on file, so an old link may ask for one."""
     try:
         data = signer.unsign_object(token)
     except signing.BadSignature:

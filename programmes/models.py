@@ -56,11 +56,12 @@ class Dose(models.Model):
         abstract = True
 
     def dose_text(self, *, per_side: bool = False) -> str:
-        """"3 × 10 (each side) with 8 kg", "2 × 30 s hold"."""
+        # The multiplication sign reads as "sets of" on a phone and in a plain-text email.
+        """E.g. "3 × 10 each side with 8 kg", "2 × 30 s hold"."""  # noqa: RUF002
         if self.hold_seconds:
-            text = f"{self.sets} × {self.hold_seconds} s hold"
+            text = f"{self.sets} × {self.hold_seconds} s hold"  # noqa: RUF001
         else:
-            text = f"{self.sets} × {self.reps or 0}"
+            text = f"{self.sets} × {self.reps or 0}"  # noqa: RUF001
         if per_side:
             text += " each side"
         if self.load_kg:
@@ -406,9 +407,7 @@ class SessionLog(models.Model):
 
 class SessionExercise(models.Model):
     session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="exercises")
-    exercise = models.ForeignKey(
-        ProgrammeExercise, on_delete=models.CASCADE, related_name="logged"
-    )
+    exercise = models.ForeignKey(ProgrammeExercise, on_delete=models.CASCADE, related_name="logged")
     done = models.BooleanField(default=True)
     load_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
 

@@ -268,7 +268,14 @@ def prescribe_programme(
     case.closed_at = now
     case.escalate_at = None
     case.save(
-        update_fields=["status", "closed_at", "escalate_at", "claimed_by", "claimed_at", "updated_at"]
+        update_fields=[
+            "status",
+            "closed_at",
+            "escalate_at",
+            "claimed_by",
+            "claimed_at",
+            "updated_at",
+        ]
     )
     _event(programme, ProgrammeEvent.Kind.PRESCRIBED, by=clinician, detail=template.name, at=now)
     queue_emails([_programme_email(programme)])
@@ -924,7 +931,9 @@ def _step_loads(phase: ProgrammePhase, *, up: bool) -> list[str]:
 
 
 @transaction.atomic
-def review_progression(*, programme_id: int, clinician: User, move_on: bool, note: str = "") -> Programme:
+def review_progression(
+    *, programme_id: int, clinician: User, move_on: bool, note: str = ""
+) -> Programme:
     """A clinician's answer when the template asks them before the next phase."""
     programme = _locked(programme_id)
     if not programme.awaiting_review:
@@ -932,16 +941,20 @@ def review_progression(*, programme_id: int, clinician: User, move_on: bool, not
     programme.awaiting_review = False
     detail = note.strip()
     if move_on:
-        following = programme.phases.filter(position__gt=programme.current_phase).order_by(
-            "position"
-        ).first()
+        following = (
+            programme.phases.filter(position__gt=programme.current_phase)
+            .order_by("position")
+            .first()
+        )
         if following is not None:
             programme.current_phase = following.position
             programme.phase_started_on = programme.local_today()
             detail = f"Moved to {following.name}" + (f": {detail}" if detail else "")
     else:
         detail = "Stays in the current phase" + (f": {detail}" if detail else "")
-    programme.save(update_fields=["awaiting_review", "current_phase", "phase_started_on", "updated_at"])
+    programme.save(
+        update_fields=["awaiting_review", "current_phase", "phase_started_on", "updated_at"]
+    )
     _event(programme, ProgrammeEvent.Kind.REVIEWED, by=clinician, detail=detail)
     return programme
 
@@ -1057,6 +1070,38 @@ def programme_plan(programme: Programme) -> list[ProgrammePhase]:
     )
 
 
+@dataclass(frozen=True)
+class PhaseDates:
+    phase: ProgrammePhase
+    starts: date
+    ends: date
+    current: bool
+    done: bool
+
+
+def week_plan(programme: Programme, phases: list[ProgrammePhase]) -> list[PhaseDates]:
+    """Each phase with its dates: the current one from when it began, those after it following
+    on, those before it as planned from the start date."""
+    plan = []
+    cursor = programme.start_date
+    for phase in phases:
+        current = phase.position == programme.current_phase
+        if current:
+            cursor = programme.phase_started_on
+        ends = cursor + timedelta(weeks=phase.weeks) - timedelta(days=1)
+        plan.append(
+            PhaseDates(
+                phase=phase,
+                starts=cursor,
+                ends=ends,
+                current=current,
+                done=phase.position < programme.current_phase,
+            )
+        )
+        cursor = ends + timedelta(days=1)
+    return plan
+
+
 def _programme_email(programme: Programme) -> Email:
     phases = programme_plan(programme)
     return Email(
@@ -1067,7 +1112,7 @@ def _programme_email(programme: Programme) -> Email:
         context=_patient_context(programme)
         | {
             "phases": phases,
-            "current": next(p for p in phases if p.position == programme.current_phase),
+            "week_plan": week_plan(programme, phases),
             "days_text": schedule.spread(programme.training_days),
             "safety_net": programme.safety_net,
         },

@@ -1,0 +1,411 @@
+"""The patient's own pages, reached by a signed link with no login: their programme, logging a
+session, check-ins, their choices, and unsubscribing.
+
+Every page carries health data and may be opened on a shared device: none is cached or indexed,
+and none sends the link (which is the key) on to another site as a referrer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programmes import links, services
+from programmes.models import (
+    CheckIn,
+    Programme,
+    ProgrammeEvent,
+    SessionLog,
+)
+from programmes.patient_forms import CheckInForm, NewLinkForm, ScheduleForm, SessionForm
+from programmes.schedule import spread
+from triage.models import Urgency
+from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
+
+View = Callable[..., HttpResponse]
+
+FORM_BROKE_ADVICE = (
+    "Your form broke: drop the weight next time (one step lighter) and keep the movement clean."
+)
+PAINFUL_ADVICE = (
+    "It hurt more than usual: stop the exercise that hurt. If the pain is clearly worse "
+    "tomorrow, or spreads down an arm, stop the exercises and contact the clinic."
+)
+OUTCOME_WORDS: dict[str, str] = {
+    CheckIn.Outcome.NEXT_PHASE: "Well done: you have moved on to the next phase of your "
+    "programme. Its exercises are on your page.",
+    CheckIn.Outcome.ADD_LOAD: "Good progress: go up one step in weight for the exercises with a "
+    "weight. Your new weights are on your page.",
+    CheckIn.Outcome.HOLD: "Keep going with the same exercises and the same weights.",
+    CheckIn.Outcome.REDUCE_LOAD: "Drop the weight one step for the exercises with a weight, and "
+    "keep the movement clean. Your new weights are on your page.",
+    CheckIn.Outcome.ASK_CLINICIAN: "Your clinician will review your progress before you move "
+    "on. Keep going with the same exercises and weights until then.",
+}
+START_WORDS = "This gives the clinic your starting point. Start your exercises as planned."
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"clinic_name": settings.CLINIC_NAME} | (context or {})
+    return render(request, template, context, status=status)
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def patient_view(view: View) -> View:
+    """No login (the signed link is the key), and nothing cached, indexed or leaked."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return login_not_required(wrapped)
+
+
+def _link_problem(request: HttpRequest, problem: links.LinkProblem, token: str) -> HttpResponse:
+    known = problem.programme is not None
+    return _render(
+        request,
+        "programmes/patient/link_problem.html",
+        {"problem": str(problem), "known": known, "form": NewLinkForm(initial={"token": token})},
+        status=410 if known else 404,
+    )
+
+
+def _resolve(request: HttpRequest, token: str) -> Programme | HttpResponse:
+    try:
+        return links.programme_for_page(token)
+    except links.LinkProblem as problem:
+        return _link_problem(request, problem, token)
+
+
+def _sessions_since_last_check_in(programme: Programme, check_ins: list[CheckIn]) -> int:
+    answered = [c.completed_at for c in check_ins if c.completed_at is not None]
+    since = max(answered) if answered else programme.prescribed_at
+    return programme.sessions.filter(created_at__gt=since).count()
+
+
+def _page(
+    request: HttpRequest,
+    programme: Programme,
+    token: str,
+    *,
+    session_form: SessionForm | None = None,
+    schedule_form: ScheduleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    phases = services.programme_plan(programme)
+    current = next((p for p in phases if p.position == programme.current_phase), None)
+    exercises = list(current.exercises.all()) if current else []
+    today = programme.local_today()
+    check_ins = list(programme.check_ins.all())
+    open_check_in = services.open_check_in(programme)
+    start_questionnaire = next((c for c in check_ins if c.week == 0), None)
+    if session_form is None:
+        session_form = SessionForm(exercises=exercises, today=today)
+    if schedule_form is None:
+        schedule_form = ScheduleForm(
+            initial={
+                "training_days": programme.training_days,
+                "reminder_time": programme.reminder_time,
+                "time_zone": programme.time_zone,
+            }
+        )
+    schedule_chosen = programme.events.filter(kind=ProgrammeEvent.Kind.SCHEDULE_CHANGED).exists()
+    recent_sessions = list(programme.sessions.all()[:5])
+    context = {
+        "programme": programme,
+        "token": token,
+        "given_name": programme.patient.given_name,
+        "clinic_name": settings.CLINIC_NAME,
+        "today": today,
+        "week": programme.week_number(today),
+        "total_weeks": sum(p.weeks for p in phases),
+        "current": current,
+        "exercises": exercises,
+        "week_plan": services.week_plan(programme, phases),
+        "days_text": spread(programme.training_days),
+        "open_check_in": open_check_in,
+        "start_questionnaire": start_questionnaire,
+        "answered": [c for c in check_ins if c.completed_at is not None],
+        "recent_sessions": recent_sessions,
+        "session_form": session_form,
+        "schedule_form": schedule_form,
+        "schedule_chosen": schedule_chosen,
+        "on_hold": programme.status == Programme.Status.ON_HOLD,
+        "ended": not programme.is_live,
+        "unsubscribe_token": links.unsubscribe_token(programme),
+        "safety_net_999": SAFETY_NET_999,
+    }
+    return _render(request, "programmes/patient/patient_page.html", context, status=status)
+
+
+@patient_view
+@require_GET
+def patient_page(request: HttpRequest, token: str) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    services.record_page_visit(programme)
+    return _page(request, programme, token)
+
+
+@patient_view
+@require_POST
+def log_session(request: HttpRequest, token: str) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    if programme.status != Programme.Status.ACTIVE:
+        messages.warning(request, "Sessions cannot be logged now: see the notice on your page.")
+        return redirect("programmes:patient_page", token=token)
+    exercises = list(
+        programme.phases.get(position=programme.current_phase)
+        .exercises.select_related("exercise")
+        .all()
+    )
+    form = SessionForm(request.POST, exercises=exercises, today=programme.local_today())
+    if form.is_valid():
+        try:
+            session = services.log_session(
+                programme_id=programme.pk,
+                performed_on=form.cleaned_data["performed_on"],
+                felt=form.cleaned_data["felt"],
+                exercises=form.logged(),
+                note=form.cleaned_data["note"],
+            )
+        except services.ProgrammeRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            text = f"Session on {_day(session.performed_on)} logged. Thank you."
+            if session.felt == SessionLog.Felt.FORM_BROKE:
+                messages.warning(request, f"{text} {FORM_BROKE_ADVICE}")
+            elif session.felt == SessionLog.Felt.PAINFUL:
+                messages.warning(request, f"{text} {PAINFUL_ADVICE}")
+            else:
+                messages.success(request, text)
+            return redirect("programmes:patient_page", token=token)
+    return _page(request, programme, token, session_form=form, status=400)
+
+
+@patient_view
+@require_POST
+def schedule(request: HttpRequest, token: str) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.choose_schedule(
+                programme_id=programme.pk,
+                training_days=form.cleaned_data["training_days"],
+                reminder_time=form.cleaned_data["reminder_time"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except services.ProgrammeRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your choices are saved. Reminders follow them from now.")
+            return redirect("programmes:patient_page", token=token)
+    return _page(request, programme, token, schedule_form=form, status=400)
+
+
+@patient_view
+@require_POST
+def pause(request: HttpRequest, token: str) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    services.pause_reminders(programme_id=programme.pk)
+    messages.success(request, "Reminders are paused. Check-in emails still come.")
+    return redirect("programmes:patient_page", token=token)
+
+
+@patient_view
+@require_POST
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    services.resume_reminders(programme_id=programme.pk)
+    messages.success(request, "Reminders are back on.")
+    return redirect("programmes:patient_page", token=token)
+
+
+def _check_in_closed(
+    request: HttpRequest, programme: Programme, token: str, reason: str, status: int = 409
+) -> HttpResponse:
+    return _render(
+        request,
+        "programmes/patient/check_in_closed.html",
+        {"programme": programme, "token": token, "reason": reason},
+        status=status,
+    )
+
+
+@patient_view
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    check_ins = list(programme.check_ins.all())
+    found = next((c for c in check_ins if c.week == week), None)
+    if found is None:
+        return _check_in_closed(request, programme, token, "There is no such check-in.", 404)
+    if found.completed_at is not None:
+        return _check_in_result(request, programme, token, found)
+    if not programme.is_live:
+        return _check_in_closed(request, programme, token, "This programme has ended.")
+    if found.due_at > timezone.now() + settings.PROGRAMME_CHECK_IN_EARLY:
+        return _check_in_closed(
+            request,
+            programme,
+            token,
+            f"This check-in opens on {_day(found.due_at.astimezone(programme.tz).date())}. "
+            "We will email you when it is ready.",
+        )
+    if request.method == "POST":
+        form = CheckInForm(request.POST, check_in=found)
+        if form.is_valid():
+            try:
+                services.complete_check_in(
+                    programme_id=programme.pk,
+                    week=week,
+                    pain=form.cleaned_data["pain"],
+                    sessions_done=form.cleaned_data.get("sessions_done"),
+                    ndi_answers=form.ndi_answers(),
+                    screen_answers=form.screen_answers(),
+                    trauma_mechanism=form.trauma_mechanism_answer(),
+                )
+            except services.CheckInClosed as exc:
+                return _check_in_closed(request, programme, token, str(exc))
+            except (services.ProgrammeRefused, ValueError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                # The result is read back from the database on the GET.
+                return redirect("programmes:check_in", token=token, week=week)
+        status = 400
+    else:
+        form = CheckInForm(
+            check_in=found,
+            initial={"sessions_done": _sessions_since_last_check_in(programme, check_ins)},
+        )
+        status = 200
+    return _render(
+        request,
+        "programmes/patient/check_in.html",
+        {"programme": programme, "token": token, "check_in": found, "form": form},
+        status=status,
+    )
+
+
+def _check_in_result(
+    request: HttpRequest, programme: Programme, token: str, found: CheckIn
+) -> HttpResponse:
+    urgency: Urgency | None = None
+    if found.outcome == CheckIn.Outcome.TRIAGE and found.intake_id is not None:
+        found = CheckIn.objects.select_related("intake__assessment").get(pk=found.pk)
+        assert found.intake is not None
+        urgency = Urgency(found.intake.assessment.urgency)
+    if urgency == Urgency.EMERGENCY:
+        verdict = "emergency"
+    elif urgency == Urgency.URGENT:
+        verdict = "urgent"
+    elif urgency is not None:
+        verdict = "review"
+    else:
+        verdict = "progress"
+    return _render(
+        request,
+        "programmes/patient/check_in_result.html",
+        {
+            "programme": programme,
+            "token": token,
+            "check_in": found,
+            "verdict": verdict,
+            "outcome_words": OUTCOME_WORDS.get(found.outcome, START_WORDS),
+            "safety_net_999": SAFETY_NET_999,
+            "safety_net_same_day": SAFETY_NET_SAME_DAY,
+        },
+    )
+
+
+@patient_view
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from the email (GET) or from the mail client (POST): emails stop at once."""
+    try:
+        programme = links.programme_for_unsubscribe(token)
+    except links.LinkProblem as problem:
+        return _render(
+            request,
+            "programmes/patient/unsubscribed.html",
+            {"problem": str(problem)},
+            status=404,
+        )
+    services.unsubscribe(programme_id=programme.pk)
+    return _render(
+        request,
+        "programmes/patient/unsubscribed.html",
+        {"token": token, "unsubscribed": True, "clinic_name": settings.CLINIC_NAME},
+    )
+
+
+@patient_view
+@require_POST
+def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        programme = links.programme_for_unsubscribe(token)
+    except links.LinkProblem as problem:
+        return _render(
+            request,
+            "programmes/patient/unsubscribed.html",
+            {"problem": str(problem)},
+            status=404,
+        )
+    services.resubscribe(programme_id=programme.pk)
+    return _render(
+        request,
+        "programmes/patient/unsubscribed.html",
+        {"token": token, "unsubscribed": False, "clinic_name": settings.CLINIC_NAME},
+    )
+
+
+@patient_view
+@require_POST
+def new_link(request: HttpRequest) -> HttpResponse:
+    """A fresh link to the address on file. The answer is the same whatever the token, so it
+    tells a stranger nothing."""
+    form = NewLinkForm(request.POST)
+    if form.is_valid():
+        token = form.cleaned_data["token"]
+        programme: Programme | None
+        try:
+            programme = links.programme_for_page(token)
+        except links.LinkProblem as problem:
+            programme = problem.programme
+        if programme is not None:
+            services.send_new_link(programme_id=programme.pk)
+    return _render(request, "programmes/patient/new_link_sent.html")
