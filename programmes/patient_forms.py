@@ -78,7 +78,9 @@ class SessionForm(forms.Form):
 
     performed_on = forms.DateField(
         label="Day of the session",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes only ISO dates; the clinic's locale would write 21/11/2026, which
+        # a browser drops, leaving the field empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     felt = forms.ChoiceField(
         label="How did it feel?",

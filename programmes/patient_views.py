@@ -75,7 +75,9 @@ def patient_view(view: View) -> View:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # The link never leaves the site in a Referer header. Not "no-referrer": with it a
+        # browser sends "Origin: null" on the page's own forms, and CSRF refuses them.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return login_not_required(wrapped)

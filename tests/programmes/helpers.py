@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.models import Intake
 from programmes.models import Programme, ProgrammeTemplate
+from programmes.seed import seed_library
 from programmes.services import prescribe_programme
 from tests.patients.helpers import make_intake, make_user, patient_details
 
@@ -43,6 +44,9 @@ def prescribe(
     **answers: Any,
 ) -> Programme:
     intake = intake or self_care_intake(**answers)
+    # A transactional test flushes the tables afterwards, the library the migration seeded
+    # among them: the next one puts it back.
+    seed_library()
     return prescribe_programme(
         case_id=intake.assessment.case_id,
         clinician=by or clinician(),
