@@ -170,7 +170,7 @@ def prescribe_programme(
         raise ProgrammeRefused("This case is closed; reopen it with a new intake first.")
     if case.claimed_by_id not in (None, clinician.pk):
         holder = case.claimed_by
-        name = holder.get_full_name() or holder.get_username() if holder else "someone"
+        name = (holder.get_full_name() or holder.get_username()) if holder else "someone"
         raise ProgrammeRefused(f"{name} has claimed this case; they decide it.")
     blocker = prescription_blocker(case)
     if blocker:
@@ -946,10 +946,11 @@ def review_progression(
             .order_by("position")
             .first()
         )
-        if following is not None:
-            programme.current_phase = following.position
-            programme.phase_started_on = programme.local_today()
-            detail = f"Moved to {following.name}" + (f": {detail}" if detail else "")
+        if following is None:
+            raise ProgrammeRefused("This is the programme's last phase; there is none to move to.")
+        programme.current_phase = following.position
+        programme.phase_started_on = programme.local_today()
+        detail = f"Moved to {following.name}" + (f": {detail}" if detail else "")
     else:
         detail = "Stays in the current phase" + (f": {detail}" if detail else "")
     programme.save(

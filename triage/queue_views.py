@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case as SqlCase
+from django.db.models import JSONField, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +28,9 @@ from django.views.decorators.http import require_GET
 
 from clinic.roles import Role, role_required
 from patients.models import Patient
-from triage.models import Case, CaseQuerySet, Urgency
+from programmes.models import ProgrammeTemplate
+from programmes.suggest import suggest_template
+from triage.models import Assessment, Case, CaseQuerySet, Urgency
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -49,6 +52,41 @@ _CASE_URL_PLACEHOLDER = 987654321
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestedProgramme:
+    """Triage's programme for a SELF_CARE row, for one-step approval from the queue."""
+
+    name: str
+    reason: str
+
+
+def _with_latest_answers(cases: CaseQuerySet) -> CaseQuerySet:
+    """The latest intake's answers on SELF_CARE rows (the only ones triage suggests a programme
+    for), read in the queue's own query: a subquery per row shown, not a query per row."""
+    latest = (
+        Assessment.objects.filter(case=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("intake__answers")[:1]
+    )
+    return cases.annotate(
+        latest_answers=SqlCase(
+            When(urgency=Urgency.SELF_CARE, then=Subquery(latest, output_field=JSONField())),
+            default=None,
+            output_field=JSONField(),
+        )
+    )
+
+
+def _suggested(case: Case, names: dict[str, str]) -> SuggestedProgramme | None:
+    answers = getattr(case, "latest_answers", None)
+    if case.urgency != Urgency.SELF_CARE or not isinstance(answers, dict):
+        return None
+    suggestion = suggest_template(answers, Urgency(case.urgency).key)
+    if suggestion is None or suggestion.template not in names:
+        return None
+    return SuggestedProgramme(name=names[suggestion.template], reason=suggestion.reason)
+
+
+@dataclass(frozen=True, slots=True)
 class QueueRow:
     """One case as the queue shows it, its words made here: formatting fifty rows through template
     filters cost more than everything else on the page together."""
@@ -67,9 +105,18 @@ class QueueRow:
     time_left: str
     claimed_by: str
     claimed_since: str
+    suggestion: SuggestedProgramme | None
 
     @classmethod
-    def of(cls, case: Case, *, now: datetime, url_pattern: str, user_pk: object) -> QueueRow:
+    def of(
+        cls,
+        case: Case,
+        *,
+        now: datetime,
+        url_pattern: str,
+        user_pk: object,
+        template_names: dict[str, str],
+    ) -> QueueRow:
         patient, clinician = case.patient, case.claimed_by
         opened, due = timezone.localtime(case.opened_at), timezone.localtime(case.due_at)
         overdue = case.is_overdue(now)
@@ -93,6 +140,7 @@ class QueueRow:
             time_left=_duration(now - case.due_at if overdue else case.due_at - now),
             claimed_by=claimed_by,
             claimed_since=f"{timezone.localtime(case.claimed_at):%H:%M}" if case.claimed_at else "",
+            suggestion=_suggested(case, template_names),
         )
 
 
@@ -295,11 +343,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     before = None if after else Cursor.parse(request.GET.get("before", ""))
     counts, overdue, overdue_capped = _capped_counts(now)
     cases = filters.apply(
-        Case.objects.for_queue().select_related("claimed_by").only(*ROW_FIELDS),
+        _with_latest_answers(
+            Case.objects.for_queue().select_related("claimed_by").only(*ROW_FIELDS)
+        ),
         user=request.user,
         now=now,
     )
     page = _page(cases, after=after, before=before)
+    # One query whatever the page holds: the names of the programmes triage may suggest.
+    template_names = dict(ProgrammeTemplate.objects.filter(active=True).values_list("slug", "name"))
     path = request.path
     url_pattern = reverse("triage:case_detail", args=[_CASE_URL_PLACEHOLDER])
     first_page = after is None and (before is None or page.previous is None)
@@ -307,7 +359,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     here = {} if first_page else {"after": str(after)} if after else {"before": str(before)}
     context = {
         "rows": [
-            QueueRow.of(case, now=now, url_pattern=url_pattern, user_pk=request.user.pk)
+            QueueRow.of(
+                case,
+                now=now,
+                url_pattern=url_pattern,
+                user_pk=request.user.pk,
+                template_names=template_names,
+            )
             for case in page.cases
         ],
         "counts": counts,

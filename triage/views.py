@@ -18,6 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.roles import Role, role_required
 from outbox.models import Message
 from patients.forms import display_answer
+from programmes.models import ProgrammeTemplate
+from programmes.services import prescription_blocker
+from programmes.suggest import suggest_template
+from programmes.views import case_programmes
 from referrals.models import Referral
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
@@ -102,6 +106,15 @@ def _case_context(
         Message.objects.for_case(case.pk).defer("body_text", "body_html", "attachment")
     )
     referrals = list(Referral.objects.for_case(case.pk))
+    # A check-in that brought the case back says why; shown at the top while the case is open.
+    back_from_check_in = next(
+        (a for a in reversed(activities) if a.kind == CaseActivity.Kind.CHECK_IN), None
+    )
+    suggestion = (
+        suggest_template(latest.intake.answers, Urgency(case.urgency).key)
+        if latest is not None and case.status == Case.Status.OPEN
+        else None
+    )
     return {
         "case": case,
         "patient": case.patient,
@@ -131,7 +144,32 @@ def _case_context(
         "override_form": override_form or OverrideForm(current=case.urgency),
         "discharge_form": discharge_form or DischargeForm(),
         "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
+        "programme_panels": case_programmes(case),
+        "prescription_blocker": prescription_blocker(case),
+        "programme_suggestion": suggestion,
+        # One query whether or not triage suggests a programme: the page costs the same.
+        "suggested_template_name": dict(
+            ProgrammeTemplate.objects.filter(active=True).values_list("slug", "name")
+        ).get(suggestion.template if suggestion is not None else ""),
+        "back_from_check_in": _check_in_return(back_from_check_in)
+        if back_from_check_in is not None and case.status == Case.Status.OPEN
+        else None,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInReturn:
+    at: datetime
+    title: str  # "week 2 check-in"
+    reasons: str
+
+
+def _check_in_return(activity: CaseActivity) -> CheckInReturn:
+    """The programme service notes "Week 2 check-in: <reason>; <reason>"."""
+    title, _, reasons = activity.note.partition(": ")
+    if not reasons:
+        title, reasons = "programme check-in", activity.note
+    return CheckInReturn(at=activity.at, title=title[:1].lower() + title[1:], reasons=reasons)
 
 
 def _referral_timeline(referrals: list[Referral]) -> list[TimelineEntry]:
@@ -180,7 +218,7 @@ def _timeline(
                 at=intake.created_at,
                 kind="intake",
                 title=f"Intake ({intake.get_source_display()})",
-                who=_name(intake.entered_by),
+                who=_name(intake.entered_by) if intake.entered_by_id else "The patient",
             )
         )
         rule_ids = [rule["id"] for rule in assessment.rules]
@@ -199,7 +237,7 @@ def _timeline(
                 at=activity.at,
                 kind=activity.kind,
                 title=activity.get_kind_display(),
-                who=_name(activity.by),
+                who=_name(activity.by) if activity.by_id else "The patient",
                 detail=activity.note,
             )
         )

@@ -67,9 +67,7 @@ def test_six_weeks_of_beats_send_each_reminder_and_each_check_in_once() -> None:
     sent_days = [m.key.rsplit(".", 1)[1] for m in reminders(programme)]
     assert len(sent_days) == len(set(sent_days)) == len(programme.training_days) * 6
     check_ins = Message.objects.filter(kind=Message.Kind.CHECK_IN).order_by("key")
-    assert [m.key for m in check_ins] == [
-        f"prg{programme.pk}.ci.w{week}" for week in (1, 2, 4, 6)
-    ]
+    assert [m.key for m in check_ins] == [f"prg{programme.pk}.ci.w{week}" for week in (1, 2, 4, 6)]
     assert CheckIn.objects.filter(programme=programme, sent_at__isnull=True).count() == 0
 
 

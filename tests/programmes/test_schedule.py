@@ -20,9 +20,7 @@ def reminders(days: list[int], at: time, tz: ZoneInfo, *, after: datetime) -> li
     found = []
     moment: datetime | None = after
     while moment is not None:
-        moment = schedule.next_reminder(
-            after=moment, start=START, end=END, days=days, at=at, tz=tz
-        )
+        moment = schedule.next_reminder(after=moment, start=START, end=END, days=days, at=at, tz=tz)
         if moment is not None:
             found.append(moment)
     return found
@@ -117,6 +115,4 @@ def test_default_training_days_leave_rest_days_between_sessions(
 def test_sessions_planned_count_whole_and_part_weeks() -> None:
     assert schedule.sessions_planned(days_per_week=3, start=START, until=START + timedelta(7)) == 3
     assert schedule.sessions_planned(days_per_week=3, start=START, until=START) == 0
-    assert (
-        schedule.sessions_planned(days_per_week=2, start=START, until=START + timedelta(14)) == 4
-    )
+    assert schedule.sessions_planned(days_per_week=2, start=START, until=START + timedelta(14)) == 4

@@ -339,16 +339,15 @@ def test_a_closed_case_cannot_be_discharged_again(carl: User, urgent_case: Case)
     assert CaseDecision.objects.count() == 1
 
 
-def test_decision_panel_shows_the_safety_net_and_the_doors_still_to_come(
+def test_decision_panel_shows_the_safety_net_and_why_no_programme_can_go_yet(
     carl_client: Client, self_care_case: Case
 ) -> None:
     html = carl_client.get(self_care_case.get_absolute_url()).content.decode()
     assert "Discharge and close the case" in html
     assert SAFETY_NET_999[0] in html
     assert SAFETY_NET_COME_BACK[0] in html
-    assert "Prescribe a home-exercise programme" in html
-    assert "disabled" in html
-    assert "Arrives with home-exercise programmes." in html
+    # The patient has no email address: a programme goes by email, so the page says so.
+    assert "The patient has no email address on file" in html
 
 
 def test_clinician_discharges_through_the_page_and_the_case_shows_the_advice(

@@ -1,0 +1,204 @@
+"""The clinician's programme forms: they turn HTTP into the services' input and validate it;
+they never save."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+
+from programmes.models import CAUTION_TAG_CHOICES, Exercise, ProgrammeTemplate
+
+
+def tomorrow() -> date:
+    return timezone.localdate() + timedelta(days=1)
+
+
+class TemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ProgrammeTemplate) -> str:
+        return obj.name
+
+
+class ChooseTemplateForm(forms.Form):
+    """Step 1: which template, and from when. Sent by GET to step 2 (nothing about the
+    patient's health goes in the URL: the note to the patient is written on step 2)."""
+
+    template = TemplateChoiceField(
+        queryset=ProgrammeTemplate.objects.filter(active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose a programme.", "invalid_choice": "Choose a programme."},
+    )
+    start = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first training day: tomorrow unless the patient needs longer to get ready.",
+    )
+
+    def clean_start(self) -> date:
+        start: date = self.cleaned_data["start"]
+        if start < timezone.localdate():
+            raise forms.ValidationError("The start date is in the past.")
+        return start
+
+
+class PrescribeForm(ChooseTemplateForm):
+    """Step 2's outer form: the step-1 choices carried as hidden fields, and the note."""
+
+    note = forms.CharField(
+        label="Note to the patient",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Goes in the programme email, above the exercises.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].widget = forms.HiddenInput()
+        self.fields["start"].widget = forms.HiddenInput()
+
+
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "load_kg", "days_per_week")
+
+
+class PlannedExerciseForm(forms.Form):
+    """One exercise of one phase: keep it or not, and its dose. An exercise whose caution tags
+    clash with the patient's answers needs an explicit choice: untick it, or say why it stays."""
+
+    phase = forms.IntegerField(widget=forms.HiddenInput())
+    exercise = forms.IntegerField(widget=forms.HiddenInput())
+    keep = forms.BooleanField(required=False)
+    sets = forms.IntegerField(min_value=1, max_value=20)
+    reps = forms.IntegerField(label="Repetitions", min_value=1, max_value=200, required=False)
+    hold_seconds = forms.IntegerField(label="Hold (s)", min_value=1, max_value=600, required=False)
+    load_kg = forms.DecimalField(
+        label="Load (kg)",
+        min_value=Decimal(0),
+        max_value=Decimal(200),
+        max_digits=5,
+        decimal_places=1,
+        required=False,
+    )
+    days_per_week = forms.IntegerField(label="Days a week", min_value=1, max_value=7)
+    clash_note = forms.CharField(
+        label="Why it stays",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, clashes: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clashes = clashes
+        for name in DOSE_FIELDS:
+            self.fields[name].widget.attrs.update({"class": "form-control form-control-sm"})
+        self.fields["clash_note"].widget.attrs.update({"class": "form-control form-control-sm"})
+        self.fields["keep"].widget.attrs.update({"class": "form-check-input"})
+
+    def dose_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in DOSE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("keep"):
+            return data
+        if data.get("reps") is None and data.get("hold_seconds") is None:
+            raise forms.ValidationError("Give repetitions or a hold time.")
+        if self.clashes and not (data.get("clash_note") or "").strip():
+            self.add_error(
+                "clash_note",
+                "This exercise clashes with the patient's answers: untick “keep”, or say why "
+                "it stays.",
+            )
+        return data
+
+
+class BasePlannedExerciseFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, clashing: frozenset[int] = frozenset(), **kwargs: Any):
+        self.clashing = clashing
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["clashes"] = index in self.clashing
+        return kwargs
+
+
+PlannedExerciseFormSet = cast(
+    type[BasePlannedExerciseFormSet],
+    formset_factory(
+        PlannedExerciseForm, formset=BasePlannedExerciseFormSet, extra=0, can_delete=False
+    ),
+)
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(
+        label="Why the programme can resume",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StopForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the programme stops", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Progression",
+        choices=[("move_on", "Move on to the next phase"), ("stay", "Stay in this phase")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CautionTagsAdminMixin(forms.ModelForm):
+    """Caution tags as tick boxes, stored as the JSON list the model keeps."""
+
+    caution_tags = forms.MultipleChoiceField(
+        choices=CAUTION_TAG_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Prompts for the prescribing clinician, checked against the intake answers.",
+    )
+
+    def clean_caution_tags(self) -> list[str]:
+        return list(self.cleaned_data.get("caution_tags") or [])
+
+
+class ExerciseAdminForm(CautionTagsAdminMixin):
+    class Meta:
+        model = Exercise
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "region",
+            "equipment",
+            "setup",
+            "movement",
+            "good_form",
+            "stop_if",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "per_side",
+            "load_min_kg",
+            "load_max_kg",
+            "load_step_kg",
+            "progression",
+            "caution_tags",
+            "source",
+            "active",
+        ]

@@ -1,0 +1,536 @@
+"""The clinician's programme pages: prescribe from a case (choose a template, then adjust its
+doses with the caution clashes flagged), approve triage's suggestion from the queue, act on a
+prescribed programme from the case page, and read the exercise library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.roles import Role, role_required
+from programmes import charts, ndi, services
+from programmes.caution import ClashFound
+from programmes.forms import (
+    ChooseTemplateForm,
+    PlannedExerciseForm,
+    PlannedExerciseFormSet,
+    PrescribeForm,
+    ResumeForm,
+    ReviewForm,
+    StopForm,
+    tomorrow,
+)
+from programmes.models import (
+    CheckIn,
+    Exercise,
+    Programme,
+    ProgrammeEvent,
+    ProgrammePhase,
+    ProgrammeTemplate,
+    TemplateExercise,
+    TemplatePhase,
+)
+from programmes.screen import SCREEN_QUESTIONS_BY_FIELD
+from programmes.services import PlannedExercise, PlannedPhase, ProgrammeRefused
+from programmes.suggest import Suggestion, suggest_template
+from triage.models import Assessment, Case, Urgency
+
+
+def _clinician(request: HttpRequest) -> User:
+    # role_required has let only a signed-in clinician through.
+    return cast(User, request.user)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# --- Prescribing ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExerciseRow:
+    form: PlannedExerciseForm
+    planned: PlannedExercise
+    clashes: tuple[ClashFound, ...]
+
+
+@dataclass(slots=True)
+class PhaseRows:
+    phase: PlannedPhase
+    rows: list[ExerciseRow]
+
+
+def _latest_assessment(case: Case) -> Assessment | None:
+    return case.assessments.select_related("intake").order_by("-created_at", "-pk").first()
+
+
+def _blockers(case: Case) -> list[str]:
+    """Everything that stops a programme for this case now, in the words the service uses."""
+    found = []
+    if case.status != Case.Status.OPEN:
+        found.append("This case is closed; reopen it with a new intake first.")
+    blocker = services.prescription_blocker(case)
+    if blocker:
+        found.append(blocker)
+    live = Programme.objects.live().filter(patient=case.patient).first()
+    if live is not None:
+        found.append(
+            f"The patient already has a live programme ({live.name}, "
+            f"{live.get_status_display().lower()}). Stop it before prescribing another."
+        )
+    return found
+
+
+def _suggestion(case: Case, latest: Assessment | None) -> Suggestion | None:
+    if latest is None or case.status != Case.Status.OPEN:
+        return None
+    return suggest_template(latest.intake.answers, Urgency(case.urgency).key)
+
+
+@role_required(Role.CLINICIAN)
+def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Step 1 (GET): a template and a start date. Step 2 (GET with ?template=&start=): the
+    template's doses to adjust, caution clashes flagged, and the note. POST: prescribe."""
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=case_id)
+    latest = _latest_assessment(case)
+    answers: dict[str, Any] = dict(latest.intake.answers) if latest is not None else {}
+    blockers = _blockers(case)
+    if latest is None:
+        blockers.append("This case has no triage result to prescribe from.")
+    context: dict[str, Any] = {"case": case, "patient": case.patient, "blockers": blockers}
+
+    if request.method == "POST":
+        form = PrescribeForm(request.POST)
+        if not form.is_valid():
+            return _step_one(request, context, case, latest, ChooseTemplateForm(request.POST))
+        template: ProgrammeTemplate = form.cleaned_data["template"]
+        plan = services.plan_from_template(template)
+        formset, rows = _exercise_formset(plan, answers, data=request.POST)
+        if formset.is_valid():
+            if _rows_match(formset, plan):
+                _apply(formset, plan)
+                try:
+                    services.prescribe_programme(
+                        case_id=case.pk,
+                        clinician=_clinician(request),
+                        template_id=template.pk,
+                        start_date=form.cleaned_data["start"],
+                        plan=plan,
+                        note=form.cleaned_data["note"],
+                    )
+                except ProgrammeRefused as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Programme prescribed; the email is on its way.")
+                    return redirect("triage:case_detail", pk=case.pk)
+            else:
+                form.add_error(
+                    None, "The programme changed in the library while you worked: start again."
+                )
+        return _step_two(request, context, form, template, formset, rows, status=400)
+
+    if "template" in request.GET or "start" in request.GET:
+        choose = ChooseTemplateForm(request.GET)
+        if not choose.is_valid():
+            return _step_one(request, context, case, latest, choose, status=400)
+        template = choose.cleaned_data["template"]
+        plan = services.plan_from_template(template)
+        formset, rows = _exercise_formset(plan, answers)
+        form = PrescribeForm(
+            initial={"template": template.pk, "start": choose.cleaned_data["start"].isoformat()}
+        )
+        return _step_two(request, context, form, template, formset, rows)
+
+    return _step_one(request, context, case, latest, None)
+
+
+def _step_one(
+    request: HttpRequest,
+    context: dict[str, Any],
+    case: Case,
+    latest: Assessment | None,
+    form: ChooseTemplateForm | None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    suggestion = _suggestion(case, latest)
+    templates = list(
+        ProgrammeTemplate.objects.filter(active=True).prefetch_related(
+            Prefetch("phases", queryset=TemplatePhase.objects.order_by("position"))
+        )
+    )
+    suggested = next((t for t in templates if suggestion and t.slug == suggestion.template), None)
+    if form is None:
+        form = ChooseTemplateForm(
+            initial={"template": suggested.pk if suggested else None, "start": tomorrow()}
+        )
+    chosen = form["template"].value()
+    options = [
+        {
+            "template": template,
+            "weeks": sum(phase.weeks for phase in template.phases.all()),
+            "phases": list(template.phases.all()),
+            "suggested": template is suggested,
+            "checked": str(template.pk) == str(chosen),
+        }
+        for template in templates
+    ]
+    context |= {
+        "step": 1,
+        "form": form,
+        "options": options,
+        "suggestion": suggestion if suggested else None,
+        "suggested": suggested,
+    }
+    return render(request, "programmes/prescribe.html", context, status=status)
+
+
+def _step_two(
+    request: HttpRequest,
+    context: dict[str, Any],
+    form: PrescribeForm,
+    template: ProgrammeTemplate,
+    formset: Any,
+    rows: list[PhaseRows],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context |= {
+        "step": 2,
+        "form": form,
+        "template": template,
+        "formset": formset,
+        "phases": rows,
+        "clash_count": sum(1 for phase in rows for row in phase.rows if row.clashes),
+        "start": form["start"].value(),
+    }
+    return render(request, "programmes/prescribe.html", context, status=status)
+
+
+def _exercise_formset(
+    plan: Sequence[PlannedPhase], answers: dict[str, Any], *, data: Any = None
+) -> tuple[Any, list[PhaseRows]]:
+    """The plan as one form per exercise (phase by phase), with each exercise's clashes."""
+    warnings = {
+        (warning.phase, warning.exercise.pk): warning.found
+        for warning in services.clash_warnings(plan, answers)
+    }
+    flat = [(phase, item) for phase in plan for item in phase.exercises]
+    clashing = frozenset(
+        n for n, (phase, item) in enumerate(flat) if (phase.position, item.exercise.pk) in warnings
+    )
+    initial = [
+        {
+            "phase": phase.position,
+            "exercise": item.exercise.pk,
+            "keep": item.keep,
+            "sets": item.sets,
+            "reps": item.reps,
+            "hold_seconds": item.hold_seconds,
+            "load_kg": item.load_kg,
+            "days_per_week": item.days_per_week,
+            "clash_note": item.clash_note,
+        }
+        for phase, item in flat
+    ]
+    formset = PlannedExerciseFormSet(
+        data, initial=None if data is not None else initial, prefix="ex", clashing=clashing
+    )
+    forms = list(formset.forms)
+    rows: list[PhaseRows] = []
+    n = 0
+    for phase in plan:
+        phase_rows = []
+        for item in phase.exercises:
+            if n < len(forms):
+                phase_rows.append(
+                    ExerciseRow(
+                        form=forms[n],
+                        planned=item,
+                        clashes=warnings.get((phase.position, item.exercise.pk), ()),
+                    )
+                )
+            n += 1
+        rows.append(PhaseRows(phase=phase, rows=phase_rows))
+    return formset, rows
+
+
+def _rows_match(formset: Any, plan: Sequence[PlannedPhase]) -> bool:
+    expected = [(phase.position, item.exercise.pk) for phase in plan for item in phase.exercises]
+    posted = [(form.cleaned_data["phase"], form.cleaned_data["exercise"]) for form in formset]
+    return posted == expected
+
+
+def _apply(formset: Any, plan: Sequence[PlannedPhase]) -> None:
+    """The clinician's choices, onto the plan."""
+    items = [item for phase in plan for item in phase.exercises]
+    for item, form in zip(items, formset, strict=True):
+        data = form.cleaned_data
+        item.keep = bool(data["keep"])
+        item.sets = data["sets"]
+        item.reps = data["reps"]
+        item.hold_seconds = data["hold_seconds"]
+        item.load_kg = data["load_kg"]
+        item.days_per_week = data["days_per_week"]
+        item.clash_note = data["clash_note"] or ""
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def approve_suggestion(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The queue's one-step approval of triage's suggestion, as it stands, from tomorrow."""
+    try:
+        programme = services.approve_suggested_programme(
+            case_id=case_id, clinician=_clinician(request)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+    except ProgrammeRefused as exc:
+        messages.error(request, f"Not prescribed: {exc}")
+        return redirect("programmes:prescribe", case_id=case_id)
+    messages.success(
+        request,
+        f"{programme.name} prescribed to {programme.patient.full_name}, starting "
+        f"{programme.start_date:%a %d %b}; the email is on its way.",
+    )
+    return redirect("triage:queue")
+
+
+# --- Acting on a programme (from the case page) -----------------------------------------------
+
+
+def _programme_or_404(pk: int) -> Programme:
+    return get_object_or_404(Programme.objects.only("pk", "case_id"), pk=pk)
+
+
+def _back(programme: Programme) -> HttpResponse:
+    url = reverse("triage:case_detail", args=[programme.case_id])
+    return redirect(f"{url}#programme-{programme.pk}")
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme_or_404(pk)
+    form = ResumeForm(request.POST, prefix=f"prg{pk}")
+    if not form.is_valid():
+        messages.error(request, f"Not resumed: {_form_errors(form)}")
+        return _back(programme)
+    try:
+        services.resume_programme(
+            programme_id=pk, clinician=_clinician(request), note=form.cleaned_data["note"]
+        )
+    except ProgrammeRefused as exc:
+        messages.error(request, f"Not resumed: {exc}")
+    else:
+        messages.success(request, "The programme has resumed; reminders start again.")
+    return _back(programme)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme_or_404(pk)
+    form = StopForm(request.POST, prefix=f"prg{pk}")
+    if not form.is_valid():
+        messages.error(request, f"Not stopped: {_form_errors(form)}")
+        return _back(programme)
+    try:
+        services.stop_programme(
+            programme_id=pk, clinician=_clinician(request), reason=form.cleaned_data["reason"]
+        )
+    except ProgrammeRefused as exc:
+        messages.error(request, f"Not stopped: {exc}")
+    else:
+        messages.success(request, "The programme is stopped; no more reminders or check-ins.")
+    return _back(programme)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme_or_404(pk)
+    services.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
+    messages.success(
+        request,
+        "Every earlier link to the patient's page is revoked; a new one is on its way to the "
+        "address on file.",
+    )
+    return _back(programme)
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme_or_404(pk)
+    form = ReviewForm(request.POST, prefix=f"prg{pk}")
+    if not form.is_valid():
+        messages.error(request, f"Not reviewed: {_form_errors(form)}")
+        return _back(programme)
+    try:
+        services.review_progression(
+            programme_id=pk,
+            clinician=_clinician(request),
+            move_on=form.cleaned_data["decision"] == "move_on",
+            note=form.cleaned_data["note"],
+        )
+    except ProgrammeRefused as exc:
+        messages.error(request, f"Not reviewed: {exc}")
+    else:
+        messages.success(request, "Progression reviewed.")
+    return _back(programme)
+
+
+# --- The library ------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.CLINICIAN)
+def library(request: HttpRequest) -> HttpResponse:
+    """The exercise library and the templates, read-only (edited in the Django admin)."""
+    exercises = list(Exercise.objects.filter(active=True).order_by("category", "name"))
+    templates = list(
+        ProgrammeTemplate.objects.filter(active=True).prefetch_related(
+            Prefetch(
+                "phases",
+                queryset=TemplatePhase.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "exercises",
+                        queryset=TemplateExercise.objects.select_related("exercise"),
+                    )
+                ),
+            )
+        )
+    )
+    return render(
+        request,
+        "programmes/library.html",
+        {"exercises": exercises, "templates": templates},
+    )
+
+
+# --- The case page's programme section --------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CheckInRow:
+    check_in: CheckIn
+    ndi_band: str
+    red_flags: list[str]
+
+
+@dataclass(slots=True)
+class EventRow:
+    at: datetime
+    title: str
+    who: str
+    detail: str
+
+
+@dataclass(slots=True)
+class ProgrammePanel:
+    programme: Programme
+    phases: list[ProgrammePhase]
+    current: ProgrammePhase | None
+    check_ins: list[CheckInRow]
+    events: list[EventRow]
+    chart: charts.ProgrammeCharts
+    days: str
+    resume_form: ResumeForm
+    stop_form: StopForm
+    review_form: ReviewForm
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def case_programmes(case: Case) -> list[ProgrammePanel]:
+    """The programmes prescribed from this case, most recent first, with their check-ins,
+    history and charts: four queries, however many there are."""
+    programmes = list(
+        Programme.objects.filter(case=case)
+        .select_related("template", "prescribed_by")
+        .prefetch_related(
+            Prefetch("phases", queryset=ProgrammePhase.objects.order_by("position")),
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("week")),
+            Prefetch(
+                "events", queryset=ProgrammeEvent.objects.select_related("by").order_by("at", "pk")
+            ),
+        )
+        .order_by("-prescribed_at", "-pk")
+    )
+    return [_panel(programme) for programme in programmes]
+
+
+def _who(event: ProgrammeEvent) -> str:
+    if event.by is not None:
+        return _name(event.by)
+    return "the patient" if event.by_patient else "the system"
+
+
+def _panel(programme: Programme) -> ProgrammePanel:
+    phases = list(programme.phases.all())
+    check_ins = list(programme.check_ins.all())
+    baseline = programme.baseline_pain
+    start = next((c for c in check_ins if c.week == 0 and c.pain is not None), None)
+    if start is not None and start.pain is not None:
+        # As the service judges "worse": against the lower of the intake's and week 0's pain.
+        baseline = min(baseline, start.pain)
+    readings = [
+        charts.Reading(
+            week=c.week,
+            pain=c.pain,
+            ndi_points=float(c.ndi_points) if c.ndi_points is not None else None,
+            sessions_done=c.sessions_done,
+            sessions_planned=c.sessions_planned,
+        )
+        for c in check_ins
+        if c.completed_at is not None
+    ]
+    prefix = f"prg{programme.pk}"
+    return ProgrammePanel(
+        programme=programme,
+        phases=phases,
+        current=next((p for p in phases if p.position == programme.current_phase), None),
+        check_ins=[
+            CheckInRow(
+                check_in=c,
+                ndi_band=ndi.BAND_LABELS[ndi.band_for(float(c.ndi_points))]
+                if c.ndi_points is not None
+                else "",
+                red_flags=[
+                    SCREEN_QUESTIONS_BY_FIELD[name].finding
+                    if name in SCREEN_QUESTIONS_BY_FIELD
+                    else name
+                    for name in c.red_flags
+                ],
+            )
+            for c in check_ins
+        ],
+        events=[
+            EventRow(at=e.at, title=e.get_kind_display(), who=_who(e), detail=e.detail)
+            for e in programme.events.all()
+        ],
+        chart=charts.programme_charts(
+            readings, baseline_pain=baseline, weeks=[c.week for c in check_ins]
+        ),
+        days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
+        resume_form=ResumeForm(prefix=prefix),
+        stop_form=StopForm(prefix=prefix),
+        review_form=ReviewForm(prefix=prefix),
+    )
