@@ -114,7 +114,10 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
     if not rows:
         return []
     Message.objects.bulk_create(rows, ignore_conflicts=True)
-    by_key = Message.objects.in_bulk([row.key for row in rows], field_name="key")
+    # Only what the hand-over reads: the bodies were just written and need not come back.
+    by_key = Message.objects.only("id", "key", "kind", "created_at", "due_at").in_bulk(
+        [row.key for row in rows], field_name="key"
+    )
     messages = [by_key[row.key] for row in rows]
     # Hand over what this call created (a key queued before keeps its own course).
     due_now = [m for m in messages if m.created_at == now and m.due_at <= now]

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -389,14 +389,25 @@ def queue_due_programme_emails(*, now: datetime | None = None, batch: int = 250)
 
 @transaction.atomic
 def _queue_reminders(now: datetime, batch: int) -> int:
+    # A reminder names only the current phase's exercises and doses: fetch just those.
+    current_exercises = ProgrammeExercise.objects.select_related("exercise").only(
+        "phase_id", "position", "sets", "reps", "hold_seconds", "load_kg",
+        "exercise__name", "exercise__per_side",
+    )  # fmt: skip
+    current_phase = ProgrammePhase.objects.filter(
+        position=models.F("programme__current_phase")
+    ).prefetch_related(models.Prefetch("exercises", queryset=current_exercises))
     programmes = list(
         Programme.objects.reminders_due(now)
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("patient")
-        .prefetch_related("phases__exercises__exercise")
+        .prefetch_related(
+            models.Prefetch("phases", queryset=current_phase, to_attr="current_phases")
+        )
         .order_by("next_reminder_at", "pk")[:batch]
     )
     emails = []
+    next_times: dict[datetime | None, list[int]] = {}
     for programme in programmes:
         due = programme.next_reminder_at
         assert due is not None
@@ -406,7 +417,10 @@ def _queue_reminders(now: datetime, batch: int) -> int:
             # The service was down past the reminder's day: today's reminder, not a stale one.
             log.info("programmes: reminder for programme %s skipped as stale", programme.pk)
         _reschedule(programme, max(now, due))
-    Programme.objects.bulk_update(programmes, ["next_reminder_at"])
+        next_times.setdefault(programme.next_reminder_at, []).append(programme.pk)
+    # Programmes due together mostly share their next reminder too: one UPDATE each.
+    for moment, ids in next_times.items():
+        Programme.objects.filter(pk__in=ids).update(next_reminder_at=moment)
     queue_emails(emails)
     return len(programmes)
 
@@ -1038,14 +1052,14 @@ def _event(
 # --- Emails -----------------------------------------------------------------------------------
 
 
-def _patient_context(programme: Programme) -> dict[str, Any]:
+def _patient_context(programme: Programme, unsubscribe_url: str | None = None) -> dict[str, Any]:
     patient = programme.patient
     return {
         "clinic_name": settings.CLINIC_NAME,
         "given_name": patient.given_name,
         "programme": programme,
         "page_url": links.page_url(programme),
-        "unsubscribe_url": links.unsubscribe_url(programme),
+        "unsubscribe_url": unsubscribe_url or links.unsubscribe_url(programme),
         "link_days": settings.PROGRAMME_LINK_MAX_AGE.days,
     }
 
@@ -1054,10 +1068,10 @@ def _to(programme: Programme) -> Recipient:
     return Recipient(email=programme.patient.email, name=programme.patient.full_name)
 
 
-def _headers(programme: Programme) -> dict[str, str]:
+def _headers(programme: Programme, unsubscribe_url: str | None = None) -> dict[str, str]:
     # RFC 8058 one-click unsubscribe: mail clients show an unsubscribe button that POSTs here.
     return {
-        "List-Unsubscribe": f"<{links.unsubscribe_url(programme)}>",
+        "List-Unsubscribe": f"<{unsubscribe_url or links.unsubscribe_url(programme)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -1125,22 +1139,21 @@ def _programme_email(programme: Programme) -> Email:
 
 def _reminder_email(programme: Programme, due: datetime) -> Email:
     day = due.astimezone(programme.tz).date()
-    current = next(
-        (p for p in programme.phases.all() if p.position == programme.current_phase), None
-    )
+    current = next(iter(getattr(programme, "current_phases", [])), None)
+    unsubscribe = links.unsubscribe_url(programme)
     return Email(
         key=f"prg{programme.pk}.rem.{day:%Y%m%d}",
         kind=Message.Kind.PROGRAMME_REMINDER,
         to=_to(programme),
         template="programme_reminder",
-        context=_patient_context(programme)
+        context=_patient_context(programme, unsubscribe)
         | {
             "day": day,
             "exercises": list(current.exercises.all()) if current else [],
             "week": programme.week_number(day),
         },
         patient_id=programme.patient_id,
-        headers=_headers(programme),
+        headers=_headers(programme, unsubscribe),
     )
 
 
