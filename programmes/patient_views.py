@@ -358,26 +358,23 @@ def _check_in_result(
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click from the email (GET) or from the mail client (POST): emails stop at once."""
-    try:
-        programme = links.programme_for_unsubscribe(token)
-    except links.LinkProblem as problem:
-        return _render(
-            request,
-            "programmes/patient/unsubscribed.html",
-            {"problem": str(problem)},
-            status=404,
-        )
-    services.unsubscribe(programme_id=programme.pk)
-    return _render(
-        request,
-        "programmes/patient/unsubscribed.html",
-        {"token": token, "unsubscribed": True, "clinic_name": settings.CLINIC_NAME},
-    )
+    return _email_choice(request, token, services.unsubscribe, unsubscribed=True)
 
 
 @patient_view
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    return _email_choice(request, token, services.resubscribe, unsubscribed=False)
+
+
+def _email_choice(
+    request: HttpRequest,
+    token: str,
+    change: Callable[..., Programme],
+    *,
+    unsubscribed: bool,
+) -> HttpResponse:
+    """Emails off or back on, through the unsubscribe link (which opens nothing else)."""
     try:
         programme = links.programme_for_unsubscribe(token)
     except links.LinkProblem as problem:
@@ -387,11 +384,11 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
             {"problem": str(problem)},
             status=404,
         )
-    services.resubscribe(programme_id=programme.pk)
+    change(programme_id=programme.pk)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
-        {"token": token, "unsubscribed": False, "clinic_name": settings.CLINIC_NAME},
+        {"token": token, "unsubscribed": unsubscribed, "clinic_name": settings.CLINIC_NAME},
     )
 
 

@@ -738,7 +738,12 @@ def complete_check_in(
     except ValueError as exc:
         # The forms check every answer first; this is the service's own guard.
         raise ProgrammeRefused(str(exc)) from exc
-    planned = _sessions_planned(programme, check_in, now)
+    before = (
+        programme.check_ins.filter(week__lt=week, completed_at__isnull=False)
+        .order_by("-week")
+        .first()
+    )
+    planned = _sessions_planned(programme, check_in, before, now)
     check_in.pain = pain
     check_in.sessions_done = sessions_done
     check_in.sessions_planned = planned
@@ -769,7 +774,7 @@ def complete_check_in(
         check_in.outcome_reason = "; ".join(reasons)
         urgency = Urgency(intake.assessment.urgency)
     elif week > 0:
-        decision = _progress(programme, check_in, baseline=baseline, now=now)
+        decision = _progress(programme, check_in, before, baseline=baseline, now=now)
         check_in.outcome = decision.action
         check_in.outcome_reason = decision.clinician_reason
     check_in.save()
@@ -815,12 +820,10 @@ def _baseline_pain(programme: Programme) -> int:
     return programme.baseline_pain
 
 
-def _sessions_planned(programme: Programme, check_in: CheckIn, now: datetime) -> int:
-    before = (
-        programme.check_ins.filter(week__lt=check_in.week, completed_at__isnull=False)
-        .order_by("-week")
-        .first()
-    )
+def _sessions_planned(
+    programme: Programme, check_in: CheckIn, before: CheckIn | None, now: datetime
+) -> int:
+    """Sessions planned from the last answered check-in (`before`) to this one."""
     since = programme.start_date + timedelta(weeks=before.week if before else 0)
     until = min(programme.local_today(now), programme.start_date + timedelta(weeks=check_in.week))
     return schedule.sessions_planned(
@@ -876,14 +879,13 @@ def _reenter_triage(
 
 
 def _progress(
-    programme: Programme, check_in: CheckIn, *, baseline: int, now: datetime
+    programme: Programme,
+    check_in: CheckIn,
+    previous: CheckIn | None,
+    *,
+    baseline: int,
+    now: datetime,
 ) -> progression.Decision:
-    previous = (
-        programme.check_ins.filter(week__lt=check_in.week, completed_at__isnull=False)
-        .exclude(pk=check_in.pk)
-        .order_by("-week")
-        .first()
-    )
     phases = list(programme.phases.order_by("position"))
     current = next((p for p in phases if p.position == programme.current_phase), phases[0])
     following = next((p for p in phases if p.position > current.position), None)
