@@ -15,12 +15,22 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clinic.text import PlainTextField, clean_text
 from patients.models import Language, Patient, Sex
 from patients.nhs import format_nhs_number, nhs_number_is_valid, normalise_nhs_number
-from patients.services import PatientDetails
+from patients.services import (
+    Confirmation,
+    DetailsChoice,
+    DetailsDiffer,
+    IdentityChoice,
+    IdentityMismatch,
+    NeedsConfirmation,
+    PatientDetails,
+)
 from triage.rules import QUESTIONS, Answers, Question
 from triage.rules.contract import (
     DANGEROUS_MECHANISMS,
@@ -158,20 +168,34 @@ def _answer_field(question: Question) -> forms.Field:
     )
 
 
+class IsoDateField(forms.DateField):
+    """A date field that re-shows a valid date as the date input reads it (YYYY-MM-DD).
+
+    A refused form re-shows what was typed; "31/01/1970" would show as an empty date box in a
+    browser, and the date of birth would look lost.
+    """
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return self.to_python(data) or data
+        except forms.ValidationError:
+            return data
+
+
 class IntakeForm(forms.Form):
     """A reception intake: who the patient is, and every answer of the intake contract."""
 
-    given_name = forms.CharField(
+    given_name = PlainTextField(
         label="Given name",
         max_length=100,
         error_messages={"required": "Enter the patient's given name"},
     )
-    family_name = forms.CharField(
+    family_name = PlainTextField(
         label="Family name",
         max_length=100,
         error_messages={"required": "Enter the patient's family name"},
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = IsoDateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
@@ -215,8 +239,58 @@ class IntakeForm(forms.Form):
     # One per form shown: a double click or a browser retry finds the intake already made.
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
+    # Reception's answers when the submission stopped to ask about the patient's record: each
+    # beside the key of the question it answers (see patients.services.NeedsConfirmation).
+    identity_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    identity_choice = forms.TypedChoiceField(
+        label="Who is this patient?",
+        choices=[
+            (
+                IdentityChoice.KEEP_RECORD.value,
+                "The same patient: the record on file is right (what was typed has a mistake)",
+            ),
+            (
+                IdentityChoice.CORRECT_RECORD.value,
+                "The same patient: correct the record to the name and date of birth typed",
+            ),
+            (
+                IdentityChoice.DIFFERENT_PATIENT.value,
+                "A different patient: register them without this NHS number",
+            ),
+        ],
+        coerce=IdentityChoice,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    details_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    details_choice = forms.TypedChoiceField(
+        label="Which details should the record keep?",
+        choices=[
+            (DetailsChoice.UPDATE.value, "Update the record to the new details"),
+            (DetailsChoice.KEEP.value, "Keep the details on file"),
+        ],
+        coerce=DetailsChoice,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    CONFIRMATION_FIELDS = ("identity_key", "identity_choice", "details_key", "details_choice")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.question: NeedsConfirmation | None = None
+        if self.is_bound:
+            self.data = self.data.copy()  # QueryDicts from a request are immutable
+            token = self.data.get("submission_token", "")
+            if not _is_token(token):
+                # A malformed token would be echoed back and refused for ever: a fresh one
+                # lets the form be sent (it is a new submission, not a replay of another).
+                token = str(uuid.uuid4())
+            if isinstance(self.data, QueryDict):
+                self.data.setlist("submission_token", [token])  # sent twice: keep one
+            else:
+                self.data["submission_token"] = token
         # The 54 answer fields are built once per process and shared (read-only) by every form:
         # building or deep-copying them on each request costs a millisecond of the submit.
         self.fields.update(_ANSWER_FIELDS)
@@ -263,7 +337,9 @@ class IntakeForm(forms.Form):
                     section, *items, css_class="intake-section", css_id=self.section_id(section)
                 )
             )
-        helper.layout = Layout(Field("submission_token"), *sections)
+        helper.layout = Layout(
+            Field("submission_token"), Field("identity_key"), Field("details_key"), *sections
+        )
         return helper
 
     def _layout_for(self, question: Question) -> Any:
@@ -296,11 +372,15 @@ class IntakeForm(forms.Form):
             )
         return born
 
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        return clean_text(email)
+
     def clean_nhs_number(self) -> str:
         number = normalise_nhs_number(self.cleaned_data["nhs_number"])
         if not number:
             return ""
-        if len(number) != 10 or not number.isdigit():
+        if len(number) != 10 or not (number.isascii() and number.isdigit()):
             raise forms.ValidationError("An NHS number is 10 digits: please re-check it")
         if not nhs_number_is_valid(number):
             raise forms.ValidationError(
@@ -327,12 +407,21 @@ class IntakeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        self._refuse_conflicting_repeats()
         injured = cleaned.get(TRAUMA_QUESTION)
-        if injured is False:
-            # The mechanism is asked only after a "yes"; a "no" means no injury.
+        mechanism = cleaned.get(MECHANISM)
+        if injured is False and mechanism and MECHANISM not in self.errors:
+            # A fall or collision named after a "no injury": never dropped, never guessed.
+            self.add_error(
+                MECHANISM,
+                "The answer to the injury question is No, but an injury is chosen here "
+                f"(“{display_answer(MECHANISM, mechanism)}”): answer Yes to the injury question, "
+                "or clear this answer",
+            )
+        elif injured is False and MECHANISM not in self.errors:
+            # The mechanism is asked only after a "yes"; a "no" with no mechanism is no injury.
             cleaned[MECHANISM] = "none"
-            self.errors.pop(MECHANISM, None)
-        elif injured is True and not cleaned.get(MECHANISM) and MECHANISM not in self.errors:
+        elif injured is True and not mechanism and MECHANISM not in self.errors:
             self.add_error(
                 MECHANISM,
                 "Choose how the injury happened: “How did the injury happen?” (the patient "
@@ -345,8 +434,33 @@ class IntakeForm(forms.Form):
             )
         born = cleaned.get("date_of_birth")
         if born is not None:
-            cleaned["age"] = _age_on(born, timezone.localdate())
+            today = timezone.localdate()
+            cleaned["age"] = _age_on(born, today)
+            days = cleaned.get("duration_days")
+            if days is not None and days > (today - born).days:
+                self.add_error(
+                    "duration_days",
+                    f"{days} days is longer than the patient has been alive (born "
+                    f"{born:%d/%m/%Y}): re-check the days since this episode began, or the "
+                    "date of birth",
+                )
         return cleaned
+
+    def _refuse_conflicting_repeats(self) -> None:
+        """A question sent twice with different answers is not read as either one."""
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is None:
+            return
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue  # not the person's answer: the token and keys are checked on their own
+            values = {str(v) for v in getlist(name)}
+            if len(values) > 1 and name not in self.errors:
+                self.add_error(
+                    name,
+                    "This question was answered more than once, with different answers: "
+                    "choose one answer",
+                )
 
     # --- Output ---------------------------------------------------------------------------
 
@@ -390,6 +504,45 @@ class IntakeForm(forms.Form):
             "email_consent": YES if patient.email_consent else NO,
         }
 
+    def confirmation(self) -> Confirmation:
+        """Reception's answers to what an earlier submit asked about the patient's record."""
+        data = self.cleaned_data
+        return Confirmation(
+            identity_key=data.get("identity_key") or "",
+            identity=data.get("identity_choice"),
+            details_key=data.get("details_key") or "",
+            details=data.get("details_choice"),
+        )
+
+    def ask(self, question: NeedsConfirmation) -> None:
+        """Re-show the form, every answer kept, with the question the submit stopped on."""
+        self.question = question
+        prefix = "identity" if isinstance(question, IdentityMismatch) else "details"
+        if self.data.get(f"{prefix}_key") != question.key:
+            self.data[f"{prefix}_choice"] = ""  # asked about other records: choose afresh
+        self.data[f"{prefix}_key"] = question.key
+
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(what, on file, typed) for the question asked, as reception reads them."""
+        if self.question is None:
+            return []
+        return [
+            (
+                str(self.fields[d.field].label),
+                _detail_text(d.field, d.on_file),
+                _detail_text(d.field, d.typed),
+            )
+            for d in self.question.differences
+        ]
+
+    @property
+    def asks_identity(self) -> bool:
+        return isinstance(self.question, IdentityMismatch)
+
+    @property
+    def asks_details(self) -> bool:
+        return isinstance(self.question, DetailsDiffer)
+
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor, message) for every problem, in the order the form asks the questions."""
         problems = [("intake-form", str(message)) for message in self.non_field_errors()]
@@ -403,6 +556,28 @@ class IntakeForm(forms.Form):
 _ANSWER_FIELDS: dict[str, forms.Field] = {
     q.name: _answer_field(q) for q in QUESTIONS if q.name not in DERIVED_ANSWERS
 }
+
+
+def _detail_text(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if name == "nhs_number":
+        return format_nhs_number(value) if value else "none"
+    if name == "preferred_language":
+        return str(dict(Language.choices).get(value, value))
+    if name == "sex":
+        return str(dict(Sex.choices).get(value, value))
+    return str(value) if value else "none"
+
+
+def _is_token(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _age_on(born: date, day: date) -> int:

@@ -82,6 +82,9 @@ class Patient(models.Model):
                 "date_of_birth",
                 name="patient_name_dob_idx",
             ),
+            # A search by date of birth ("14/03/1985", "Jones 1985-03-14"). The trigram indexes
+            # for part of a name are PostgreSQL's own: migration 0003 creates them.
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +132,9 @@ class Intake(models.Model):
 
     # The form's one-time token: a double click or a browser retry finds the intake already made.
     submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What was submitted under that token (patient details and answers, hashed): the same token
+    # with other answers is a new intake, never the first one's outcome.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = IntakeQuerySet.as_manager()
@@ -139,3 +145,40 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake {self.pk} for patient {self.patient_id}"
+
+
+class PatientDetailChange(models.Model):
+    """One detail of a patient's record changed: who, when, the old value and the new.
+
+    Written in the same transaction as the change (`patients.services`); never edited.
+    """
+
+    class Via(models.TextChoices):
+        INTAKE = "intake", "Confirmed at an intake"
+        ADMIN = "admin", "Corrected in the admin"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="detail_changes")
+    field = models.CharField(max_length=32)
+    old_value = models.CharField(max_length=254, blank=True)
+    new_value = models.CharField(max_length=254, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_detail_changes",
+    )
+    changed_at = models.DateTimeField()
+    via = models.CharField(max_length=10, choices=Via.choices)
+    intake = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="detail_changes"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.field} of patient {self.patient_id} changed at {self.changed_at:%Y-%m-%d %H:%M}"
+        )

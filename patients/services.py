@@ -1,18 +1,46 @@
-"""Every write about patients and their intakes: one function per action."""
+"""Every write about patients and their intakes: one function per action.
+
+Filing an intake under the right patient is a clinical safety matter: an intake under somebody
+else's record shows their history beside the wrong answers, and sends their programme to the
+wrong address. So matching is strict and never silent:
+
+- an NHS number already on file whose patient has another name or date of birth stops the
+  submission until reception says which it is (`IdentityMismatch`);
+- an existing patient's contact details change only when reception has seen and confirmed the
+  change (`DetailsDiffer`), and every change is recorded (`PatientDetailChange`);
+- two submissions for the same person at once make one patient and one open case: matching runs
+  under a lock per identity (PostgreSQL advisory locks, held to the end of the transaction).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
-from patients.models import Intake, Patient
+from patients.models import Intake, Patient, PatientDetailChange
 from triage import rules
+from triage.rules.contract import QUESTIONS_BY_NAME
+
+# How many times a submission that lost a race (a token or NHS number inserted meanwhile) is
+# tried again; the retry finds what the other submission made.
+SUBMIT_ATTEMPTS = 3
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth")
+# Details reception confirms before an existing record changes (blank typed values keep the
+# record's: leaving a field empty is not a request to delete it).
+CONTACT_FIELDS = ("sex", "email", "phone", "nhs_number", "preferred_language", "email_consent")
+MAX_AGE = QUESTIONS_BY_NAME["age"].maximum or 125
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,79 +58,305 @@ class PatientDetails:
     email_consent: bool = False
 
 
-def find_returning_patient(details: PatientDetails) -> Patient | None:
-    """The patient already on file: same NHS number, or same name and date of birth.
+class IdentityChoice(StrEnum):
+    """What reception says when the NHS number's patient has another name or date of birth."""
 
-    A name-and-birthday match with a different NHS number on file is somebody else.
+    KEEP_RECORD = "keep_record"  # same patient; what was typed has a typo: the record stands
+    CORRECT_RECORD = "correct_record"  # same patient; the record had it wrong: correct it
+    DIFFERENT_PATIENT = "different_patient"  # somebody else: the NHS number is not theirs
+
+
+class DetailsChoice(StrEnum):
+    """What reception says when an existing patient's contact details were typed differently."""
+
+    UPDATE = "update"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str
+    on_file: Any
+    typed: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation:
+    """Reception's answers to the questions a submission stopped on.
+
+    Each answer holds the key of the question it answers (`NeedsConfirmation.key`): an answer
+    given about other records than the ones now matched is not taken, and reception is asked again.
     """
-    same_person = Q(
-        given_name__iexact=details.given_name.strip(),
-        family_name__iexact=details.family_name.strip(),
+
+    identity_key: str = ""
+    identity: IdentityChoice | None = None
+    details_key: str = ""
+    details: DetailsChoice | None = None
+
+
+class NeedsConfirmation(Exception):
+    """Reception must confirm something about the patient first; nothing was saved."""
+
+    def __init__(self, patient: Patient, differences: list[Difference]) -> None:
+        self.patient = patient
+        self.differences = differences
+        super().__init__(f"{type(self).__name__} for patient {patient.pk}")
+
+    @property
+    def key(self) -> str:
+        """Names exactly this question: the record, its values and the typed ones."""
+        parts = [type(self).__name__, str(self.patient.pk), str(self.patient.updated_at)]
+        parts += [f"{d.field}={d.on_file!s}>{d.typed!s}" for d in self.differences]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class IdentityMismatch(NeedsConfirmation):
+    """The NHS number typed belongs to a patient with another name or date of birth."""
+
+
+class DetailsDiffer(NeedsConfirmation):
+    """An existing patient's contact details were typed differently from their record."""
+
+
+@dataclass(frozen=True)
+class Filed:
+    patient: Patient
+    is_new: bool
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _identity_differences(patient: Patient, details: PatientDetails) -> list[Difference]:
+    differences = []
+    for name in IDENTITY_FIELDS:
+        on_file, typed = getattr(patient, name), getattr(details, name)
+        if not (_same(on_file, typed) if isinstance(typed, str) else on_file == typed):
+            differences.append(Difference(name, on_file, typed))
+    return differences
+
+
+def _contact_differences(patient: Patient, details: PatientDetails) -> list[Difference]:
+    differences = []
+    for name in CONTACT_FIELDS:
+        typed = getattr(details, name)
+        if typed == "":
+            continue
+        on_file = getattr(patient, name)
+        unchanged = _same(on_file, typed) if name == "email" else on_file == typed
+        if not unchanged:
+            differences.append(Difference(name, on_file, typed))
+    return differences
+
+
+def _lock_identities(details: PatientDetails) -> None:
+    """Serialise every submission for the same NHS number, or the same name and date of birth.
+
+    Held to the end of the transaction; keys are taken in one order, so two submissions that
+    share both never deadlock. SQLite (the embedded set-up) serialises writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        return
+    names = [f"name:{_name_key(details)}"]
+    if details.nhs_number:
+        names.append(f"nhs:{details.nhs_number}")
+    keys = sorted(
+        {int.from_bytes(hashlib.sha256(n.encode()).digest()[:8], "big", signed=True) for n in names}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join("pg_advisory_xact_lock(%s)" for _ in keys), keys)
+
+
+def _name_key(details: PatientDetails) -> str:
+    given, family = details.given_name.strip().lower(), details.family_name.strip().lower()
+    return f"{given}\x1f{family}\x1f{details.date_of_birth.isoformat()}"
+
+
+def _by_name_and_birth(details: PatientDetails) -> Q:
+    # Lower(...) = lower(value): the expressions of the patient_name_dob_idx index.
+    return Q(
+        lower_given=details.given_name.strip().lower(),
+        lower_family=details.family_name.strip().lower(),
         date_of_birth=details.date_of_birth,
     )
-    if details.nhs_number:
+
+
+def find_returning_patient(
+    details: PatientDetails, *, without_nhs_number: bool = False
+) -> Patient | None:
+    """The patient already on file: same NHS number, or same name and date of birth.
+
+    A name-and-birthday match with a different NHS number on file is somebody else. Of several
+    candidates, the NHS number's patient wins, then the longest on file.
+    """
+    same_person = _by_name_and_birth(details)
+    if without_nhs_number:
+        same_person &= Q(nhs_number="")
+    elif details.nhs_number:
         same_person = Q(nhs_number=details.nhs_number) | (
             same_person & Q(nhs_number__in=["", details.nhs_number])
         )
-    candidates = list(Patient.objects.filter(same_person)[:5])
+    candidates = list(
+        Patient.objects.alias(lower_given=Lower("given_name"), lower_family=Lower("family_name"))
+        .filter(same_person)
+        .order_by("pk")[:5]
+    )
     for patient in candidates:
         if details.nhs_number and patient.nhs_number == details.nhs_number:
             return patient
     return candidates[0] if candidates else None
 
 
-def register_patient(*, details: PatientDetails) -> tuple[Patient, bool]:
-    """Find the returning patient and bring their contact details up to date, or register them.
-
-    Returns the patient and whether they are new.
-    """
+def _file_under(
+    *, details: PatientDetails, confirmation: Confirmation
+) -> tuple[Filed, list[tuple[str, Any, Any]]]:
+    """The patient this intake belongs to, and the changes to record once the intake exists."""
     patient = find_returning_patient(details)
+    changes: list[tuple[str, Any, Any]] = []
+    if patient is not None and details.nhs_number and patient.nhs_number == details.nhs_number:
+        differences = _identity_differences(patient, details)
+        if differences:
+            mismatch = IdentityMismatch(patient, differences)
+            if confirmation.identity is None or confirmation.identity_key != mismatch.key:
+                raise mismatch
+            if confirmation.identity == IdentityChoice.CORRECT_RECORD:
+                changes += [(d.field, d.on_file, d.typed) for d in differences]
+            elif confirmation.identity == IdentityChoice.DIFFERENT_PATIENT:
+                details = dataclasses.replace(details, nhs_number="")
+                # Somebody already on file under this name and birthday, without an NHS number,
+                # may be them; anybody with an NHS number is not.
+                patient = find_returning_patient(details, without_nhs_number=True)
     if patient is None:
-        return Patient.objects.create(
-            given_name=details.given_name.strip(),
-            family_name=details.family_name.strip(),
-            date_of_birth=details.date_of_birth,
-            sex=details.sex,
-            email=details.email,
-            phone=details.phone,
-            nhs_number=details.nhs_number,
-            preferred_language=details.preferred_language,
-            email_consent=details.email_consent,
-        ), True
-    changed = []
-    for name in ("sex", "email", "phone", "nhs_number", "preferred_language", "email_consent"):
-        new = getattr(details, name)
-        if (new or isinstance(new, bool)) and getattr(patient, name) != new:
+        return Filed(_register(details), is_new=True), []
+    differences = _contact_differences(patient, details)
+    if differences:
+        differ = DetailsDiffer(patient, differences)
+        if confirmation.details is None or confirmation.details_key != differ.key:
+            raise differ
+        if confirmation.details == DetailsChoice.UPDATE:
+            changes += [(d.field, d.on_file, d.typed) for d in differences]
+    if changes:
+        for name, _old, new in changes:
             setattr(patient, name, new)
-            changed.append(name)
-    if changed:
-        patient.save(update_fields=[*changed, "updated_at"])
-    return patient, False
+        patient.save(update_fields=[name for name, _o, _n in changes] + ["updated_at"])
+    return Filed(patient, is_new=False), changes
+
+
+def _register(details: PatientDetails) -> Patient:
+    return Patient.objects.create(
+        given_name=details.given_name.strip(),
+        family_name=details.family_name.strip(),
+        date_of_birth=details.date_of_birth,
+        sex=details.sex,
+        email=details.email,
+        phone=details.phone,
+        nhs_number=details.nhs_number,
+        preferred_language=details.preferred_language,
+        email_consent=details.email_consent,
+    )
+
+
+def _record_changes(
+    *,
+    patient: Patient,
+    changes: list[tuple[str, Any, Any]],
+    by: User | None,
+    at: Any,
+    via: str,
+    intake: Intake | None = None,
+) -> None:
+    PatientDetailChange.objects.bulk_create(
+        PatientDetailChange(
+            patient=patient,
+            field=name,
+            old_value=_as_text(old),
+            new_value=_as_text(new),
+            changed_by=by,
+            changed_at=at,
+            via=via,
+            intake=intake,
+        )
+        for name, old, new in changes
+    )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def correct_patient_details(*, patient: Patient, changes: dict[str, Any], by: User) -> None:
+    """An administrator's correction of a record (the admin), recorded field by field."""
+    before = Patient.objects.get(pk=patient.pk)
+    recorded = [
+        (name, getattr(before, name), new)
+        for name, new in changes.items()
+        if getattr(before, name) != new
+    ]
+    with transaction.atomic():
+        for name, _old, new in recorded:
+            setattr(patient, name, new)
+        patient.save()
+        _record_changes(
+            patient=patient,
+            changes=recorded,
+            by=by,
+            at=timezone.now(),
+            via=PatientDetailChange.Via.ADMIN,
+        )
+
+
+def fingerprint(details: PatientDetails, answers: rules.Answers) -> str:
+    """What a submission said, hashed: the same token with the same fingerprint is a replay."""
+    typed = {k: _as_text(v) for k, v in dataclasses.asdict(details).items()}
+    body = json.dumps([typed, answers.as_mapping()], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def submit_intake(
     *,
     details: PatientDetails,
     answers: rules.Answers,
-    entered_by: User,
+    entered_by: User | None,
     submission_token: uuid.UUID | None = None,
     source: str = Intake.Source.RECEPTION,
+    confirmation: Confirmation | None = None,
 ) -> Intake:
     """Store an intake as given, triage it and queue the case, all or nothing.
 
-    The same submission token twice (a double click, a browser retry) gives back the first
-    intake instead of a second one.
+    The same submission token with the same details and answers (a double click, a browser
+    retry) gives back the first intake; the same token with anything else is a new intake.
+    Raises `NeedsConfirmation` (nothing saved) when reception must first say which patient
+    this is, or whether their record should change.
     """
     token = submission_token or uuid.uuid4()
-    try:
-        return _submit_intake(
-            details=details, answers=answers, entered_by=entered_by, token=token, source=source
-        )
-    except IntegrityError:
-        existing = Intake.objects.filter(submission_token=token).first()
-        if existing is None:
-            raise
-        return existing
+    print_ = fingerprint(details, answers)
+    for attempt in range(SUBMIT_ATTEMPTS):
+        try:
+            return _submit_intake(
+                details=details,
+                answers=answers,
+                entered_by=entered_by,
+                token=token,
+                fingerprint=print_,
+                source=source,
+                confirmation=confirmation or Confirmation(),
+            )
+        except IntegrityError:
+            existing = Intake.objects.filter(submission_token=token).first()
+            if existing is not None:
+                if existing.fingerprint == print_ and existing.entered_by_id == (
+                    entered_by.pk if entered_by else None
+                ):
+                    return existing
+                token = uuid.uuid4()  # a reused token with other answers: a new intake
+            if attempt == SUBMIT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @transaction.atomic
@@ -110,15 +364,23 @@ def _submit_intake(
     *,
     details: PatientDetails,
     answers: rules.Answers,
-    entered_by: User,
+    entered_by: User | None,
     token: uuid.UUID,
+    fingerprint: str,
     source: str,
+    confirmation: Confirmation,
 ) -> Intake:
     from triage.services import assess_intake
 
-    # A token seen before fails the unique insert below; submit_intake then returns the first.
-    patient, is_new = register_patient(details=details)
-    stored: dict[str, Any] = answers.as_mapping()
+    now = timezone.now()
+    _lock_identities(details)
+    filed, changes = _file_under(details=details, confirmation=confirmation)
+    patient = filed.patient
+    # The answers describe the patient the intake is filed under: age from their date of birth
+    # (within the contract's bounds) and their recorded sex.
+    age = min(max(patient.age_on(timezone.localdate(now)), 0), MAX_AGE)
+    stored: dict[str, Any] = dataclasses.replace(answers, age=age, sex=patient.sex).as_mapping()
+    # A token seen before fails the unique insert; submit_intake then decides what it was.
     intake = Intake.objects.create(
         patient=patient,
         answers=stored,
@@ -126,6 +388,16 @@ def _submit_intake(
         source=source,
         entered_by=entered_by,
         submission_token=token,
+        fingerprint=fingerprint,
     )
-    assess_intake(intake=intake, new_patient=is_new)
+    if changes:
+        _record_changes(
+            patient=patient,
+            changes=changes,
+            by=entered_by,
+            at=now,
+            via=PatientDetailChange.Via.INTAKE,
+            intake=intake,
+        )
+    assess_intake(intake=intake, new_patient=filed.is_new)
     return intake

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic.params import parse_id
 from clinic.roles import Role, has_role, role_required
 from patients.forms import IntakeForm, PatientSearchForm
 from patients.models import Intake, Patient
-from patients.services import submit_intake
+from patients.nhs import format_nhs_number
+from patients.services import IdentityChoice, NeedsConfirmation, submit_intake
 from triage.models import Assessment, Urgency
 from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY, fired_rules, outcome_for
 
@@ -27,13 +30,26 @@ def intake_new(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST)
         if form.is_valid():
             details, answers = form.to_service_input()
-            intake = submit_intake(
-                details=details,
-                answers=answers,
-                entered_by=request.user,  # type: ignore[arg-type]
-                submission_token=form.cleaned_data["submission_token"],
-            )
-            return redirect("patients:intake_outcome", pk=intake.pk)
+            confirmation = form.confirmation()
+            try:
+                intake = submit_intake(
+                    details=details,
+                    answers=answers,
+                    entered_by=request.user,  # type: ignore[arg-type]
+                    submission_token=form.cleaned_data["submission_token"],
+                    confirmation=confirmation,
+                )
+            except NeedsConfirmation as question:
+                form.ask(question)
+            else:
+                if confirmation.identity == IdentityChoice.DIFFERENT_PATIENT:
+                    messages.warning(
+                        request,
+                        f"The NHS number {format_nhs_number(details.nhs_number)} was not "
+                        "recorded for this patient: it belongs to another patient on file. "
+                        "Check it with the patient.",
+                    )
+                return redirect("patients:intake_outcome", pk=intake.pk)
     else:
         initial: dict[str, Any] = {"submission_token": uuid.uuid4()}
         if returning is not None:
@@ -48,9 +64,7 @@ def _returning_patient(request: HttpRequest) -> Patient | None:
     patient_id = request.GET.get("patient", "")
     if not patient_id:
         return None
-    if not patient_id.isdigit():
-        return None
-    return get_object_or_404(Patient, pk=int(patient_id))
+    return get_object_or_404(Patient, pk=parse_id(patient_id))
 
 
 @require_GET

@@ -1,7 +1,7 @@
 /* The reception intake form, improved when JavaScript runs; without it the form still works.
  *
  * - "How did the injury happen?" shows only after a Yes to the injury question (the server asks
- *   for it after a Yes and stores "none" after a No, whatever the browser sends).
+ *   for it after a Yes, stores "none" after a No, and refuses an injury chosen beside a No).
  * - After a failed submit, focus moves to the error summary so the problems are read first.
  * - The submit button is disabled once pressed (the submission token already makes a second
  *   press harmless; this just saves the confusion).
@@ -17,7 +17,9 @@
     }
     function sync() {
       var chosen = form.querySelector('input[name="recent_significant_trauma"]:checked');
-      wrapper.hidden = !(chosen && chosen.value === "yes");
+      // An injury chosen after a "no" stays in sight: the server refuses the contradiction.
+      var select = wrapper.querySelector("select");
+      wrapper.hidden = !(chosen && chosen.value === "yes") && !(select && select.value);
     }
     radios.forEach(function (radio) {
       radio.addEventListener("change", sync);
@@ -42,7 +44,7 @@
     }
     followInjuryQuestion(form);
     preventSecondSubmit(form);
-    var summary = document.getElementById("error-summary");
+    var summary = document.getElementById("error-summary") || document.getElementById("confirm-patient");
     if (summary) {
       summary.focus();
     }

@@ -11,7 +11,13 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from patients.models import Intake, Patient
-from patients.services import PatientDetails, register_patient, submit_intake
+from patients.services import (
+    Confirmation,
+    DetailsChoice,
+    DetailsDiffer,
+    PatientDetails,
+    submit_intake,
+)
 from tests.rules.answers import answers
 from triage.models import Assessment, Case, Urgency
 
@@ -55,7 +61,9 @@ def submit(
 def test_an_intake_is_stored_as_given_triaged_and_queued(receptionist):
     intake = submit(receptionist, bladder_or_bowel_change=True)
 
-    assert intake.answers == answers(bladder_or_bowel_change=True).as_mapping()
+    # As given, but for the age: that is the filed patient's, from their date of birth.
+    age = intake.patient.age_on(timezone.localdate(intake.created_at))
+    assert intake.answers == answers(bladder_or_bowel_change=True).as_mapping() | {"age": age}
     assert intake.contract_version == "intake/1"
     assert intake.entered_by == receptionist
     assessment = intake.assessment
@@ -148,11 +156,35 @@ def test_the_database_refuses_to_edit_or_delete_an_assessment(receptionist):
 
 def test_a_returning_patient_is_found_by_nhs_number(receptionist):
     submit(receptionist)
-    submit(receptionist, who=details(family_name="Okafor-Smith", email="new@example.org"))
+    submit(receptionist, who=details(given_name="MARIA", email=""))
 
     patient = Patient.objects.get()
-    assert patient.email == "new@example.org"  # contact details brought up to date
+    assert patient.email == "maria@example.org"  # a blank typed email keeps the record's
     assert patient.intakes.count() == 2
+
+
+def test_new_contact_details_change_the_record_only_once_confirmed(receptionist):
+    submit(receptionist)
+    new = details(email="new@example.org")
+    with pytest.raises(DetailsDiffer) as asked:
+        submit(receptionist, who=new)
+    assert Patient.objects.get().email == "maria@example.org"
+
+    submit_intake(
+        details=new,
+        answers=answers(),
+        entered_by=receptionist,
+        confirmation=Confirmation(details_key=asked.value.key, details=DetailsChoice.UPDATE),
+    )
+    patient = Patient.objects.get()
+    assert patient.email == "new@example.org"
+    change = patient.detail_changes.get()
+    assert (change.field, change.old_value, change.new_value, change.changed_by) == (
+        "email",
+        "maria@example.org",
+        "new@example.org",
+        receptionist,
+    )
 
 
 def test_a_returning_patient_is_found_by_name_and_birthday(receptionist):
@@ -167,10 +199,18 @@ def test_same_name_and_birthday_with_another_nhs_number_is_somebody_else(recepti
     assert Patient.objects.count() == 2
 
 
-def test_an_nhs_number_given_later_is_added_to_the_record(receptionist):
-    first, new = register_patient(details=details(nhs_number=""))
-    again, new_again = register_patient(details=details())
-    assert (again.pk, new, new_again) == (first.pk, True, False)
+def test_an_nhs_number_given_later_is_added_to_the_record_once_confirmed(receptionist):
+    first = submit(receptionist, who=details(nhs_number=""))
+    with pytest.raises(DetailsDiffer) as asked:
+        submit(receptionist, who=details())
+    assert [d.field for d in asked.value.differences] == ["nhs_number"]
+    again = submit_intake(
+        details=details(),
+        answers=answers(),
+        entered_by=receptionist,
+        confirmation=Confirmation(details_key=asked.value.key, details=DetailsChoice.UPDATE),
+    )
+    assert again.patient_id == first.patient_id
     assert Patient.objects.get().nhs_number == "9434765919"
 
 
