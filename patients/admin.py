@@ -7,10 +7,13 @@ a patient's contact details.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
-from patients.models import Intake, Patient
+from patients.models import Intake, Patient, PatientDetailChange
+from patients.services import correct_patient_details
 
 
 @admin.register(Patient)
@@ -32,6 +35,14 @@ class PatientAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # patients are registered by an intake
 
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        # A correction is recorded field by field, old and new, like a change at an intake.
+        correct_patient_details(
+            patient=obj,
+            changes={name: getattr(obj, name) for name in form.changed_data},
+            by=request.user,  # type: ignore[arg-type]
+        )
+
     def has_delete_permission(self, request: HttpRequest, obj: Patient | None = None) -> bool:
         return False  # health records are kept; intakes and cases refer to them
 
@@ -52,4 +63,24 @@ class IntakeAdmin(admin.ModelAdmin):
         return False  # stored as submitted, never edited
 
     def has_delete_permission(self, request: HttpRequest, obj: Intake | None = None) -> bool:
+        return False
+
+
+@admin.register(PatientDetailChange)
+class PatientDetailChangeAdmin(admin.ModelAdmin):
+    """Who changed which detail of a patient's record, and from what to what. Read only."""
+
+    list_display = ("changed_at", "patient", "field", "old_value", "new_value", "changed_by", "via")
+    list_select_related = ("patient", "changed_by")
+    list_filter = ("field", "via")
+    search_fields = ("patient__family_name", "patient__given_name", "patient__nhs_number")
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
