@@ -69,3 +69,14 @@ def test_contradictory_injury_answers_are_read_the_safe_way():
     assert answers.trauma and answers.dangerous_trauma
     # A gym strain is not significant trauma (intake contract).
     assert not Answers.from_mapping(mapping(trauma_mechanism="exertional_strain")).trauma
+
+
+@pytest.mark.parametrize(
+    "value", ["x" * 1_000_000, 10**5000, ["deep"] * 10_000], ids=["long-text", "huge", "list"]
+)
+def test_a_bad_value_is_quoted_short_in_the_error(value):
+    """A megabyte of garbage in one answer gives an error of a line, not of a megabyte."""
+    with pytest.raises(ContractError) as refused:
+        Answers.from_mapping(mapping(fever_or_chills=value))
+    assert len(str(refused.value)) < 200
+    assert refused.value.errors[0][0] == "fever_or_chills"

@@ -336,19 +336,33 @@ class Question:
         """What is wrong with `value` for this answer, or "" when nothing is."""
         if self.kind is bool:
             if type(value) is not bool:
-                return f"must be true or false, not {value!r}"
+                return f"must be true or false, not {_shown(value)}"
             return ""
         if self.kind is int:
             if type(value) is not int:
-                return f"must be a whole number, not {value!r}"
+                return f"must be a whole number, not {_shown(value)}"
             if self.minimum is not None and value < self.minimum:
                 return f"must be at least {self.minimum}, not {value}"
             if self.maximum is not None and value > self.maximum:
                 return f"must be at most {self.maximum}, not {value}"
             return ""
         if value not in self.choices:
-            return f"must be one of {', '.join(self.choices)}; not {value!r}"
+            return f"must be one of {', '.join(self.choices)}; not {_shown(value)}"
         return ""
+
+
+SHOWN_CHARACTERS = 60
+
+
+def _shown(value: Any) -> str:
+    """A bad value as an error message quotes it: short, whatever was sent."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print (Python's int-string limit)
+        return "a number too long to show"
+    if len(text) > SHOWN_CHARACTERS:
+        return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters)"
+    return text
 
 
 class ContractError(ValueError):
