@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any, Self, overload
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from patients import search as patient_search
 from patients.nhs import format_nhs_number
 
 
@@ -33,18 +35,27 @@ class Language(models.TextChoices):
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
+    # Set by search() on the queryset it returns, never copied to a clone: that queryset's first
+    # page ([:n]) is read the fast way; anything further done with it is an ordinary filter.
+    _first_page: patient_search.FirstPage | None = None
+
     def search(self, query: str) -> PatientQuerySet:
-        """Patients matching a name, part of a name, or an NHS number (spaces ignored)."""
-        query = query.strip()
-        if not query:
-            return self.none()
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if len(digits) == 10 and len(digits) >= len(query.replace(" ", "")) - 2:
-            return self.filter(nhs_number=digits)
-        filters = models.Q()
-        for word in query.split():
-            filters &= models.Q(given_name__icontains=word) | models.Q(family_name__icontains=word)
-        return self.filter(filters)
+        """Patients matching names or parts of names, a date of birth (day first: 14/03/1985,
+        or 1985-03-14), or an NHS number (spaces or dashes ignored); see patients.search."""
+        found, first_page = patient_search.search(self, query)
+        assert isinstance(found, PatientQuerySet)
+        found._first_page = first_page
+        return found
+
+    @overload
+    def __getitem__(self, k: int) -> Any: ...
+    @overload
+    def __getitem__(self, k: slice) -> Self: ...
+    def __getitem__(self, k: int | slice) -> Any:
+        stop = patient_search.is_first_page(k)
+        if self._first_page is not None and stop is not None and self._result_cache is None:
+            return self._first_page.fetch(self, stop)
+        return super().__getitem__(k)
 
 
 class Patient(models.Model):
@@ -82,9 +93,15 @@ class Patient(models.Model):
                 "date_of_birth",
                 name="patient_name_dob_idx",
             ),
-            # A search by date of birth ("14/03/1985", "Jones 1985-03-14"). The trigram indexes
-            # for part of a name are PostgreSQL's own: migration 0003 creates them.
+            # Search (PatientQuerySet.search): by date of birth, and in the search's order, the
+            # latter only for a query that says id > 0 (why: migration 0003). On PostgreSQL the
+            # migration also keeps the distinct names and their indexes.
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(
+                fields=["family_name", "given_name", "date_of_birth", "id"],
+                condition=models.Q(pk__gt=0),
+                name="patient_search_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
