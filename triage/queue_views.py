@@ -10,6 +10,7 @@ page together, and "1000+" tells a clinician as much as the exact number would.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,9 +25,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.roles import Role, role_required
+from clinic.text import text_problem
 from patients.models import Patient
 from programmes.models import ProgrammeTemplate
 from programmes.suggest import suggest_template
@@ -179,18 +182,32 @@ class Filters:
     mine: bool = False
     overdue: bool = False
     q: str = ""
+    # Why the search typed was not run (a control character, a text-direction override, nothing
+    # visible): said above the results; the rest of the filters still apply.
+    search_problem: str = ""
 
     @classmethod
     def from_query(cls, query: QueryDict) -> Filters:
         by_key = {level.key: level for level in Urgency}
         status = query.get("status", "")
+        q = query.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+        # PostgreSQL refuses a NUL in a string outright; the others would search for nothing a
+        # person could have typed on purpose.
+        problem = text_problem(q)
         return cls(
             urgency=by_key.get(query.get("urgency", "")),
             status=status if status in {"waiting", "claimed"} else "",
             mine=query.get("mine") == "1",
             overdue=query.get("overdue") == "1",
-            q=query.get("q", "").strip()[:SEARCH_MAX_LENGTH],
+            q=q,
+            search_problem=problem,
         )
+
+    @property
+    def search(self) -> str:
+        """What the queue searches for: nothing when the search typed was refused. The typed
+        text stays in the page's links, so that every refresh says why it was refused."""
+        return "" if self.search_problem else self.q
 
     @property
     def active(self) -> bool:
@@ -220,10 +237,15 @@ class Filters:
             cases = cases.filter(claimed_by=user.pk)
         if self.overdue:
             cases = cases.filter(due_at__lt=now)
-        if self.q:
+        if self.search:
             # The patient search reception uses: name words, or a ten-digit NHS number.
-            cases = cases.filter(patient__in=Patient.objects.search(self.q).values("pk"))
+            cases = cases.filter(patient__in=Patient.objects.search(self.search).values("pk"))
         return cases
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BIGINT_MAX = 2**63 - 1  # a case id past this is no case (PostgreSQL would refuse to compare it)
+_CURSOR = re.compile(r"([0-9]{1,2})-([0-9]{1,20})-([0-9]{1,19})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,16 +262,23 @@ class Cursor:
 
     @classmethod
     def parse(cls, text: str) -> Cursor | None:
+        """The cursor `text` names, or None for anything the queue never wrote: other digits
+        than ASCII ones, an urgency that does not exist, a time past the calendar, an id past
+        a bigint."""
+        match = _CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        urgency, micros, pk = (int(part) for part in match.groups())
+        if urgency not in Urgency.values or pk > BIGINT_MAX:
+            return None
         try:
-            urgency, micros, pk = (int(part) for part in text.split("-"))
-            opened_at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
-        except (ValueError, OverflowError):
+            opened_at = EPOCH + timedelta(microseconds=micros)
+        except OverflowError:
             return None
         return cls(urgency=urgency, opened_at=opened_at, pk=pk)
 
     def __str__(self) -> str:
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        return f"{self.urgency}-{(self.opened_at - epoch) // timedelta(microseconds=1)}-{self.pk}"
+        return f"{self.urgency}-{(self.opened_at - EPOCH) // timedelta(microseconds=1)}-{self.pk}"
 
     def after(self) -> Q:
         # `urgency__lte` repeats what the rest implies so that the index scan starts at this
@@ -339,8 +368,13 @@ def _url(path: str, filters: Filters, **extra: str) -> str:
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filters = Filters.from_query(request.GET)
-    after = Cursor.parse(request.GET.get("after", ""))
-    before = None if after else Cursor.parse(request.GET.get("before", ""))
+    after_text, before_text = request.GET.get("after", ""), request.GET.get("before", "")
+    after = Cursor.parse(after_text)
+    before = None if after else Cursor.parse(before_text)
+    # A page link the queue did not write (edited, cut short): the top of the queue, and why.
+    lost_page = bool(after_text and after is None) or bool(
+        before_text and after is None and before is None
+    )
     counts, overdue, overdue_capped = _capped_counts(now)
     cases = filters.apply(
         _with_latest_answers(
@@ -385,6 +419,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page_size": PAGE_SIZE,
         "now": now,
         "refresh_seconds": QUEUE_REFRESH_SECONDS,
+        "notices": [
+            notice
+            for notice in (
+                _("Search not run: %(problem)s.") % {"problem": filters.search_problem}
+                if filters.search_problem
+                else "",
+                _("That page of the queue does not exist: this is the top of the queue.")
+                if lost_page
+                else "",
+            )
+            if notice
+        ],
     }
     # htmx asks for the live part alone (polls, filters, pages); a full page otherwise, and when
     # htmx restores a page from history it has no copy of.
