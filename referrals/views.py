@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic.roles import Role, role_required
+from clinic.text import text_problem
 from referrals import letters, services
 from referrals.forms import LetterForm, ReferralNewForm
 from referrals.models import Destination, Referral
@@ -45,8 +47,13 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except services.ReferralError as exc:
             form.add_error("destination", str(exc))
+        except Destination.DoesNotExist:
+            # An admin took it off the list between the page and the choice.
+            form.add_error(
+                "destination", _("This destination is no longer offered: choose another.")
+            )
         else:
-            messages.success(request, "Draft letter written: check and edit it before sending.")
+            messages.success(request, _("Draft letter written: check and edit it before sending."))
             return redirect("referrals:referral_edit", pk=referral.pk)
     return render(
         request,
@@ -65,20 +72,26 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     is_draft = referral.status == Referral.Status.DRAFT
     form = LetterForm(
-        request.POST if request.method == "POST" and is_draft else None,
+        request.POST if request.method == "POST" else None,
         initial={"letter": referral.letter, "urgency": referral.urgency},
     )
-    if request.method == "POST":
-        if not is_draft:
-            messages.error(request, "Only a draft's letter can be edited.")
-            return redirect("referrals:referral_edit", pk=pk)
-        if form.is_valid():
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The service says whether it is still a draft, under the row's lock.
             services.update_letter(
                 referral_id=pk,
                 letter=form.cleaned_data["letter"],
                 urgency=Urgency(form.cleaned_data["urgency"]),
             )
-            messages.success(request, "Letter saved.")
+        except services.ReferralError as exc:
+            # Sent, printed or cancelled since the page loaded (perhaps from another tab):
+            # the letter as typed stays on the page, with why it was not saved.
+            form.add_error(
+                None,
+                _("Not saved: %(why)s Your letter is kept below.") % {"why": exc},
+            )
+        else:
+            messages.success(request, _("Letter saved."))
             return redirect("referrals:referral_edit", pk=pk)
     return render(
         request,
@@ -87,7 +100,8 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "case": referral.case,
             "form": form,
-            "is_draft": is_draft,
+            # A refused edit shows the letter as typed, even when the referral is past draft.
+            "is_draft": is_draft or form.is_bound,
             "safety_net": safety_net_for(CaseDecision.Kind.REFERRED),
         },
     )
@@ -124,7 +138,20 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("referrals:referral_edit", pk=pk)
     messages.success(request, done.format(destination=referral.destination.name))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(referral.get_absolute_url())
+    back = _local_path(request, request.POST.get("next", ""))
+    return redirect(back or referral.get_absolute_url())
+
+
+def _local_path(request: HttpRequest, url: str) -> str:
+    """`url` when it is a path on this site that a browser can go back to, else "".
+
+    Never another site (an open redirect), and never a string that only looks local: a
+    scheme-relative "//host", a backslash some browsers read as a slash, a control character.
+    """
+    if not url.startswith("/") or url.startswith(("//", "/\\")) or text_problem(url):
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return url
