@@ -844,17 +844,34 @@ def _reenter_triage(
     now: datetime,
 ) -> Intake:
     from triage import rules
+    from triage.rules.contract import QUESTIONS_BY_NAME
     from triage.services import assess_intake
+
+    def within_contract(name: str, value: int) -> int:
+        # A red flag must always reach triage: an answer this function works out (not one the
+        # patient gave) is held inside the contract's range rather than refused for leaving it.
+        question = QUESTIONS_BY_NAME[name]
+        low = question.minimum if question.minimum is not None else value
+        high = question.maximum if question.maximum is not None else value
+        return min(max(value, low), high)
 
     patient = programme.patient
     today = programme.local_today(now)
+    elapsed = max((now - previous.taken_at).days, 0)
+    before = previous.answers.get("duration_days")
+    if type(before) is int:
+        # The check-in's duration is the last intake's plus the days since, at most the cap: a
+        # pain of a hundred years (the contract's maximum) is as long as the rules can read.
+        elapsed = max(0, within_contract("duration_days", before + elapsed) - before)
     try:
         answers = screen.reentry_answers(
             previous=previous.answers,
             screen=screen_answers,
             pain_now=pain,
-            age_now=patient.age_on(today),
-            days_since_previous=max((now - previous.taken_at).days, 0),
+            # The age from the date of birth on file, which may have passed the contract's
+            # oldest age since the intake.
+            age_now=within_contract("age", patient.age_on(today)),
+            days_since_previous=elapsed,
             baseline_pain=baseline,
             trauma_mechanism=trauma_mechanism,
         )
