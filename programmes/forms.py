@@ -10,17 +10,42 @@ from typing import Any, cast
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
+from clinic.text import PlainTextAreaField
 from programmes.models import CAUTION_TAG_CHOICES, Exercise, ProgrammeTemplate
+
+# The latest start a clinician may choose, from today in the clinic's time zone. A programme
+# rests on the triage of the patient as they are now: starting it more than a year later would
+# follow an assessment that no longer describes them (and its check-ins, weeks after the start,
+# must stay dates the calendar has).
+START_AT_MOST_DAYS_AHEAD = 365
+NOTE_MAX_LENGTH = 2000
 
 
 def tomorrow() -> date:
     return timezone.localdate() + timedelta(days=1)
 
 
+def latest_start() -> date:
+    return timezone.localdate() + timedelta(days=START_AT_MOST_DAYS_AHEAD)
+
+
 class TemplateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ProgrammeTemplate) -> str:
         return obj.name
+
+    def to_python(self, value: Any) -> ProgrammeTemplate | None:
+        # The page offers each template by its id in ASCII digits; anything else (an
+        # Arabic-Indic one, which Python would read as 1, a NUL, a number past a bigint) is no
+        # choice it made.
+        if isinstance(value, str) and value and not (value.isascii() and value.isdigit()):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        template: ProgrammeTemplate | None = super().to_python(value)
+        return template
 
 
 class ChooseTemplateForm(forms.Form):
@@ -31,36 +56,70 @@ class ChooseTemplateForm(forms.Form):
         queryset=ProgrammeTemplate.objects.filter(active=True),
         widget=forms.RadioSelect,
         empty_label=None,
-        error_messages={"required": "Choose a programme.", "invalid_choice": "Choose a programme."},
+        error_messages={
+            "required": _("Choose a programme."),
+            "invalid_choice": _("Choose a programme."),
+        },
     )
     start = forms.DateField(
-        label="Start date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first training day: tomorrow unless the patient needs longer to get ready.",
+        label=_("Start date"),
+        # A date input sends and shows only ISO dates.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The first training day: tomorrow unless the patient needs longer to get ready."
+        ),
+        error_messages={"invalid": _("Enter the start date as a real date, e.g. 2026-03-02.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["start"].widget
+        widget.attrs.update(
+            {"min": timezone.localdate().isoformat(), "max": latest_start().isoformat()}
+        )
 
     def clean_start(self) -> date:
         start: date = self.cleaned_data["start"]
         if start < timezone.localdate():
-            raise forms.ValidationError("The start date is in the past.")
+            raise forms.ValidationError(_("The start date is in the past."))
+        if start > latest_start():
+            raise forms.ValidationError(
+                _(
+                    "The start date is more than a year ahead: choose %(latest)s or sooner, "
+                    "and triage the patient again nearer the time if they need longer."
+                )
+                % {"latest": date_format(latest_start(), "j F Y")}
+            )
         return start
 
 
 class PrescribeForm(ChooseTemplateForm):
-    """Step 2's outer form: the step-1 choices carried as hidden fields, and the note."""
+    """Step 2's outer form: the template carried as a hidden field, the start date (shown as the
+    plan's heading; an input of its own once it is refused), and the note."""
 
-    note = forms.CharField(
-        label="Note to the patient",
+    note = PlainTextAreaField(
+        label=_("Note to the patient"),
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Goes in the programme email, above the exercises.",
+        help_text=_("Goes in the programme email, above the exercises."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].widget = forms.HiddenInput()
+        self.start_widget = self.fields["start"].widget
         self.fields["start"].widget = forms.HiddenInput()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if "start" in self.errors:
+            # Refused: the clinician corrects it here, on step 2, with every dose kept.
+            self.fields["start"].widget = self.start_widget
+
+    @property
+    def start_refused(self) -> bool:
+        return self.is_bound and "start" in self.errors
 
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "load_kg", "days_per_week")
@@ -85,8 +144,8 @@ class PlannedExerciseForm(forms.Form):
         required=False,
     )
     days_per_week = forms.IntegerField(label="Days a week", min_value=1, max_value=7)
-    clash_note = forms.CharField(
-        label="Why it stays",
+    clash_note = PlainTextAreaField(
+        label=_("Why it stays"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -139,27 +198,32 @@ PlannedExerciseFormSet = cast(
 
 
 class ResumeForm(forms.Form):
-    note = forms.CharField(
-        label="Why the programme can resume",
-        max_length=2000,
+    note = PlainTextAreaField(
+        label=_("Why the programme can resume"),
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class StopForm(forms.Form):
-    reason = forms.CharField(
-        label="Why the programme stops", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    reason = PlainTextAreaField(
+        label=_("Why the programme stops"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Progression",
-        choices=[("move_on", "Move on to the next phase"), ("stay", "Stay in this phase")],
+        label=_("Progression"),
+        choices=[("move_on", _("Move on to the next phase")), ("stay", _("Stay in this phase"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    note = PlainTextAreaField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

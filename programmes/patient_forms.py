@@ -18,7 +18,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.html import escape, format_html
+from django.utils.translation import gettext_lazy as _
 
+from clinic.text import PlainTextAreaField
 from programmes import ndi, screen
 from programmes.models import CheckIn, ProgrammeExercise, SessionLog
 from programmes.services import LoggedExercise
@@ -88,8 +90,10 @@ class SessionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say how the session felt."},
     )
-    note = forms.CharField(
-        label="Anything to add? (optional)",
+    # The patient's own words, read by their clinician: refused with a plain reason when they
+    # carry a hidden control or text-direction character, or nothing visible.
+    note = PlainTextAreaField(
+        label=_("Anything to add? (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

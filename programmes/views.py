@@ -4,7 +4,7 @@ prescribed programme from the case page, and read the exercise library."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.roles import Role, role_required
@@ -112,12 +113,19 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
 
     if request.method == "POST":
         form = PrescribeForm(request.POST)
-        if not form.is_valid():
-            return _step_one(request, context, case, latest, ChooseTemplateForm(request.POST))
-        template: ProgrammeTemplate = form.cleaned_data["template"]
+        valid = form.is_valid()
+        template: ProgrammeTemplate | None = form.cleaned_data.get("template")
+        if template is None:
+            # No programme to adjust (taken out of the library meanwhile, or a post that did not
+            # come from step 2): choose one again.
+            return _step_one(
+                request, context, case, latest, ChooseTemplateForm(request.POST), status=400
+            )
         plan = services.plan_from_template(template)
         formset, rows = _exercise_formset(plan, answers, data=request.POST)
-        if formset.is_valid():
+        # Whatever is refused (the start date, a dose, the note, the service's own checks), the
+        # page stays on step 2 with everything as the clinician left it and the error beside it.
+        if formset.is_valid() and valid:
             if _rows_match(formset, plan):
                 _apply(formset, plan)
                 try:
@@ -132,11 +140,11 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
                 except ProgrammeRefused as exc:
                     form.add_error(None, str(exc))
                 else:
-                    messages.success(request, "Programme prescribed; the email is on its way.")
+                    messages.success(request, _("Programme prescribed; the email is on its way."))
                     return redirect("triage:case_detail", pk=case.pk)
             else:
                 form.add_error(
-                    None, "The programme changed in the library while you worked: start again."
+                    None, _("The programme changed in the library while you worked: start again.")
                 )
         return _step_two(request, context, form, template, formset, rows, status=400)
 
@@ -268,7 +276,11 @@ def _exercise_formset(
 
 def _rows_match(formset: Any, plan: Sequence[PlannedPhase]) -> bool:
     expected = [(phase.position, item.exercise.pk) for phase in plan for item in phase.exercises]
-    posted = [(form.cleaned_data["phase"], form.cleaned_data["exercise"]) for form in formset]
+    # An empty extra form (a management form that claims more rows than were sent) has no
+    # cleaned data: it matches nothing.
+    posted = [
+        (form.cleaned_data.get("phase"), form.cleaned_data.get("exercise")) for form in formset
+    ]
     return posted == expected
 
 
@@ -319,8 +331,36 @@ def _back(programme: Programme) -> HttpResponse:
     return redirect(f"{url}#programme-{programme.pk}")
 
 
+ProgrammeForm = ResumeForm | StopForm | ReviewForm
+
+
 def _form_errors(form: Any) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def _case_page_again(
+    request: HttpRequest,
+    programme: Programme,
+    form: ProgrammeForm,
+    *,
+    not_done: str,
+    refused: ProgrammeRefused | None = None,
+) -> HttpResponse:
+    """The case page with this programme's form as the clinician filled it in: what was wrong
+    at the top ("Not resumed: ...") and beside the form, so that a refused note or reason is
+    never lost to a redirect. `not_done` is "Not resumed: %(why)s" or its like."""
+    # Imported here: the case page imports this module for its programme panels.
+    from triage.views import render_case_page
+
+    if refused is not None:
+        form.add_error(None, str(refused))
+    messages.error(request, not_done % {"why": _form_errors(form)})
+    return render_case_page(
+        request,
+        programme.case_id,
+        programme_forms={programme.pk: form},
+        status=400 if refused is None else 409,
+    )
 
 
 @require_POST
@@ -328,17 +368,16 @@ def _form_errors(form: Any) -> str:
 def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
     form = ResumeForm(request.POST, prefix=f"prg{pk}")
+    not_done = _("Not resumed: %(why)s")
     if not form.is_valid():
-        messages.error(request, f"Not resumed: {_form_errors(form)}")
-        return _back(programme)
+        return _case_page_again(request, programme, form, not_done=not_done)
     try:
         services.resume_programme(
             programme_id=pk, clinician=_clinician(request), note=form.cleaned_data["note"]
         )
     except ProgrammeRefused as exc:
-        messages.error(request, f"Not resumed: {exc}")
-    else:
-        messages.success(request, "The programme has resumed; reminders start again.")
+        return _case_page_again(request, programme, form, not_done=not_done, refused=exc)
+    messages.success(request, _("The programme has resumed; reminders start again."))
     return _back(programme)
 
 
@@ -347,17 +386,16 @@ def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
     form = StopForm(request.POST, prefix=f"prg{pk}")
+    not_done = _("Not stopped: %(why)s")
     if not form.is_valid():
-        messages.error(request, f"Not stopped: {_form_errors(form)}")
-        return _back(programme)
+        return _case_page_again(request, programme, form, not_done=not_done)
     try:
         services.stop_programme(
             programme_id=pk, clinician=_clinician(request), reason=form.cleaned_data["reason"]
         )
     except ProgrammeRefused as exc:
-        messages.error(request, f"Not stopped: {exc}")
-    else:
-        messages.success(request, "The programme is stopped; no more reminders or check-ins.")
+        return _case_page_again(request, programme, form, not_done=not_done, refused=exc)
+    messages.success(request, _("The programme is stopped; no more reminders or check-ins."))
     return _back(programme)
 
 
@@ -379,9 +417,9 @@ def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
     form = ReviewForm(request.POST, prefix=f"prg{pk}")
+    not_done = _("Not reviewed: %(why)s")
     if not form.is_valid():
-        messages.error(request, f"Not reviewed: {_form_errors(form)}")
-        return _back(programme)
+        return _case_page_again(request, programme, form, not_done=not_done)
     try:
         services.review_progression(
             programme_id=pk,
@@ -390,9 +428,8 @@ def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except ProgrammeRefused as exc:
-        messages.error(request, f"Not reviewed: {exc}")
-    else:
-        messages.success(request, "Progression reviewed.")
+        return _case_page_again(request, programme, form, not_done=not_done, refused=exc)
+    messages.success(request, _("Progression reviewed."))
     return _back(programme)
 
 
@@ -454,14 +491,18 @@ class ProgrammePanel:
     resume_form: ResumeForm
     stop_form: StopForm
     review_form: ReviewForm
+    refused: bool = False  # a refused form is shown even if the programme moved on meanwhile
 
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def case_programmes(case: Case) -> list[ProgrammePanel]:
+def case_programmes(
+    case: Case, *, bound: Mapping[int, ProgrammeForm] | None = None
+) -> list[ProgrammePanel]:
     """The programmes prescribed from this case, most recent first, with their check-ins,
-    history and charts: four queries, however many there are."""
+    history and charts: four queries, however many there are. `bound` holds a refused form per
+    programme, shown as the clinician filled it in."""
     programmes = list(
         Programme.objects.filter(case=case)
         .select_related("template", "prescribed_by")
@@ -474,7 +515,7 @@ def case_programmes(case: Case) -> list[ProgrammePanel]:
         )
         .order_by("-prescribed_at", "-pk")
     )
-    return [_panel(programme) for programme in programmes]
+    return [_panel(programme, (bound or {}).get(programme.pk)) for programme in programmes]
 
 
 def _who(event: ProgrammeEvent) -> str:
@@ -483,7 +524,7 @@ def _who(event: ProgrammeEvent) -> str:
     return "the patient" if event.by_patient else "the system"
 
 
-def _panel(programme: Programme) -> ProgrammePanel:
+def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
     phases = list(programme.phases.all())
     check_ins = list(programme.check_ins.all())
     baseline = programme.baseline_pain
@@ -530,7 +571,8 @@ def _panel(programme: Programme) -> ProgrammePanel:
             readings, baseline_pain=baseline, weeks=[c.week for c in check_ins]
         ),
         days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
-        resume_form=ResumeForm(prefix=prefix),
-        stop_form=StopForm(prefix=prefix),
-        review_form=ReviewForm(prefix=prefix),
+        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm(prefix=prefix),
+        stop_form=refused if isinstance(refused, StopForm) else StopForm(prefix=prefix),
+        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(prefix=prefix),
+        refused=refused is not None,
     )

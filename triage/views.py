@@ -4,6 +4,7 @@ overriding and deciding it; and the overrides per rule, for reviewing the rule s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,11 +14,13 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.roles import Role, role_required
 from outbox.models import Message
 from patients.forms import display_answer
+from programmes.forms import ResumeForm, ReviewForm, StopForm
 from programmes.models import ProgrammeTemplate
 from programmes.services import prescription_blocker
 from programmes.suggest import suggest_template
@@ -83,12 +86,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "triage/case_detail.html", _case_context(request, case))
 
 
+def render_case_page(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    status: int,
+    programme_forms: Mapping[int, ResumeForm | StopForm | ReviewForm] | None = None,
+) -> HttpResponse:
+    """The case page as it is now, with a refused programme form as it was filled in (the
+    programme views' answer to a refused note or reason)."""
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=case_id)
+    context = _case_context(request, case, programme_forms=programme_forms)
+    return render(request, "triage/case_detail.html", context, status=status)
+
+
 def _case_context(
     request: HttpRequest,
     case: Case,
     *,
     override_form: OverrideForm | None = None,
     discharge_form: DischargeForm | None = None,
+    programme_forms: Mapping[int, ResumeForm | StopForm | ReviewForm] | None = None,
 ) -> dict[str, Any]:
     assessments = list(
         case.assessments.select_related("intake", "intake__entered_by").order_by(
@@ -144,7 +162,7 @@ def _case_context(
         "override_form": override_form or OverrideForm(current=case.urgency),
         "discharge_form": discharge_form or DischargeForm(),
         "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
-        "programme_panels": case_programmes(case),
+        "programme_panels": case_programmes(case, bound=programme_forms),
         "prescription_blocker": prescription_blocker(case),
         "programme_suggestion": suggestion,
         # One query whether or not triage suggests a programme: the page costs the same.
@@ -318,6 +336,28 @@ def case_release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("triage:case_detail", pk=pk)
 
 
+def _refused(
+    request: HttpRequest,
+    pk: int,
+    *,
+    why: str,
+    override_form: OverrideForm | None = None,
+    discharge_form: DischargeForm | None = None,
+) -> HttpResponse:
+    """The case page again, as it is now (it changed since the clinician loaded it), with the
+    refused form as they filled it in and why it was refused beside it: nothing typed is lost."""
+    form = override_form or discharge_form
+    assert form is not None
+    form.add_error(None, why)
+    case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
+    context = _case_context(
+        request, case, override_form=override_form, discharge_form=discharge_form
+    )
+    context["override_refused"] = override_form is not None
+    context["discharge_refused"] = discharge_form is not None
+    return render(request, "triage/case_detail.html", context, status=409)
+
+
 @require_POST
 @role_required(Role.CLINICIAN)
 def case_override(request: HttpRequest, pk: int) -> HttpResponse:
@@ -334,15 +374,18 @@ def case_override(request: HttpRequest, pk: int) -> HttpResponse:
             to_urgency=Urgency(form.cleaned_data["to_urgency"]),
             reason=form.cleaned_data["reason"],
         )
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
     except (OverrideRefused, CaseAlreadyClaimed, CaseNotOpen) as exc:
-        messages.error(request, str(exc))
-    else:
-        verb = "raised" if override.raised else "lowered"
-        messages.success(
-            request,
-            f"Urgency {verb} to {override.get_to_urgency_display()}. Triage's own "
-            "result is kept as it was.",
-        )
+        # Typically another clinician claimed, overrode or closed the case since the page loaded.
+        why = _("Not overridden: %(why)s. What you wrote is kept below.") % {"why": exc}
+        return _refused(request, pk, why=why, override_form=form)
+    done = (
+        _("Urgency raised to %(urgency)s. Triage's own result is kept as it was.")
+        if override.raised
+        else _("Urgency lowered to %(urgency)s. Triage's own result is kept as it was.")
+    )
+    messages.success(request, done % {"urgency": override.get_to_urgency_display()})
     return redirect("triage:case_detail", pk=pk)
 
 
@@ -361,14 +404,18 @@ def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
             clinician=request.user,  # type: ignore[arg-type]
             advice=form.cleaned_data["advice"],
         )
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
     except (DecisionRefused, CaseAlreadyClaimed, CaseNotOpen) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
+        why = _("Not discharged: %(why)s. The advice you wrote is kept below.") % {"why": exc}
+        return _refused(request, pk, why=why, discharge_form=form)
+    messages.success(
+        request,
+        _(
             "The patient is discharged and the case is closed. Give them the "
-            "safety-net advice shown below.",
-        )
+            "safety-net advice shown below."
+        ),
+    )
     return redirect("triage:case_detail", pk=pk)
 
 
