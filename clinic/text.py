@@ -62,8 +62,7 @@ class PlainTextField(forms.CharField):
     multiline = False
 
     def to_python(self, value: object) -> str:
-        text: str = super().to_python(value)
-        text = clean_text(text, multiline=self.multiline)
+        text = clean_text(super().to_python(value) or "", multiline=self.multiline)
         return text if self.multiline else collapse_spaces(text)
 
 

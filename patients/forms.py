@@ -281,16 +281,17 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question: NeedsConfirmation | None = None
         if self.is_bound:
-            self.data = self.data.copy()  # QueryDicts from a request are immutable
-            token = self.data.get("submission_token", "")
+            data: Any = self.data.copy()  # type: ignore[attr-defined]  # a request's is immutable
+            token = data.get("submission_token", "")
             if not _is_token(token):
                 # A malformed token would be echoed back and refused for ever: a fresh one
                 # lets the form be sent (it is a new submission, not a replay of another).
                 token = str(uuid.uuid4())
-            if isinstance(self.data, QueryDict):
-                self.data.setlist("submission_token", [token])  # sent twice: keep one
+            if isinstance(data, QueryDict):
+                data.setlist("submission_token", [token])  # sent twice: keep one
             else:
-                self.data["submission_token"] = token
+                data["submission_token"] = token
+            self.data = data
         # The 54 answer fields are built once per process and shared (read-only) by every form:
         # building or deep-copying them on each request costs a millisecond of the submit.
         self.fields.update(_ANSWER_FIELDS)
@@ -518,9 +519,10 @@ class IntakeForm(forms.Form):
         """Re-show the form, every answer kept, with the question the submit stopped on."""
         self.question = question
         prefix = "identity" if isinstance(question, IdentityMismatch) else "details"
-        if self.data.get(f"{prefix}_key") != question.key:
-            self.data[f"{prefix}_choice"] = ""  # asked about other records: choose afresh
-        self.data[f"{prefix}_key"] = question.key
+        data: Any = self.data  # the copy __init__ made
+        if data.get(f"{prefix}_key") != question.key:
+            data[f"{prefix}_choice"] = ""  # asked about other records: choose afresh
+        data[f"{prefix}_key"] = question.key
 
     def differences(self) -> list[tuple[str, str, str]]:
         """(what, on file, typed) for the question asked, as reception reads them."""

@@ -15,21 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
 from programmes.models import CAUTION_TAG_CHOICES, Exercise, ProgrammeTemplate
+from programmes.services import latest_start
 
-# The latest start a clinician may choose, from today in the clinic's time zone. A programme
-# rests on the triage of the patient as they are now: starting it more than a year later would
-# follow an assessment that no longer describes them (and its check-ins, weeks after the start,
-# must stay dates the calendar has).
-START_AT_MOST_DAYS_AHEAD = 365
 NOTE_MAX_LENGTH = 2000
 
 
 def tomorrow() -> date:
     return timezone.localdate() + timedelta(days=1)
-
-
-def latest_start() -> date:
-    return timezone.localdate() + timedelta(days=START_AT_MOST_DAYS_AHEAD)
 
 
 class TemplateChoiceField(forms.ModelChoiceField):

@@ -282,9 +282,25 @@ def prescribe_programme(
     return programme
 
 
+# The latest start a clinician may choose, from today in the clinic's time zone. A programme
+# rests on the triage of the patient as they are now: starting it more than a year later would
+# follow an assessment that no longer describes them (and its check-ins, weeks after the start,
+# must stay dates the calendar has).
+START_AT_MOST_DAYS_AHEAD = 365
+
+
+def latest_start() -> date:
+    return timezone.localdate() + timedelta(days=START_AT_MOST_DAYS_AHEAD)
+
+
 def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start: date) -> None:
     if start < timezone.localdate():
         raise ProgrammeRefused("The start date is in the past.")
+    if start > latest_start():
+        raise ProgrammeRefused(
+            f"The start date is more than {START_AT_MOST_DAYS_AHEAD} days ahead: choose one "
+            f"by {latest_start():%d/%m/%Y}."
+        )
     if not plan or not any(item.keep for item in plan[0].exercises):
         raise ProgrammeRefused("The programme's first phase has no exercises.")
     for phase in plan:

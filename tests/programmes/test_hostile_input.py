@@ -18,9 +18,9 @@ from django.utils import timezone
 from outbox.models import Message
 from patients.models import Intake
 from programmes import screen, services
-from programmes.forms import START_AT_MOST_DAYS_AHEAD
 from programmes.models import Exercise, Programme, ProgrammeExercise, ProgrammeTemplate
 from programmes.ndi import SECTIONS
+from programmes.services import START_AT_MOST_DAYS_AHEAD
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, prescribe, self_care_intake
 from triage.models import Case, Urgency
