@@ -123,6 +123,23 @@ def test_a_patient_without_email_consent_cannot_be_prescribed(clinician: User) -
         )
 
 
+@pytest.mark.parametrize(
+    "start", [date(9999, 12, 31), None], ids=["end-of-time", "a-year-and-a-day"]
+)
+def test_a_start_date_too_far_ahead_is_refused_by_the_service_too(
+    clinician: User, start: date | None
+) -> None:
+    """9999-12-31 crashed in check_in_due (OverflowError) when the form was bypassed."""
+    case = self_care_intake().assessment.case
+    with pytest.raises(ProgrammeRefused, match="days ahead"):
+        services.prescribe_programme(
+            case_id=case.pk,
+            clinician=clinician,
+            template_id=_template().pk,
+            start_date=start or timezone.localdate() + timedelta(days=366),
+        )
+
+
 def test_a_start_date_in_the_past_is_refused(clinician: User) -> None:
     case = self_care_intake().assessment.case
     with pytest.raises(ProgrammeRefused, match="in the past"):
