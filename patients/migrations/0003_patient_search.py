@@ -14,15 +14,16 @@ PostgreSQL only:
   patient table in the same transaction as the patient row (a name is added, never removed: a name
   no patient has any more finds nobody). A search for part of a name reads this small table, then
   finds the patients by exact name, through
-- hash indexes on family name and given name (equality only: they offer no order to walk), and
-  the search-order index above, which gives the first page of a family name in order directly.
+- a hash index on family name (equality only: it offers no order to walk), the search-order
+  index above (the first page of a family name, in order, from the index alone), and an index on
+  given name, family name, date of birth and id (likewise for a given name).
 - `pg_trgm` and a trigram GIN index on UPPER(name) of the names, so that a substring or prefix
   ("ones", "Jo") is found in the names without reading all of them. Creating the extension needs
   a role allowed to (a superuser, or the database owner: pg_trgm is trusted on PostgreSQL 13+),
   unless an administrator already created it. If the role may not, a warning says so and the
   migration goes on without that index: search still answers, reading the names table (tens of
-  thousands of rows, not a million). Run `CREATE EXTENSION pg_trgm;` as an administrator, then
-  migrate patients to 0002 and back to add it.
+  thousands of rows, not a million). To add it later, an administrator runs
+  `CREATE EXTENSION pg_trgm;` and then the CREATE_TRIGRAM_INDEX statement below.
 """
 
 import logging
@@ -89,12 +90,14 @@ def create_names(apps, schema_editor):  # type: ignore[no-untyped-def]
     except DatabaseError as error:
         log.warning(
             "pg_trgm could not be created (%s): patient search by part of a name will read "
-            "every distinct name. Ask an administrator to run CREATE EXTENSION pg_trgm, then "
-            "migrate patients to 0002 and back to add the trigram index.",
+            "every distinct name. To add the trigram index later, an administrator runs: "
+            "CREATE EXTENSION pg_trgm; %s;",
             str(error).strip().splitlines()[0],
+            CREATE_TRIGRAM_INDEX,
         )
         return
     schema_editor.execute(CREATE_TRIGRAM_INDEX)
+    schema_editor.execute(f"ANALYZE {NAMES_TABLE}")
 
 
 def drop_names(apps, schema_editor):  # type: ignore[no-untyped-def]
