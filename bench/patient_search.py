@@ -7,7 +7,7 @@ about a fifth share the hundred most common ones (Smith is 1 in 85), the rest sp
 over ~30,000 rarer ones; given names by sex from common to rare; dates of birth evenly over
 1920-2020; 70% with a valid NHS number (modulus 11 check digit), the rest with none.
 
-Then searches as reception types them, each through `Patient.objects.search(query)[:51]`
+Then searches as reception types them, each through `Patient.objects.search_page(query, limit=51)`
 evaluated (what the patient search page runs), query terms drawn from the patients themselves so
 that common names come up as often as they do at a front desk:
 
@@ -468,7 +468,7 @@ def same_as_the_plain_filter(query: str) -> bool:
     """Whether the first page of a search is the first page of its ordinary filter (which reads
     every match): the two ways of reading must agree."""
     ordering = [*Patient._meta.ordering, "pk"]
-    fast = [p.pk for p in Patient.objects.search(query)[: SEARCH_LIMIT + 1]]
+    fast = [p.pk for p in Patient.objects.search_page(query, limit=SEARCH_LIMIT + 1)]
     every = Patient.objects.filter(pk__in=Patient.objects.search(query).values("pk"))
     return fast == list(every.order_by(*ordering).values_list("pk", flat=True)[: SEARCH_LIMIT + 1])
 
@@ -515,7 +515,9 @@ def run(rows: list[Row], rng: random.Random) -> dict[str, object]:
                 search: Callable[[], object] = lambda d=details: find_returning_patient(d)  # noqa: E731
             else:
                 query = QUERIES[kind](row, rng)
-                search = lambda q=query: list(Patient.objects.search(q)[: SEARCH_LIMIT + 1])  # noqa: E731
+                search = lambda q=query: list(
+                    Patient.objects.search_page(q, limit=SEARCH_LIMIT + 1)
+                )  # noqa: E731
             # The search and the floor take turns going first, so that both see the same machine.
             if i % 2:
                 one_floor, _ = timed(floor)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Self, overload
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -35,27 +35,21 @@ class Language(models.TextChoices):
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
-    # Set by search() on the queryset it returns, never copied to a clone: that queryset's first
-    # page ([:n]) is read the fast way; anything further done with it is an ordinary filter.
-    _first_page: patient_search.FirstPage | None = None
-
     def search(self, query: str) -> PatientQuerySet:
         """Patients matching names or parts of names, a date of birth (day first: 14/03/1985,
-        or 1985-03-14), or an NHS number (spaces or dashes ignored); see patients.search."""
-        found, first_page = patient_search.search(self, query)
-        assert isinstance(found, PatientQuerySet)
-        found._first_page = first_page
-        return found
+        or 1985-03-14), or an NHS number (spaces or dashes ignored); see patients.search.
 
-    @overload
-    def __getitem__(self, k: int) -> Any: ...
-    @overload
-    def __getitem__(self, k: slice) -> Self: ...
-    def __getitem__(self, k: int | slice) -> Any:
-        stop = patient_search.is_first_page(k)
-        if self._first_page is not None and stop is not None and self._result_cache is None:
-            return self._first_page.fetch(self, stop)
-        return super().__getitem__(k)
+        An ordinary filter: count it, filter it further, use it in a subquery."""
+        found, _first_page = patient_search.search(self, query)
+        return cast(PatientQuerySet, found)
+
+    def search_page(self, query: str, *, limit: int) -> PatientQuerySet:
+        """The first `limit` patients of `search(query)` in the search's order, read the fast
+        way where there is one (`patients.search.FirstPage`)."""
+        found, first_page = patient_search.search(self, query)
+        if first_page is None or limit > patient_search.FIRST_PAGE_MAX:
+            return cast(PatientQuerySet, found[:limit])
+        return cast(PatientQuerySet, first_page.fetch(found, limit))
 
 
 class Patient(models.Model):

@@ -42,6 +42,8 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from patients.nhs import normalise_nhs_number
+
 if TYPE_CHECKING:
     from patients.models import Patient
 
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
 SUBSTRING_FROM = 3
 # Where a part of a name starts: after a space, a hyphen or an apostrophe (Smith-Jones, O'Brien).
 PART_SEPARATORS = (" ", "-", "'")
-# The largest page the two-step first page serves; a larger slice is an ordinary query.
+# The largest page the two-step first page serves; a larger one is an ordinary query.
 FIRST_PAGE_MAX = 500
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
@@ -77,10 +79,11 @@ class Terms:
 
 def read(query: str, *, today: date | None = None) -> Terms:
     query = query.strip()
-    digits = "".join(ch for ch in query if ch.isdigit())
-    # Ten digits, spaces and at most two other characters between them: 943 476 5919, 943-476-5919.
-    if len(digits) == 10 and len(digits) >= len(query.replace(" ", "")) - 2:
-        return Terms(nhs_number=digits)
+    # Ten digits of any script, with spaces or dashes: 943 476 5919, 943-476-5919 (as the form
+    # stores them: ASCII digits).
+    number = normalise_nhs_number(query)
+    if len(number) == 10 and number.isascii() and number.isdigit():
+        return Terms(nhs_number=number)
     today = today or timezone.localdate()
     dates: frozenset[date] | None = None
     words: list[str] = []
@@ -295,16 +298,3 @@ def _unrefined(queryset: QuerySet[Any]) -> bool:
         or query.is_sliced
         or query.deferred_loading != (frozenset(), True)
     )
-
-
-def is_first_page(key: Any) -> int | None:
-    """The stop of a slice [:n] or [0:n] small enough for `FirstPage`, else None."""
-    if (
-        isinstance(key, slice)
-        and key.start in (None, 0)
-        and key.step is None
-        and isinstance(key.stop, int)
-        and 0 < key.stop <= FIRST_PAGE_MAX
-    ):
-        return key.stop
-    return None

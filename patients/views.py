@@ -110,7 +110,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
-            found = list(Patient.objects.search(query)[: SEARCH_LIMIT + 1])
+            found = list(Patient.objects.search_page(query, limit=SEARCH_LIMIT + 1))
             patients, more = found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
     return render(
         request,
