@@ -345,7 +345,9 @@ def test_nhs_numbers_in_any_digits_are_stored_as_ascii_and_make_one_patient(
     assert Intake.objects.count() == 2
 
 
-@pytest.mark.parametrize("typed", ["943476591", "943476591x", "9434765918", "☃", "9434765919\u0301"])
+@pytest.mark.parametrize(
+    "typed", ["943476591", "943476591x", "9434765918", "☃", "9434765919\u0301"]
+)
 def test_an_nhs_number_that_is_not_ten_digits_is_refused_with_the_field_named(
     reception_client: Client, typed: str
 ) -> None:
