@@ -208,6 +208,12 @@ def find_returning_patient(
     return candidates[0] if candidates else None
 
 
+def _ask(question: NeedsConfirmation, key: str, answer: object) -> None:
+    """Go on only if reception has answered exactly this question; else ask it."""
+    if answer is None or key != question.key:
+        raise question
+
+
 def _file_under(
     *, details: PatientDetails, confirmation: Confirmation
 ) -> tuple[Filed, list[tuple[str, Any, Any]]]:
@@ -217,9 +223,11 @@ def _file_under(
     if patient is not None and details.nhs_number and patient.nhs_number == details.nhs_number:
         differences = _identity_differences(patient, details)
         if differences:
-            mismatch = IdentityMismatch(patient, differences)
-            if confirmation.identity is None or confirmation.identity_key != mismatch.key:
-                raise mismatch
+            _ask(
+                IdentityMismatch(patient, differences),
+                confirmation.identity_key,
+                confirmation.identity,
+            )
             if confirmation.identity == IdentityChoice.CORRECT_RECORD:
                 changes += [(d.field, d.on_file, d.typed) for d in differences]
             elif confirmation.identity == IdentityChoice.DIFFERENT_PATIENT:
@@ -231,9 +239,7 @@ def _file_under(
         return Filed(_register(details), is_new=True), []
     differences = _contact_differences(patient, details)
     if differences:
-        differ = DetailsDiffer(patient, differences)
-        if confirmation.details is None or confirmation.details_key != differ.key:
-            raise differ
+        _ask(DetailsDiffer(patient, differences), confirmation.details_key, confirmation.details)
         if confirmation.details == DetailsChoice.UPDATE:
             changes += [(d.field, d.on_file, d.typed) for d in differences]
     if changes:
