@@ -147,3 +147,15 @@ def test_unknown_page_shows_the_clinic_not_found_page(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_roles_come_with_the_user_in_one_query(client, django_assert_num_queries):
+    """clinic/auth.py: the page's role checks cost no query of their own."""
+    user = make_user(role=Role.RECEPTION, username="both")
+    user.groups.add(Group.objects.get(name=Role.CLINICIAN))
+    client.force_login(user)
+    request = client.get("/").wsgi_request
+    with django_assert_num_queries(0):
+        assert has_role(request.user, Role.RECEPTION) and has_role(request.user, Role.CLINICIAN)
+        assert not has_role(request.user, Role.LEAD)
