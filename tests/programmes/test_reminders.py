@@ -3,9 +3,11 @@ unsubscribing and a hold stop them at once, up to the moment of sending."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connections, transaction
 from django.utils import timezone
 
 from outbox.models import Message
@@ -79,6 +81,48 @@ def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wron
     assert reminders(programme) == []
     programme.refresh_from_db()
     assert programme.next_reminder_at is not None and programme.next_reminder_at > due
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_passed_over_while_its_email_is_being_sent_goes_at_the_next_beat() -> None:
+    # Given a reminder due, and the worker sending the programme's welcome email: the send-time
+    # check holds the programme's row until the send is recorded
+    programme = prescribe()
+    due = programme.next_reminder_at
+    assert due is not None
+    welcome = Message.objects.get(
+        kind=Message.Kind.PROGRAMME, key__startswith=f"prg{programme.pk}."
+    )
+    holding, sent = threading.Event(), threading.Event()
+
+    def send_welcome() -> None:
+        try:
+            with transaction.atomic():
+                assert services.still_wanted(welcome)
+                holding.set()
+                sent.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=send_welcome)
+    sender.start()
+    try:
+        assert holding.wait(timeout=10)
+
+        # When beat runs at the reminder's moment: it passes over the row it cannot lock
+        services.queue_due_programme_emails(now=due)
+        assert reminders(programme) == []
+    finally:
+        sent.set()
+        sender.join(timeout=10)
+
+    # Then the reminder is still due, not moved on or dropped, and the next run queues it
+    programme.refresh_from_db()
+    assert programme.next_reminder_at == due
+    services.queue_due_programme_emails(now=due + timedelta(minutes=1))
+    [reminder] = reminders(programme)
+    assert reminder.key == f"prg{programme.pk}.rem.{due.astimezone(programme.tz):%Y%m%d}"
 
 
 def test_pausing_stops_reminders_and_cancels_the_one_waiting() -> None:
