@@ -2,11 +2,14 @@
 work done at each moved moment, the forms of the patient's pages read from their HTML, and the
 programme emails the sink received.
 
-The worker and beat run on the real clock. The test process runs on `Clock`: it patches
-`django.utils.timezone.now`, and at each moment it moves to, `beat_work` does what beat would
-do at that moment (queue the programme emails that have fallen due, then dispatch every due
-outbox row). The dispatcher's claim lets the real worker send a row that is due only in the
-moved time; a row merely handed over on commit waits for that claim.
+The worker and beat run on the real clock. The test process runs on its own (`clock`, from
+`tests/support/clock.py`), which starts at the fixed instant the test names, in the first year
+with the same calendar that lies ahead of the real clock: what the test makes due is never due
+for the real beat, which would otherwise send it (or skip it as stale) on its own. At each
+moment the test moves to, `beat_work` does what beat would do at that moment (queue the
+programme emails that have fallen due, then dispatch every due outbox row). The dispatcher's
+claim lets the real worker send a row that is due only in the moved time; a row merely handed
+over on commit waits for that claim.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -25,33 +27,29 @@ from django.utils import timezone
 from outbox.services import dispatch_due_messages
 from programmes.models import CheckIn, Programme
 from programmes.services import queue_due_programme_emails
+from tests.support.clock import Clock, running_at
 from tests.support.smtp_sink import Received, SmtpSink
 
+# Within 1901-2099 the calendar repeats every 28 years: each date falls on the same weekday, and
+# the clock changes of London and New York (the last or the nth Sunday of a month) on the same
+# dates.
+SAME_CALENDAR_YEARS = 28
 
-@dataclass
-class Clock:
-    """The test process's clock; starts at the real time and only moves forward."""
 
-    now: datetime
-
-    def move_to(self, moment: datetime) -> None:
-        assert moment >= self.now, "the clock only moves forward"
-        self.now = moment
-
-    def advance(self, delta: timedelta) -> None:
-        self.move_to(self.now + delta)
-
-    def steps(self, *, until: datetime, every: timedelta) -> Iterator[datetime]:
-        """Move forward `every` at a time up to `until`, yielding each moment moved to."""
-        while self.now + every <= until:
-            self.advance(every)
-            yield self.now
+def ahead_of_the_real_clock(instant: datetime) -> datetime:
+    """`instant` moved on by whole calendar cycles until it is a day ahead of the real clock:
+    the same weekday, time of day and place among the clock changes, every run."""
+    real_now = datetime.now(UTC)
+    while instant < real_now + timedelta(days=1):
+        instant = instant.replace(year=instant.year + SAME_CALENDAR_YEARS)
+    return instant
 
 
 @pytest.fixture(name="clock")
-def clock_fixture() -> Iterator[Clock]:
-    clock = Clock(now=timezone.now())
-    with mock.patch("django.utils.timezone.now", side_effect=lambda: clock.now):
+def clock_fixture(request: pytest.FixtureRequest) -> Iterator[Clock]:
+    """The test process's clock, from the instant the test is parametrised with (each journey
+    names its own: `@pytest.mark.parametrize("clock", [...], indirect=True)`)."""
+    with running_at(ahead_of_the_real_clock(request.param)) as clock:
         yield clock
 
 

@@ -5,8 +5,10 @@ check-in once.
 
 Each test runs a real Celery worker and beat on its own queue and the test database, real Redis
 and PostgreSQL, and an aiosmtpd sink. The worker and beat run on the real clock; the test moves
-its own (`programme_stack.Clock`) and at each moment does what beat would do then
-(`programme_stack.beat_work`). Nothing sleeps for a time; the waits are for deliveries.
+its own (`programme_stack.clock`), from a fixed instant of its own, and at each moment does what
+beat would do then (`programme_stack.beat_work`). The worker leaves a row due in its future to
+the dispatcher's claim, so every wait for an email does beat's work too. Nothing sleeps for a
+time; the waits are for deliveries.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
@@ -65,6 +67,17 @@ PAGE_LINK = re.compile(r"https?://\S+/p/[^/\s]+/")
 def library() -> None:
     # The library is seeded by a migration; a transactional test flushes it afterwards.
     seed_library()
+
+
+# Where each journey starts (moved on by whole calendar cycles to lie ahead of the real clock).
+# Sunday 21:45 GMT: the week-1 check-in falls on the day London's clocks go forward.
+RED_FLAG_START = datetime(2026, 3, 22, 21, 45, tzinfo=UTC)
+# Sunday 19:32 GMT (14:32 in New York): two weeks of reminders across New York's clocks going
+# forward, then two more across London's.
+CHOSEN_DAYS_START = datetime(2026, 3, 1, 19, 32, tzinfo=UTC)
+# Sunday 23:30 UTC, already Monday 00:30 in London: six weeks across London's clocks going back
+# and New York's.
+SIX_WEEKS_START = datetime(2026, 10, 18, 23, 30, tzinfo=UTC)
 
 
 def start_stack(stack: OutboxStack, sink: SmtpSink) -> None:
@@ -124,6 +137,7 @@ def keys_at_sink(sink: SmtpSink, programme: Programme, what: str) -> list[str]:
     return sorted(key_of(r) for r in programme_mail(sink, programme.pk, what))
 
 
+@pytest.mark.parametrize("clock", [RED_FLAG_START], indirect=True, ids=["sun-21:45-gmt"])
 def test_prescription_to_red_flag_check_in_puts_the_patient_back_in_the_queue(
     outbox_stack: OutboxStack, clock: Clock
 ) -> None:
@@ -152,7 +166,7 @@ def test_prescription_to_red_flag_check_in_puts_the_patient_back_in_the_queue(
 
         # Then the worker delivers the programme email: no health words in the subject, both
         # parts, every exercise of the first phase, the safety net, and a link
-        email = arrived(outbox_stack, sink, f"prg{programme.pk}.programme")
+        email = arrived(outbox_stack, sink, f"prg{programme.pk}.programme", beat=True)
         assert email.to == ("ada@example.org",)
         for word in HEALTH_WORDS:
             assert word not in email.subject.lower(), f"{word!r} in {email.subject!r}"
@@ -257,6 +271,7 @@ def test_prescription_to_red_flag_check_in_puts_the_patient_back_in_the_queue(
     assert not [m for m, n in Counter(sink.message_ids()).items() if n > 1]
 
 
+@pytest.mark.parametrize("clock", [CHOSEN_DAYS_START], indirect=True, ids=["sun-19:32-gmt"])
 def test_reminders_come_on_the_chosen_days_and_stop_after_unsubscribing(
     outbox_stack: OutboxStack, clock: Clock
 ) -> None:
@@ -264,7 +279,7 @@ def test_reminders_come_on_the_chosen_days_and_stop_after_unsubscribing(
     programme = prescribe(start=timezone.localdate())
     with SmtpSink() as sink:
         start_stack(outbox_stack, sink)
-        email = arrived(outbox_stack, sink, f"prg{programme.pk}.programme")
+        email = arrived(outbox_stack, sink, f"prg{programme.pk}.programme", beat=True)
         page = page_path(email)
         patient = Client()
 
@@ -333,6 +348,7 @@ def test_reminders_come_on_the_chosen_days_and_stop_after_unsubscribing(
         assert keys_at_sink(sink, programme, "") == at_sink_before
 
 
+@pytest.mark.parametrize("clock", [SIX_WEEKS_START], indirect=True, ids=["sun-23:30-utc"])
 def test_six_weeks_of_clock_send_each_check_in_and_each_reminder_once(
     outbox_stack: OutboxStack, clock: Clock
 ) -> None:
@@ -340,7 +356,7 @@ def test_six_weeks_of_clock_send_each_check_in_and_each_reminder_once(
     programme = prescribe(start=timezone.localdate())
     with SmtpSink() as sink:
         start_stack(outbox_stack, sink)
-        arrived(outbox_stack, sink, f"prg{programme.pk}.programme")
+        arrived(outbox_stack, sink, f"prg{programme.pk}.programme", beat=True)
 
         # When six weeks and a day pass in steps of six hours, beat's work done twice at each
         for _ in clock.steps(
