@@ -1,6 +1,10 @@
-"""Shared fixtures for the programme tests: a clinician, a SELF_CARE case from a realistic
-intake (a patient with an email address who agreed to email), and a programme prescribed from it
-with the `upper-back-kettlebell-foundations` template, starting today."""
+"""Shared fixtures for the programme tests: the test's clock, a clinician, a SELF_CARE case from
+a realistic intake (a patient with an email address who agreed to email), and a programme
+prescribed from it with the `upper-back-kettlebell-foundations` template, starting today.
+
+A programme is made of dates and times (its start, reminders, check-ins, links), so every test
+here runs on the test's clock (`tests/support/clock.py`): from its fixed default instant, or
+from the instants a test is parametrised with."""
 
 from __future__ import annotations
 
@@ -12,10 +16,16 @@ from django.utils import timezone
 from programmes import links, services
 from programmes.models import Programme, ProgrammeTemplate
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.clock import Clock
 from triage.models import Case, Urgency
 
 TEMPLATE_SLUG = "upper-back-kettlebell-foundations"
 PATIENT_EMAIL = "ada.lovelace@example.org"
+
+
+@pytest.fixture(autouse=True)
+def _on_the_test_clock(clock: Clock) -> Clock:
+    return clock
 
 
 @pytest.fixture

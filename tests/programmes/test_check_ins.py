@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from outbox.models import Message
@@ -17,6 +18,7 @@ from programmes import screen, services
 from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammeExercise, SessionLog
 from programmes.ndi import SECTIONS
 from tests.programmes.helpers import prescribe
+from tests.support.clock import ACROSS_THE_WEEK, Clock
 from triage.models import Case, CaseActivity, Urgency
 from triage.rules import Answers
 from triage.services import current_ruleset
@@ -161,11 +163,17 @@ def test_a_check_in_joins_a_case_the_patient_already_has_open() -> None:
     assert Case.objects.get(pk=programme.case_id).status == Case.Status.CLOSED
 
 
-def test_a_check_in_is_answered_once_and_not_before_it_opens() -> None:
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_a_check_in_is_answered_once_and_not_before_it_opens(clock: Clock) -> None:
     programme = started_today()
+    week_one = programme.check_ins.get(week=1).due_at
+    with pytest.raises(services.CheckInClosed, match="not open yet"):
+        answer(
+            programme, 1, now=week_one - settings.PROGRAMME_CHECK_IN_EARLY - timedelta(minutes=1)
+        )
     with pytest.raises(services.CheckInClosed, match="not open yet"):
         answer(programme, 2, now=at_week(programme, 1))
-    answer(programme, 1)
+    answer(programme, 1, now=week_one - settings.PROGRAMME_CHECK_IN_EARLY)
     with pytest.raises(services.CheckInClosed, match="already answered"):
         answer(programme, 1)
 
@@ -203,8 +211,9 @@ def test_good_adherence_and_steady_pain_move_to_the_next_phase_when_its_weeks_ar
         assert Message.objects.filter(kind=Message.Kind.PROGRAMME_REVIEW).exists()
 
 
-def test_form_breaking_drops_each_load_one_step() -> None:
+def test_form_breaking_drops_each_load_one_step(clock: Clock) -> None:
     programme = started_today()
+    clock.advance(timedelta(days=1))  # the patient trains after the prescription
     log_sessions(programme, 3, felt=SessionLog.Felt.FORM_BROKE)
     loaded = {
         item.pk: item.load_kg

@@ -1,19 +1,24 @@
 """Reminders and check-ins become outbox rows when they fall due, once each; pausing,
-unsubscribing and a hold stop them at once, up to the moment of sending."""
+unsubscribing and a hold stop them at once, up to the moment of sending.
+
+The tests run on the test's clock; those whose answer turns on the hour, the weekday or a clock
+change run from fixed instants across the week and either side of the clock changes."""
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import services
+from programmes import schedule, services
 from programmes.models import CheckIn, Programme, ProgrammeEvent
 from tests.programmes.helpers import prescribe
+from tests.support.clock import ACROSS_THE_WEEK, ACROSS_THE_WEEK_AND_NEW_YORK, Clock
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +33,42 @@ def reminders(programme: Programme) -> list[Message]:
     )
 
 
-def test_prescribing_schedules_the_first_reminder_and_the_check_ins() -> None:
+def training_moments(programme: Programme, *, after: datetime, until: datetime) -> list[datetime]:
+    """Every reminder the programme's days and time give after `after` up to `until`, worked
+    out day by day in the patient's zone."""
+    tz = programme.tz
+    first, last = after.astimezone(tz).date(), until.astimezone(tz).date()
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    moments = (
+        schedule.local_moment(day, programme.reminder_time, tz)
+        for day in days
+        if day.weekday() in programme.training_days
+        and programme.start_date <= day < programme.end_date
+    )
+    return [moment for moment in moments if after < moment <= until]
+
+
+def next_training_moment(programme: Programme, *, after: datetime) -> datetime:
+    return training_moments(programme, after=after, until=after + timedelta(weeks=2))[0]
+
+
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_prescribing_schedules_the_first_reminder_and_the_check_ins(clock: Clock) -> None:
     programme = prescribe()
     assert programme.next_reminder_at is not None
     local = programme.next_reminder_at.astimezone(programme.tz)
     assert local.weekday() in programme.training_days
     assert local.time() == programme.reminder_time
     assert local.date() >= programme.start_date
+    assert programme.next_reminder_at == next_training_moment(programme, after=clock.now)
     weeks = list(programme.check_ins.values_list("week", "asks_ndi"))
     assert weeks == [(0, True), (1, False), (2, False), (4, False), (6, True)]
     # The starting questionnaire comes with the programme email, not an email of its own.
     assert programme.check_ins.get(week=0).sent_at is not None
 
 
-def test_a_due_reminder_is_queued_once_however_often_the_beat_runs() -> None:
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_a_due_reminder_is_queued_once_however_often_the_beat_runs(clock: Clock) -> None:
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
@@ -73,7 +100,10 @@ def test_six_weeks_of_beats_send_each_reminder_and_each_check_in_once() -> None:
     assert CheckIn.objects.filter(programme=programme, sent_at__isnull=True).count() == 0
 
 
-def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wrong_day() -> None:
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wrong_day(
+    clock: Clock,
+) -> None:
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
@@ -81,6 +111,36 @@ def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wron
     assert reminders(programme) == []
     programme.refresh_from_db()
     assert programme.next_reminder_at is not None and programme.next_reminder_at > due
+
+
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK_AND_NEW_YORK, indirect=True)
+def test_reminders_on_the_chosen_days_fall_due_at_the_chosen_time_in_the_patients_zone(
+    clock: Clock,
+) -> None:
+    # Given a programme starting today whose patient chose Tuesdays and Saturdays at 07:30 in
+    # New York
+    programme = services.choose_schedule(
+        programme_id=prescribe(start=timezone.localdate()).pk,
+        training_days=[1, 5],
+        reminder_time=time(7, 30),
+        time_zone="America/New_York",
+    )
+    expected = training_moments(programme, after=clock.now, until=clock.now + timedelta(weeks=2))
+    assert len(expected) >= 3
+
+    # When beat runs just before and at each of the next two weeks' reminders
+    for n, due in enumerate(expected):
+        services.queue_due_programme_emails(now=due - timedelta(seconds=1))
+        assert len(reminders(programme)) == n, f"reminder {n + 1} came before {due}"
+        services.queue_due_programme_emails(now=due)
+        assert len(reminders(programme)) == n + 1, f"reminder {n + 1} did not come at {due}"
+
+    # Then each became a row on its own day, at once, and the next is the one after them
+    assert [m.key for m in reminders(programme)] == [
+        f"prg{programme.pk}.rem.{due.astimezone(programme.tz):%Y%m%d}" for due in expected
+    ]
+    programme.refresh_from_db()
+    assert programme.next_reminder_at == next_training_moment(programme, after=expected[-1])
 
 
 @pytest.mark.postgres
@@ -176,7 +236,8 @@ def test_the_send_time_check_refuses_a_reminder_once_the_patient_has_unsubscribe
     assert not services.still_wanted(welcome)
 
 
-def test_changing_training_days_and_time_moves_the_next_reminder_at_once() -> None:
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK_AND_NEW_YORK, indirect=True)
+def test_changing_training_days_and_time_moves_the_next_reminder_at_once(clock: Clock) -> None:
     programme = prescribe()
     services.choose_schedule(
         programme_id=programme.pk,
@@ -188,8 +249,11 @@ def test_changing_training_days_and_time_moves_the_next_reminder_at_once() -> No
     assert programme.next_reminder_at is not None
     local = programme.next_reminder_at.astimezone(programme.tz)
     assert (local.weekday() in (5, 6), local.time()) == (True, time(7, 15))
+    assert programme.next_reminder_at == next_training_moment(programme, after=clock.now)
     week_one = programme.check_ins.get(week=1)
-    assert week_one.due_at.astimezone(programme.tz).time() == time(7, 15)
+    assert week_one.due_at == datetime.combine(
+        programme.start_date + timedelta(weeks=1), time(7, 15), tzinfo=ZoneInfo("America/New_York")
+    )
 
 
 def test_a_bad_time_zone_or_no_training_day_is_refused() -> None:

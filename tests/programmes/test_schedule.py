@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from programmes import schedule
+from tests.support.clock import ACROSS_THE_WEEK_AND_NEW_YORK
 
 LONDON = ZoneInfo("Europe/London")
+NEW_YORK = ZoneInfo("America/New_York")
 START = date(2026, 11, 23)  # a Monday
 END = START + timedelta(weeks=6)
 
@@ -61,6 +63,30 @@ def test_reminders_keep_local_time_across_a_clock_change() -> None:
         found.append(moment)
     assert [m.astimezone(UTC).hour for m in found] == [18, 17]
     assert {m.astimezone(LONDON).time() for m in found} == {time(18, 0)}
+
+
+@pytest.mark.parametrize("after", ACROSS_THE_WEEK_AND_NEW_YORK)
+def test_from_any_instant_every_chosen_day_has_its_reminder_at_the_local_time(
+    after: datetime,
+) -> None:
+    # Tuesdays and Saturdays at 07:30 in New York, for three weeks from the instant
+    start = after.astimezone(LONDON).date()  # a programme starting on the clinic's today
+    end = start + timedelta(weeks=3)
+    found = []
+    moment: datetime | None = after
+    while moment := schedule.next_reminder(
+        after=moment, start=start, end=end, days=[1, 5], at=time(7, 30), tz=NEW_YORK
+    ):
+        found.append(moment)
+
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    expected = [
+        datetime.combine(day, time(7, 30), tzinfo=NEW_YORK)
+        for day in days
+        if day.weekday() in (1, 5)
+    ]
+    assert found == [moment for moment in expected if moment > after]
+    assert len(found) >= 5
 
 
 def test_no_reminder_without_training_days_or_after_the_end() -> None:
