@@ -1,6 +1,8 @@
 """Clinician alerts: who is on duty, what they are told, and escalation until somebody claims.
 
-The clock is moved by passing `now` (or moving a deadline into the past); nothing sleeps.
+The tests run on the test's clock; the clock is moved by passing `now` (or moving a deadline
+into the past); nothing sleeps. Who is on duty turns on the weekday and the hour, so the alerts
+go out from fixed instants across the week and either side of the clock changes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from clinic.roles import Role
 from outbox.models import Message
 from patients.services import PatientDetails, submit_intake
 from tests.rules.answers import answers
+from tests.support.clock import ACROSS_THE_WEEK, Clock
 from triage.models import Case, DutySlot, FallbackClinician
 from triage.services import (
     CaseAlreadyClaimed,
@@ -25,7 +28,7 @@ from triage.services import (
     escalate_unclaimed_cases,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 LONDON = ZoneInfo("Europe/London")
 # A Wednesday in the clinic's time zone.
 WEDNESDAY_10AM = datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
@@ -94,11 +97,21 @@ def test_a_clinician_without_an_email_address_is_passed_over(team):
     assert clinicians_on_duty(WEDNESDAY_10AM) == [team["ana"]]
 
 
-def test_an_emergency_alerts_the_clinicians_on_duty_in_the_intakes_transaction(
-    team, django_capture_on_commit_callbacks
-):
+def on_duty_today_only(user: User) -> None:
+    """On duty all of the clinic's today (an end at the start runs to midnight), and no other
+    day."""
     DutySlot.objects.all().delete()
-    on_duty(team["ana"], timezone.localtime().weekday(), time(0), time(0))
+    on_duty(user, timezone.localtime().weekday(), time(0), time(0))
+
+
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_an_emergency_alerts_the_clinicians_on_duty_in_the_intakes_transaction(
+    team, django_capture_on_commit_callbacks, clock: Clock
+):
+    on_duty_today_only(team["ana"])
+    today = timezone.localtime().weekday()
+    on_duty(team["ben"], (today - 1) % 7, time(0), time(0))  # yesterday, ended at midnight
+    on_duty(team["cy"], (today + 1) % 7, time(0), time(0))  # tomorrow
     with django_capture_on_commit_callbacks() as handed_over:
         case = submit(bladder_or_bowel_change=True)
 
@@ -115,8 +128,7 @@ def test_an_emergency_alerts_the_clinicians_on_duty_in_the_intakes_transaction(
 
 
 def test_an_alert_carries_no_health_detail_only_a_link(team):
-    DutySlot.objects.all().delete()
-    on_duty(team["ana"], timezone.localtime().weekday(), time(0), time(0))
+    on_duty_today_only(team["ana"])
     case = submit(chest_pain=True, pain_region="thoracic")
     alert = Message.objects.get()
     text = f"{alert.subject}\n{alert.body_text}\n{alert.body_html}"
@@ -126,9 +138,9 @@ def test_an_alert_carries_no_health_detail_only_a_link(team):
     assert alert.message_id == f"<{alert.key}@clinic-triage.local>"
 
 
-def test_an_urgent_case_escalates_after_an_hour_and_a_soon_case_alerts_nobody(team):
-    DutySlot.objects.all().delete()
-    on_duty(team["ana"], timezone.localtime().weekday(), time(0), time(0))
+@pytest.mark.parametrize("clock", ACROSS_THE_WEEK, indirect=True)
+def test_an_urgent_case_escalates_after_an_hour_and_a_soon_case_alerts_nobody(team, clock: Clock):
+    on_duty_today_only(team["ana"])
     urgent = submit(chest_pain=True)
     assert urgent.escalate_at - urgent.latest_assessment.created_at == timedelta(hours=1)
     Case.objects.all().update(status=Case.Status.CLOSED)

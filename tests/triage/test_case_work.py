@@ -40,7 +40,7 @@ from triage.services import (
     release_case,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]  # the test's clock
 
 
 def _case(reception: User, **answers: object) -> Case:

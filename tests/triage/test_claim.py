@@ -20,7 +20,7 @@ from tests.patients.helpers import make_intake, make_user, patient_details
 from triage.models import Case
 from triage.services import escalate_unclaimed_cases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]  # the test's clock
 
 
 @pytest.fixture
