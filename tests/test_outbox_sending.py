@@ -1,8 +1,8 @@
 """The outbox's send path against a real SMTP server (aiosmtpd), in this process.
 
 Claims, leases, idempotency, one connection per batch, retries and dead letters. Workers and beat
-are exercised in tests/integration/; here the services are called directly and the clock is moved
-by moving rows' due and lease times, never by sleeping.
+are exercised in tests/integration/; here the services are called directly, on the test's clock,
+and the clock is moved by moving rows' due and lease times, never by sleeping.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from outbox.services import (
     retry_dead_message,
     send_messages,
 )
+from tests.support.clock import Clock
 from tests.support.smtp_sink import SmtpSink
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]  # the test's clock
 CONTEXT = {
     "case_ref": 7,
     "case_url": "http://clinic.example/triage/cases/7/",
@@ -69,9 +70,10 @@ def test_a_message_is_a_row_written_with_its_rendered_bodies():
     assert CONTEXT["case_url"] in message.body_html
 
 
-def test_the_same_key_twice_is_one_message(django_capture_on_commit_callbacks):
+def test_the_same_key_twice_is_one_message(django_capture_on_commit_callbacks, clock: Clock):
     with django_capture_on_commit_callbacks() as handed_over:
         first = queue_emails([email("same")])[0]
+        clock.advance(timedelta(seconds=1))  # the same event, a second later
         again = queue_emails([email("same", to=Recipient(email="other@clinic.example"))])[0]
     assert again.pk == first.pk
     assert Message.objects.get().to_email == "same@clinic.example"

@@ -17,7 +17,13 @@ from tests.programmes.helpers import prescribe
 
 PHONE = {"width": 375, "height": 812}
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# On the test's clock (the live server runs in this process): the programme starts "today",
+# whatever the hour the run reaches it.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clock"),
+]
 
 
 def phone_page(chromium: Browser) -> Page:
