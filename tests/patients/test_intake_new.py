@@ -134,7 +134,7 @@ def test_stored_answers_are_the_contract_with_age_and_sex_from_the_patient(
     intake = Intake.objects.get()
     assert set(intake.answers) == set(QUESTIONS_BY_NAME)
     assert intake.answers["sex"] == "F"
-    assert intake.answers["age"] == intake.patient.age_on(timezone.localdate())
+    assert intake.answers["age"] == intake.patient.age_on(timezone.localdate(intake.created_at))
     assert intake.answers["previous_similar_episodes"] is True
     assert intake.answers["onset_sudden"] is False
     assert intake.answers["pain_score_now"] == 4
