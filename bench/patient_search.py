@@ -44,6 +44,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from _common import percentile, setup_django, throwaway_database
 
@@ -290,6 +291,11 @@ DATE_FORMATS = (
 )
 
 
+def first_page(query: str) -> list[Patient]:
+    """The search page's read: its first page of patients."""
+    return list(Patient.objects.search_page(query, limit=SEARCH_LIMIT + 1))
+
+
 def nhs_number(serial: int) -> str:
     """A valid, unique NHS number for serial 0..299,999,999 (in England's 400-699 range), or
     "" for the one base in eleven whose check digit would be 10."""
@@ -512,12 +518,10 @@ def run(rows: list[Row], rng: random.Random) -> dict[str, object]:
                     nhs_number=row[3] if rng.random() < 0.5 else "",
                 )
                 query = f"{details.given_name} {details.family_name} {row[2]}"
-                search: Callable[[], object] = lambda d=details: find_returning_patient(d)  # noqa: E731
+                search: Callable[[], object] = partial(find_returning_patient, details)
             else:
                 query = QUERIES[kind](row, rng)
-                search = lambda q=query: list(
-                    Patient.objects.search_page(q, limit=SEARCH_LIMIT + 1)
-                )  # noqa: E731
+                search = partial(first_page, query)
             # The search and the floor take turns going first, so that both see the same machine.
             if i % 2:
                 one_floor, _ = timed(floor)
