@@ -37,5 +37,8 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home c
 USER clinic
 
 EXPOSE 8000
-# No control socket: nothing in a container manages gunicorn at run time but its signals.
-CMD ["gunicorn", "clinic.wsgi:application", "--bind=0.0.0.0:8000", "--no-control-socket"]
+# No control socket: nothing in a container manages gunicorn at run time but its signals. The
+# logger class redacts patient links and query strings from gunicorn's logs (access log included,
+# when --access-logfile is given, e.g. in GUNICORN_CMD_ARGS).
+CMD ["gunicorn", "clinic.wsgi:application", "--bind=0.0.0.0:8000", "--no-control-socket", \
+     "--logger-class=clinic.gunicorn_logging.RedactingLogger"]
