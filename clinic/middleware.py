@@ -1,0 +1,63 @@
+"""Headers every response carries: nothing with patient data is cached, no browser feature a
+clinic page never uses is available to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+
+# Every powerful feature off: no page here uses the camera, microphone, location or payment.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+PATIENT_PATH_PREFIX = "/p/"
+
+
+class TrustHeadersMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in member of staff and on every
+    patient page (`/p/`), unless the view chose its own Cache-Control; `Permissions-Policy` on
+    every response.
+
+    Listed before WhiteNoise, so static files get the Permissions-Policy too but keep their own
+    caching (they never reach the authentication middleware, so they have no user).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "Cache-Control" not in response.headers and _holds_patient_data(request):
+            response.headers["Cache-Control"] = "no-store"
+        if "no-store" in response.headers.get("Cache-Control", ""):
+            response.headers.setdefault("Pragma", "no-cache")  # HTTP/1.0 caches
+        return response
+
+
+def _holds_patient_data(request: HttpRequest) -> bool:
+    if request.path_info.startswith(PATIENT_PATH_PREFIX):
+        return True
+    user = getattr(request, "user", None)  # absent when a middleware answered before auth's
+    return bool(user is not None and user.is_authenticated)
