@@ -15,6 +15,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.utils.dispatch import Signal
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -263,3 +265,19 @@ def test_the_container_starts_gunicorn_with_the_redacting_logger() -> None:
     assert flag in json.loads(cmd)
     assert flag in command(compose()["services"]["web"])
     assert load_class(flag.partition("=")[2], section="gunicorn.loggers") is RedactingLogger
+
+
+@pytest.mark.parametrize("signal", [after_setup_logger, after_setup_task_logger])
+def test_a_celery_workers_log_handlers_get_the_filter(signal: Signal) -> None:
+    logger = logging.Logger("worker-under-test")
+    capture = Capture()
+    logger.addHandler(capture)
+
+    signal.send(
+        sender=None, logger=logger, loglevel=logging.INFO, logfile=None, format="", colorize=False
+    )
+    logger.warning("rendering %s failed", "https://clinic.example.org/p/tok:en/?q=Quixotic")
+
+    assert capture.lines == [
+        "WARNING worker-under-test rendering https://clinic.example.org/p/[link]/?[redacted] failed"
+    ]
