@@ -41,7 +41,10 @@ class RedactPatientData(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad log call must neither break its caller nor leak its arguments
+            message = f"{record.msg} [arguments that did not fit the message were dropped]"
         redacted = redact(message)
         if redacted != message or record.args:
             record.msg = redacted

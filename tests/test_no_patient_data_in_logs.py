@@ -203,6 +203,16 @@ def test_the_filter_redacts_a_record_formatted_from_its_arguments() -> None:
     assert record.args == ()
 
 
+def test_a_record_whose_arguments_do_not_fit_is_kept_without_them() -> None:
+    record = logging.LogRecord(
+        "x", logging.WARNING, __file__, 1, "%s: %s %d", ("Conflict", "/p/tok:en/"), None
+    )
+
+    assert RedactPatientData().filter(record) is True
+    assert record.getMessage().startswith("%s: %s %d [arguments")
+    assert record.args == ()
+
+
 def test_the_filter_redacts_a_traceback() -> None:
     try:
         raise ValueError("bad path /p/tok:en/?q=Quixotic")
