@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "outbox",
     "referrals",
     "programmes",
+    "audit",
 ]
 
 MIDDLEWARE = [

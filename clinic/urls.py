@@ -13,5 +13,6 @@ urlpatterns = [
     path("outbox/", include("outbox.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("programmes.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit import services as audit
 from patients.models import Intake, Patient, PatientDetailChange
 from patients.services import correct_patient_details
 
@@ -34,6 +35,14 @@ class PatientAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # patients are registered by an intake
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
+        response = super().change_view(request, object_id, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record_view(
+                request=request, record=f"patient {object_id}", patient=int(object_id)
+            )
+        return response
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         # A correction is recorded field by field, old and new, like a change at an intake.
@@ -58,6 +67,15 @@ class IntakeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # intakes come from the form, the import or the patient's own pages
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
+        response = super().change_view(request, object_id, *args, **kwargs)
+        if response.status_code == 200:
+            intake = Intake.objects.only("patient_id").get(pk=object_id)
+            audit.record_view(
+                request=request, record=f"intake {object_id}", patient=intake.patient_id
+            )
+        return response
 
     def has_change_permission(self, request: HttpRequest, obj: Intake | None = None) -> bool:
         return False  # stored as submitted, never edited

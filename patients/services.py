@@ -29,6 +29,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEvent
 from patients.models import Intake, Patient, PatientDetailChange
 from triage import rules
 from triage.rules.contract import QUESTIONS_BY_NAME
@@ -272,6 +274,14 @@ def _record_changes(
     via: str,
     intake: Intake | None = None,
 ) -> None:
+    if not changes:
+        return
+    audit.record_change(
+        by=by,
+        record=f"patient {patient.pk}",
+        patient=patient,
+        changes={name: (old, new) for name, old, new in changes},
+    )
     PatientDetailChange.objects.bulk_create(
         PatientDetailChange(
             patient=patient,
@@ -395,6 +405,13 @@ def _submit_intake(
         entered_by=entered_by,
         submission_token=token,
         fingerprint=fingerprint,
+    )
+    audit.record_change(
+        by=entered_by,
+        by_patient=entered_by is None,
+        record=f"intake {intake.pk}",
+        patient=patient,
+        action=AuditEvent.Action.CREATE,
     )
     if changes:
         _record_changes(

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import services as audit
 from clinic.params import parse_id
 from clinic.roles import Role, has_role, role_required
 from patients.forms import IntakeForm, PatientSearchForm
@@ -75,6 +76,7 @@ def intake_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_role(request.user, Role.CLINICIAN):
         intakes = intakes.filter(entered_by=request.user.pk)
     intake = get_object_or_404(intakes, pk=pk)
+    audit.record_view(request=request, record=f"intake {intake.pk}", patient=intake.patient_id)
     assessment = (
         Assessment.objects.select_related("case").filter(intake=intake).first()
     )  # one query, and an intake that was never triaged shows as such rather than failing
@@ -112,6 +114,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         if query:
             found = list(Patient.objects.search_page(query, limit=SEARCH_LIMIT + 1))
             patients, more = found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
+            audit.record_search(request=request, query=query, patients=patients)
     return render(
         request,
         "patients/patient_search.html",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import services as audit
 from programmes import links, services
 from programmes.models import (
     CheckIn,
@@ -168,6 +169,12 @@ def patient_page(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(programme, HttpResponse):
         return programme
     services.record_page_visit(programme)
+    audit.record_view(
+        request=request,
+        record=f"programme {programme.pk}",
+        patient=programme.patient_id,
+        by_patient=True,
+    )
     return _page(request, programme, token)
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import services as audit
 from clinic.roles import Role, role_required
 from programmes import charts, ndi, services
 from programmes.caution import ClashFound
@@ -110,6 +111,10 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
     if latest is None:
         blockers.append("This case has no triage result to prescribe from.")
     context: dict[str, Any] = {"case": case, "patient": case.patient, "blockers": blockers}
+    if request.method == "GET":
+        audit.record_view(
+            request=request, record=f"prescribing, case {case.pk}", patient=case.patient_id
+        )
 
     if request.method == "POST":
         form = PrescribeForm(request.POST)

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from clinic.roles import Role, role_required
 from clinic.text import text_problem
 from referrals import letters, services
@@ -71,6 +72,10 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     is_draft = referral.status == Referral.Status.DRAFT
+    if request.method == "GET":
+        audit.record_view(
+            request=request, record=f"referral {referral.pk}", patient=referral.case.patient_id
+        )
     form = LetterForm(
         request.POST if request.method == "POST" else None,
         initial={"letter": referral.letter, "urgency": referral.urgency},
@@ -112,6 +117,9 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as it was sent, or a draft's letter as it would be."""
     referral = get_object_or_404(
         Referral.objects.select_related("case__patient", "destination"), pk=pk
+    )
+    audit.record_view(
+        request=request, record=f"referral letter {referral.pk}", patient=referral.case.patient_id
     )
     pdf = (
         bytes(referral.letter_pdf)

@@ -93,6 +93,9 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "triage:queue": ("urgency", "status", "mine", "overdue", "q", "after", "before"),
     "outbox:message_list": ("status",),
     "programmes:prescribe": ("template", "start"),
+    "audit:index": ("q",),
+    "audit:patient_access": ("start", "end", "format"),
+    "audit:staff_activity": ("start", "end", "format"),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
 
@@ -263,6 +266,8 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         if model is not None
         else world.case.pk,
         "id": world.users["an admin"].pk,  # type: ignore[union-attr]
+        "patient_id": world.case.patient_id,
+        "user_id": world.users["reception"].pk,  # type: ignore[union-attr]
     }
     return lambda name: str(by_name[name])
 

@@ -28,6 +28,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from audit import services as audit
 from clinic.roles import Role, role_required
 from clinic.text import text_problem
 from patients.models import Patient
@@ -60,6 +61,11 @@ class SuggestedProgramme:
 
     name: str
     reason: str
+
+
+# The element whose every-4-seconds refresh re-asks for the page (templates/triage/partials/
+# queue_table.html): its requests say so in HX-Trigger.
+QUEUE_ELEMENT_ID = "queue"
 
 
 def _with_latest_answers(cases: CaseQuerySet) -> CaseQuerySet:
@@ -384,6 +390,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         now=now,
     )
     page = _page(cases, after=after, before=before)
+    htmx = getattr(request, "htmx", None)
+    if filters.search and not (htmx and htmx.trigger == QUEUE_ELEMENT_ID):
+        # A search is a look at the patients it shows; the queue's own refresh is not.
+        audit.record_search(
+            request=request, query=filters.search, patients=[c.patient_id for c in page.cases]
+        )
     # One query whatever the page holds: the names of the programmes triage may suggest.
     template_names = dict(ProgrammeTemplate.objects.filter(active=True).values_list("slug", "name"))
     path = request.path

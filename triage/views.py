@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import services as audit
 from clinic.roles import Role, role_required
 from outbox.models import Message
 from patients.forms import display_answer
@@ -83,6 +84,7 @@ class TimelineEntry:
 @role_required(Role.CLINICIAN)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=pk)
+    audit.record_view(request=request, record=f"case {case.pk}", patient=case.patient_id)
     return render(request, "triage/case_detail.html", _case_context(request, case))
 
 

@@ -1,0 +1,67 @@
+"""Who saw and who changed which record, and when: append-only (PostgreSQL refuses UPDATE and
+DELETE on this table, migration 0001).
+
+One row per patient a view showed: a search that listed twelve patients is twelve rows, so a
+patient's access report is one indexed lookup. Rows carry what was seen or changed, never the
+patient link or free text the patient wrote.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        SEARCH = "search", "Found in a search"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        EXPORT = "export", "Exported"
+        LOGIN = "login", "Signed in"
+        LOGOUT = "logout", "Signed out"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOCKOUT = "lockout", "Locked out"
+
+    class ActorKind(models.TextChoices):
+        STAFF = "staff", "Staff"
+        PATIENT = "patient", "The patient (by their link)"
+        SYSTEM = "system", "The system"
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    # The username as typed at a failed sign-in (there may be no such user).
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # What was seen or changed: "case 12", "referral letter 4", "programme 7".
+    record = models.CharField(max_length=100, blank=True)
+    # The page, by its URL name (never its path: a patient's path carries their link).
+    page = models.CharField(max_length=100, blank=True)
+    # A search's query; a change's fields with their old and new values.
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="audit_patient_at_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.record or self.page} at {self.at:%Y-%m-%d %H:%M}"

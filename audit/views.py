@@ -1,0 +1,192 @@
+"""The clinic lead's reading of the audit: who saw and changed a patient's record, and what a
+member of staff opened; each filterable by date and exportable as CSV. Reading them is audited
+too."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from audit import services
+from audit.models import AuditEvent
+from clinic.roles import Role, has_role
+from patients.models import Patient
+
+PAGE_ROWS = 500
+CSV_COLUMNS = ("when", "who", "as", "action", "record", "page", "patient", "details", "address")
+
+
+def lead_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The clinic lead, or an admin; anyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not (getattr(request.user, "is_superuser", False) or has_role(request.user, Role.LEAD)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
+
+    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if not self.is_valid():
+            return events
+        zone = timezone.get_current_timezone()
+        if start := self.cleaned_data.get("start"):
+            events = events.filter(at__gte=datetime.combine(start, time.min, zone))
+        if end := self.cleaned_data.get("end"):
+            events = events.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
+        return events
+
+
+def _report(
+    request: HttpRequest,
+    events: QuerySet[AuditEvent],
+    *,
+    title: str,
+    filename: str,
+    record: str,
+    patient: Any = None,
+) -> HttpResponse | StreamingHttpResponse:
+    period = PeriodForm(request.GET or None)
+    events = period.apply(events.select_related("actor", "patient"))
+    if request.GET.get("format") == "csv":
+        services.record_view(
+            request=request, record=record, patient=patient, action=AuditEvent.Action.EXPORT
+        )
+        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+    services.record_view(request=request, record=record, patient=patient)
+    rows = list(events[: PAGE_ROWS + 1])
+    return render(
+        request,
+        "audit/report.html",
+        {
+            "title": title,
+            "period": period,
+            "events": rows[:PAGE_ROWS],
+            "more": len(rows) > PAGE_ROWS,
+            "limit": PAGE_ROWS,
+            "csv_query": _with_csv(request),
+        },
+    )
+
+
+def _with_csv(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return query.urlencode()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                timezone.localtime(event.at).isoformat(),
+                event.actor.get_username() if event.actor else event.actor_name,
+                event.get_actor_kind_display(),
+                event.get_action_display(),
+                event.record,
+                event.page,
+                event.patient.full_name if event.patient else "",
+                _details(event),
+                event.ip_address or "",
+            ]
+        )
+
+
+def _details(event: AuditEvent) -> str:
+    details = event.details or {}
+    if "query" in details:
+        return f"searched for: {details['query']}"
+    changes = details.get("changes") or {}
+    return "; ".join(f"{name}: {c.get('old')!s} → {c.get('new')!s}" for name, c in changes.items())
+
+
+@require_GET
+@lead_required
+def patient_access(request: HttpRequest, patient_id: int) -> HttpResponse | StreamingHttpResponse:
+    """A patient's access report: who saw and changed their record, and when."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    return _report(
+        request,
+        AuditEvent.objects.filter(patient=patient),
+        title=str(_("Who saw and changed the record of %(name)s") % {"name": patient.full_name}),
+        filename=f"access-report-patient-{patient.pk}",
+        record=f"access report, patient {patient.pk}",
+        patient=patient,
+    )
+
+
+@require_GET
+@lead_required
+def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse | StreamingHttpResponse:
+    """What a member of staff opened and changed, and when."""
+    staff = get_object_or_404(User, pk=user_id)
+    return _report(
+        request,
+        AuditEvent.objects.filter(actor=staff),
+        title=str(
+            _("What %(name)s opened and changed")
+            % {"name": staff.get_full_name() or staff.get_username()}
+        ),
+        filename=f"activity-staff-{staff.pk}",
+        record=f"activity report, staff {staff.pk}",
+    )
+
+
+@require_GET
+@lead_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Choose a patient (by search) or a member of staff."""
+    query = request.GET.get("q", "").strip()[:100]
+    patients: list[Patient] = []
+    if query and "\x00" not in query:
+        patients = list(Patient.objects.search_page(query, limit=50))
+        services.record_search(request=request, query=query, patients=patients)
+    staff = User.objects.filter(is_staff=True) | User.objects.filter(groups__isnull=False)
+    return render(
+        request,
+        "audit/index.html",
+        {
+            "query": query,
+            "patients": patients,
+            "staff": staff.distinct().order_by("last_name", "first_name", "username"),
+        },
+    )
