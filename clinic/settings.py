@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
+    "axes",
     "clinic",
     "patients",
     "triage",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -112,12 +115,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The user and their roles in one query a request (clinic/auth.py).
-AUTHENTICATION_BACKENDS = ["clinic.auth.StaffBackend"]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+# Then the user and their roles in one query a request (clinic/auth.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "clinic.auth.StaffBackend"]
+# Lockout after AXES_FAILURE_LIMIT failed sign-ins for one username, or from one address whatever
+# the usernames tried, until AXES_COOLOFF_MINUTES pass without another; an admin can unlock
+# sooner (Admin > Axes > Access attempts: delete the attempt). Sign-ins and failures are kept.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_CALLABLE = "clinic.lockout.locked_out"
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app: 0 when
+# gunicorn is reached directly. The address a lockout counts is the one the outermost proxy saw.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
+# A hostile username is cut to what axes's records hold; its own log lines stay off (the
+# attempts and sign-ins are its records, and command-line tools print nothing of it).
+AXES_USERNAME_CALLABLE = "clinic.lockout.username"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

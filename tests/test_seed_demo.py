@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.demo import ASKED_OF_THE_PATIENT, LOGINS, NO_FLAGS, PATIENTS
@@ -14,6 +15,12 @@ from patients.nhs import nhs_number_is_valid
 from triage.models import Assessment, Case, Urgency
 from triage.rules import QUESTIONS, Answers
 from triage.services import current_ruleset
+
+
+def _signs_in(client, username: str, password: str) -> bool:
+    """Through the sign-in page, as staff do (django-axes checks sign-ins that come with a request)."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def seed(*args: str) -> str:
@@ -169,7 +176,7 @@ def test_demo_logins_work_and_hold_their_roles(demo_debug, client):
     out = seed()
 
     for login in LOGINS:
-        assert client.login(username=login.username, password=login.password), login.username
+        assert _signs_in(client, login.username, login.password), login.username
         client.logout()
         assert f"{login.username:<10} / {login.password}" in out
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
@@ -202,4 +209,4 @@ def test_seeding_again_restores_a_changed_demo_password(demo_debug, client):
 
     seed()
 
-    assert client.login(username="reception", password="reception-demo")
+    assert _signs_in(client, "reception", "reception-demo")
