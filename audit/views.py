@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
@@ -61,7 +61,7 @@ class PeriodForm(forms.Form):
         zone = timezone.get_current_timezone()
         if start := self.cleaned_data.get("start"):
             events = events.filter(at__gte=datetime.combine(start, time.min, zone))
-        if end := self.cleaned_data.get("end"):
+        if (end := self.cleaned_data.get("end")) and end < date.max:
             events = events.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
         return events
 

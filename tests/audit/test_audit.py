@@ -231,3 +231,12 @@ def test_the_database_refuses_to_edit_or_delete_an_audit_row(desk: User) -> None
         AuditEvent.objects.filter(pk=event.pk).update(record="nothing to see")
     with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk)._raw_delete(connection.alias)
+
+
+@pytest.mark.parametrize("end", ["9999-12-31", "0001-01-01"])
+def test_a_period_at_the_ends_of_the_calendar_is_no_server_error(
+    desk: User, lead: User, end: str
+) -> None:
+    patient = make_intake(entered_by=desk).patient
+    url = reverse("audit:patient_access", args=[patient.pk])
+    assert _as(lead).get(url, {"start": "0001-01-01", "end": end}).status_code == 200
