@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # Every page is behind login unless its view says otherwise (only the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits (clinic/sessions.py): it signs out and leaves a message.
+    "clinic.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.roles.roles_context",
+                "clinic.sessions.session_context",
             ],
         },
     },
@@ -140,6 +143,11 @@ AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
 # attempts and sign-ins are its records, and command-line tools print nothing of it).
 AXES_USERNAME_CALLABLE = "clinic.lockout.username"
 AXES_VERBOSE = False
+# Sessions end after this long without activity (the queue's own refresh is not activity), and
+# after SESSION_ABSOLUTE_HOURS in all; clinic/sessions.py.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -18,6 +18,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
     path("patients/", include("patients.urls")),
     path("triage/", include("triage.urls")),
     path("outbox/", include("outbox.urls")),

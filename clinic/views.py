@@ -1,6 +1,11 @@
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from clinic import sessions
 from clinic.roles import Role, has_role
 
 
@@ -13,3 +18,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "clinic/no_role.html", status=403)
+
+
+@require_POST
+@never_cache
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The warning's "Stay signed in": activity, however recently it was recorded."""
+    sessions.record_activity(request)
+    return HttpResponse(status=204)
