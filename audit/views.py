@@ -5,7 +5,9 @@ too."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import Any
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET
 from audit import services
 from audit.models import AuditEvent
 from clinic.roles import Role, has_role
-from patients.models import Patient
+from patients.models import Intake, Patient
 
 PAGE_ROWS = 500
 CSV_COLUMNS = ("when", "who", "as", "action", "record", "page", "patient", "details", "address")
@@ -55,15 +57,33 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(_("The start of the period is after its end."))
         return data
 
-    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    def apply(self, rows: QuerySet[Any], *, field: str = "at") -> QuerySet[Any]:
         if not self.is_valid():
-            return events
+            return rows
         zone = timezone.get_current_timezone()
         if start := self.cleaned_data.get("start"):
-            events = events.filter(at__gte=datetime.combine(start, time.min, zone))
+            rows = rows.filter(**{f"{field}__gte": datetime.combine(start, time.min, zone)})
         if (end := self.cleaned_data.get("end")) and end < date.max:
-            events = events.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min, zone))
-        return events
+            after = datetime.combine(end + timedelta(days=1), time.min, zone)
+            rows = rows.filter(**{f"{field}__lt": after})
+        return rows
+
+
+def _intakes_as_events(intakes: Iterable[Intake]) -> Iterator[AuditEvent]:
+    """Intakes entered, as the report lists them: the intake row is the record of who entered
+    it and when (never edited), so submitting one writes no audit row of its own."""
+    for intake in intakes:
+        yield AuditEvent(
+            at=intake.created_at,
+            actor=intake.entered_by,
+            actor_kind=AuditEvent.ActorKind.STAFF
+            if intake.entered_by_id
+            else AuditEvent.ActorKind.PATIENT,
+            action=AuditEvent.Action.CREATE,
+            patient=intake.patient,
+            record=f"intake {intake.pk}",
+            page=intake.get_source_display(),
+        )
 
 
 def _report(
@@ -74,19 +94,39 @@ def _report(
     filename: str,
     record: str,
     patient: Any = None,
+    intakes: QuerySet[Intake] | None = None,
 ) -> HttpResponse | StreamingHttpResponse:
     period = PeriodForm(request.GET or None)
-    events = period.apply(events.select_related("actor", "patient"))
+    found = period.apply(events.select_related("actor", "patient"))
+    entered = (
+        period.apply(intakes, field="created_at")
+        .select_related("entered_by", "patient")
+        .order_by("-created_at", "-pk")
+        if intakes is not None
+        else None
+    )
+
+    def merged(limit: int | None = None) -> Iterator[AuditEvent]:
+        rows: Iterator[AuditEvent] = (
+            found.iterator(chunk_size=2000) if limit is None else iter(found[:limit])
+        )
+        if entered is None:
+            return rows
+        extra = _intakes_as_events(entered.iterator() if limit is None else entered[:limit])
+        return heapq.merge(rows, extra, key=lambda e: e.at, reverse=True)
+
     if request.GET.get("format") == "csv":
         services.record_view(
             request=request, record=record, patient=patient, action=AuditEvent.Action.EXPORT
         )
-        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_rows(merged()), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         response["Cache-Control"] = "no-store"
         return response
     services.record_view(request=request, record=record, patient=patient)
-    rows = list(events[: PAGE_ROWS + 1])
+    rows = list(itertools.islice(merged(PAGE_ROWS + 1), PAGE_ROWS + 1))
     return render(
         request,
         "audit/report.html",
@@ -112,10 +152,10 @@ class _Echo:
         return value
 
 
-def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for event in events.iterator(chunk_size=2000):
+    for event in events:
         yield writer.writerow(
             [
                 timezone.localtime(event.at).isoformat(),
@@ -147,6 +187,7 @@ def patient_access(request: HttpRequest, patient_id: int) -> HttpResponse | Stre
     return _report(
         request,
         AuditEvent.objects.filter(patient=patient),
+        intakes=Intake.objects.filter(patient=patient),
         title=str(_("Who saw and changed the record of %(name)s") % {"name": patient.full_name}),
         filename=f"access-report-patient-{patient.pk}",
         record=f"access report, patient {patient.pk}",
@@ -162,6 +203,7 @@ def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse | Streami
     return _report(
         request,
         AuditEvent.objects.filter(actor=staff),
+        intakes=Intake.objects.filter(entered_by=staff),
         title=str(
             _("What %(name)s opened and changed")
             % {"name": staff.get_full_name() or staff.get_username()}

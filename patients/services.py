@@ -30,7 +30,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audit import services as audit
-from audit.models import AuditEvent
 from patients.models import Intake, Patient, PatientDetailChange
 from triage import rules
 from triage.rules.contract import QUESTIONS_BY_NAME
@@ -406,13 +405,8 @@ def _submit_intake(
         submission_token=token,
         fingerprint=fingerprint,
     )
-    audit.record_change(
-        by=entered_by,
-        by_patient=entered_by is None,
-        record=f"intake {intake.pk}",
-        patient=patient,
-        action=AuditEvent.Action.CREATE,
-    )
+    # Who entered the intake and when is the intake row itself (never edited): the patient's
+    # access report reads it from there (audit.views), so a submit writes no audit row of its own.
     if changes:
         _record_changes(
             patient=patient,
