@@ -6,6 +6,7 @@ exactly what the rule engine reads, with the contract's wording, in the contract
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import date
 from functools import cached_property
@@ -281,17 +282,21 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question: NeedsConfirmation | None = None
         if self.is_bound:
-            data: Any = self.data.copy()  # type: ignore[attr-defined]  # a request's is immutable
-            token = data.get("submission_token", "")
-            if not _is_token(token):
-                # A malformed token would be echoed back and refused for ever: a fresh one
-                # lets the form be sent (it is a new submission, not a replay of another).
-                token = str(uuid.uuid4())
-            if isinstance(data, QueryDict):
-                data.setlist("submission_token", [token])  # sent twice: keep one
-            else:
-                data["submission_token"] = token
-            self.data = data
+            sent = self.data.getlist("submission_token") if isinstance(self.data, QueryDict) else []
+            token = self.data.get("submission_token", "")
+            if not _is_token(token) or len(sent) > 1:
+                if not _is_token(token):
+                    # A malformed token would be echoed back and refused for ever: a fresh one
+                    # lets the form be sent (it is a new submission, not a replay of another).
+                    token = str(uuid.uuid4())
+                # A shallow copy (a request's data is immutable; its values are strings, so the
+                # deep copy QueryDict.copy() makes would only cost a millisecond of the submit).
+                data: Any = copy.copy(self.data)
+                if isinstance(data, QueryDict):
+                    data.setlist("submission_token", [token])  # sent twice: keep one
+                else:
+                    data["submission_token"] = token
+                self.data = data
         # The 54 answer fields are built once per process and shared (read-only) by every form:
         # building or deep-copying them on each request costs a millisecond of the submit.
         self.fields.update(_ANSWER_FIELDS)
@@ -519,7 +524,8 @@ class IntakeForm(forms.Form):
         """Re-show the form, every answer kept, with the question the submit stopped on."""
         self.question = question
         prefix = "identity" if isinstance(question, IdentityMismatch) else "details"
-        data: Any = self.data  # the copy __init__ made
+        data: Any = copy.copy(self.data)  # a request's data is immutable
+        self.data = data
         if data.get(f"{prefix}_key") != question.key:
             data[f"{prefix}_choice"] = ""  # asked about other records: choose afresh
         data[f"{prefix}_key"] = question.key

@@ -42,9 +42,9 @@ from triage.models import Case, Urgency
 
 QUERIES_LOCK = 1 if connection.vendor == "postgresql" else 0
 QUERIES_NEW_PATIENT = 9 + QUERIES_LOCK
-# EMERGENCY and URGENT intakes also alert the clinicians on duty: who is on duty, one insert
-# for every alert message, and their ids (handed to a worker after commit).
-QUERIES_ALERT = 3
+# EMERGENCY and URGENT intakes also alert the clinicians on duty: who is on duty, and one
+# insert for every alert message that returns their ids (handed to a worker after commit).
+QUERIES_ALERT = 2
 QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE = 9 + QUERIES_LOCK
 FORM_ENCODED = "application/x-www-form-urlencoded"  # as a browser posts the form
 DEMO_PATIENTS = {p.key: p for p in PATIENTS}
