@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits (clinic/sessions.py): it signs out and leaves a message.
     "clinic.sessions.SessionTimeoutMiddleware",
+    # Lets reception's intake page give the rules' advice while the database is down, for staff
+    # signed in on this browser (clinic/desk_pass.py, patients/offline.py).
+    "clinic.desk_pass.DeskPassMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -114,6 +117,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer is down, not slow: a page says so (clinic/unavailable.py)
+    # within seconds instead of hanging the desk.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,6 +266,10 @@ TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE = env.bool(
     "TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE", default=False
 )
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Spine & Posture Clinic")
+# Shown on the pages a failure leaves (templates/503.html, 500.html). The default is in Ofcom's
+# range for drama (01632 960xxx), never a real line: set the clinic's own.
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="01632 960000")
+CLINIC_IT_CONTACT = env.str("CLINIC_IT_CONTACT", default="")
 # The address links in emails point to (no record details travel by email, only links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -27,3 +27,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Every error no view handled: the product's own pages; while the database is down, a 503 that
+# says what to do, and reception's intake page still gives the rules' advice.
+handler500 = "clinic.unavailable.server_error"
