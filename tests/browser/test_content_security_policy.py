@@ -1,0 +1,313 @@
+"""The pages under the Content-Security-Policy in Chromium: a whole journey (reception's intake
+and its outcome, the queue refreshing itself, the case claimed, a referral, a programme
+prescribed, the patient's own page by its link and their check-in) and the admin pages staff use
+run without a single violation, and what the templates once laid out with style="" still looks
+the same from the clinic's stylesheet.
+
+Every violation is caught twice over: the document's `securitypolicyviolation` event (listened
+for before any page script runs) and Chromium's console error. The test checks its own listener
+at the end by breaking the policy on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from clinic.middleware import CONTENT_SECURITY_POLICY
+from outbox.models import Message
+from patients.models import Intake
+from programmes.links import page_url
+from programmes.models import Programme
+from programmes.ndi import SECTIONS
+from programmes.screen import SCREEN_QUESTIONS
+from referrals.models import Referral
+from tests.browser.test_reception_intake import NO, YES, _answer
+from tests.patients.helpers import PASSWORD, make_user
+from tests.referrals.factories import make_destination
+from triage.models import Urgency
+from triage.rules import QUESTIONS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clock"),
+]
+
+# Before any script of the page: every violation the document reports, with where it happened.
+LISTEN = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolation([location.pathname, event.violatedDirective, event.blockedURI,
+                         event.sourceFile + ":" + event.lineNumber].join(" "));
+}, true);
+"""
+HIGHLIGHT = "rgb(255, 243, 196)"  # --highlight in clinic.css
+
+
+@dataclass
+class Watch:
+    """What went wrong in any page of any context the test opened."""
+
+    violations: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.console.append(message.text)
+
+    def open(self, chromium: Browser, **options: object) -> Page:
+        options = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"} | options
+        context = chromium.new_context(**options)  # type: ignore[arg-type]
+        self.contexts.append(context)
+        context.expose_binding("__cspViolation", lambda source, text: self.violations.append(text))
+        context.add_init_script(LISTEN)
+        context.on("console", self.on_console)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def assert_clean(self) -> None:
+        assert self.violations == []
+        assert self.console == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def watch(chromium: Browser) -> Iterator[Watch]:
+    watch = Watch()
+    yield watch
+    for context in watch.contexts:
+        context.close()
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    response = page.goto(f"{url}/accounts/login/")
+    assert response is not None
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+
+
+def style(page: Page, selector: str, prop: str) -> str:
+    return str(page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}"))
+
+
+def width(page: Page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return float(box["width"])
+
+
+def test_a_whole_journey_runs_under_the_policy(
+    live_server, chromium: Browser, watch: Watch
+) -> None:
+    url = live_server.url
+    make_user(role="reception", username="rita", first_name="Rita", last_name="Reed")
+    make_user(role="clinician", username="cara", first_name="Cara", last_name="Hale")
+    make_destination()
+
+    # Reception enters an intake (the form's own script hides and shows the injury question)...
+    reception = watch.open(chromium)
+    sign_in(reception, url, "rita")
+    expect(reception.get_by_role("heading", name="New intake")).to_be_visible()
+    reception.fill("#id_given_name", "Ada")
+    reception.fill("#id_family_name", "Lovelace")
+    reception.fill("#id_date_of_birth", "1970-05-01")
+    reception.check("#id_sex_1")
+    reception.fill("#id_email", "ada@example.org")
+    _answer(reception, "email_consent", YES)
+    reception.check("input[name=pain_region][value=neck]")
+    reception.fill("#id_duration_days", "42")
+    reception.check("#id_pain_score_now_5")
+    for question in QUESTIONS:
+        if question.kind is bool:
+            _answer(reception, question.name, NO)
+    mechanism = reception.locator("#div_id_trauma_mechanism")
+    expect(mechanism).to_be_hidden()
+    _answer(reception, "recent_significant_trauma", YES)
+    expect(mechanism).to_be_visible()
+    _answer(reception, "recent_significant_trauma", NO)
+    reception.select_option("#id_psychosocial_risk_category", "low")
+    reception.click("#intake-form button[type=submit]")
+
+    # ...and sees the outcome, whose Print button comes from a script file now, not onclick="".
+    expect(reception.get_by_role("heading", name="Triage outcome for Ada Lovelace")).to_be_visible()
+    expect(reception.get_by_role("button", name="Print")).to_be_visible()
+    intake = Intake.objects.select_related("assessment").get()
+    assert intake.assessment.urgency == Urgency.SELF_CARE
+    reception.goto(f"{url}/patients/?q=Lovelace")
+    expect(reception.locator("main")).to_contain_text("Ada Lovelace")
+
+    # The clinician's queue refreshes itself (htmx, without eval or its inline indicator style).
+    clinician = watch.open(chromium)
+    sign_in(clinician, url, "cara")
+    clinician.goto(f"{url}/triage/queue/")
+    queue = clinician.locator("#queue")
+    expect(queue).to_contain_text("Ada Lovelace")
+    assert clinician.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [
+        False,
+        False,
+    ]
+    # The table drawn with the page is marked; within 8 s a refresh has put a fresh one there.
+    clinician.evaluate("document.getElementById('queue').dataset.drawnWithThePage = 'yes'")
+    expect(clinician.locator("#queue[data-drawn-with-the-page]")).to_have_count(0, timeout=8_000)
+    expect(queue).to_contain_text("Ada Lovelace")
+    assert clinician.evaluate("document.querySelectorAll('style').length") == 0
+    clinician.select_option("select[name=urgency]", "SELF_CARE")
+    expect(clinician).to_have_url(re.compile(r"urgency=SELF_CARE"))
+    expect(queue).to_contain_text("Ada Lovelace")
+
+    # The case: the highlighted answers' key and the answers' column keep their look...
+    queue.get_by_role("link", name="Ada Lovelace").click()
+    expect(clinician.get_by_role("heading", name="Ada Lovelace", level=1)).to_be_visible()
+    assert style(clinician, ".answer-fired-key", "backgroundColor") == HIGHLIGHT
+    answers = width(clinician, ".answers-table")
+    assert width(clinician, ".answers-table td.answer") == pytest.approx(answers * 0.3, abs=2)
+
+    # ...she claims it...
+    clinician.get_by_role("button", name="Claim this case").click()
+    expect(clinician.locator("#case-claim")).to_contain_text("Claimed by Cara Hale (you)")
+
+    # ...refers the patient and prints the letter, which keeps its line breaks...
+    clinician.get_by_role("link", name="Refer the patient").click()
+    clinician.locator("select[name=destination]").select_option(index=1)
+    clinician.get_by_role("button", name="Write the letter").click()
+    expect(clinician.get_by_role("heading", name="Letter for Ada Lovelace")).to_be_visible()
+    clinician.get_by_role("button", name="Mark printed and handed to the patient").click()
+    expect(clinician.locator("pre.letter-text")).to_be_visible()
+    assert style(clinician, "pre.letter-text", "whiteSpace") == "pre-wrap"
+    referral = Referral.objects.get()
+    assert referral.status == Referral.Status.PRINTED
+
+    # ...and prescribes a programme: the dose cells keep their limit.
+    clinician.goto(f"{url}/triage/cases/{intake.assessment.case_id}/")
+    clinician.locator("#prescribe-link").click()
+    clinician.locator("#template-option-desk-posture-mobility input[type=radio]").check()
+    clinician.get_by_role("button", name="Next: check the exercises").click()
+    assert style(clinician, "td.dose-cell", "maxWidth") == "96px"
+    clinician.get_by_role("button", name="Prescribe and email the programme").click()
+    programme = Programme.objects.get()
+    expect(clinician.locator(f"#programme-{programme.pk}")).to_be_visible()
+
+    # The case page's charts are drawn at their own size, no wider.
+    for chart in ("pain-chart", "ndi-chart", "adherence-chart"):
+        svg = f"#{chart}-{programme.pk}"
+        expect(clinician.locator(svg)).to_be_visible()
+        assert 200 < width(clinician, svg) <= 560
+
+    # The outbox's status tiles kept their look when their <style> moved to clinic.css.
+    clinician.goto(f"{url}/outbox/")
+    assert style(clinician, "a.count-tile", "display") == "block"
+    assert style(clinician, "#count-pending", "borderLeftColor") == "rgb(108, 117, 125)"
+    assert style(clinician, "#count-all", "outlineStyle") == "solid"  # the one chosen
+
+    # A missing page keeps its narrow panel.
+    clinician.goto(f"{url}/no-such-page/")
+    assert width(clinician, ".panel-narrow") <= 640.5
+
+    # The patient opens their page from the programme email, on a phone, and checks in.
+    assert Message.objects.filter(kind=Message.Kind.PROGRAMME).exists()
+    patient = watch.open(
+        chromium,
+        viewport={"width": 375, "height": 812},
+        is_mobile=True,
+        has_touch=True,
+    )
+    patient.goto(url + page_url(programme, absolute=False))
+    expect(patient.get_by_role("heading", level=1)).to_contain_text("Hello Ada")
+    patient.check("input[name='felt'][value='right']")
+    patient.get_by_role("button", name="Save this session").click()
+    expect(patient.get_by_role("status").first).to_be_visible()
+    patient.get_by_role("link", name="starting questionnaire", exact=False).first.click()
+    patient.check("input[name='pain'][value='4']")
+    for section in SECTIONS:
+        patient.check(f"input[name='ndi_{section.key}'][value='1']")
+    for screen_question in SCREEN_QUESTIONS:
+        patient.check(f"input[name='{screen_question.field}'][value='no']")
+    patient.get_by_role("button", name="Send", exact=False).click()
+    expect(patient.locator("body")).to_contain_text("What happens next")
+    assert programme.check_ins.get(week=0).completed_at is not None
+
+    # Then nothing, anywhere, broke the policy...
+    watch.assert_clean()
+
+    # ...and the listener does hear a violation: a style attribute put in by innerHTML.
+    patient.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')"
+    )
+    patient.wait_for_function("() => document.querySelector('p[style]') !== null")
+    expect(patient.locator("p[style]")).to_have_css("color", "rgb(33, 37, 41)")  # not red
+    assert any("style-src-attr" in violation for violation in watch.violations)
+    assert watch.console
+
+
+def test_the_admin_pages_staff_use_run_under_the_policy(
+    live_server, chromium: Browser, watch: Watch
+) -> None:
+    url = live_server.url
+    make_user(role=None, username="root", is_staff=True, is_superuser=True)
+    reception = make_user(role="reception", username="rita")
+    make_destination()
+    page = watch.open(chromium)
+
+    # The admin's own sign-in page, then its index.
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+
+    # Every list page (with its filters and search), and an add page of each model.
+    links = page.locator("#content-main a[href$='/']").evaluate_all(
+        "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+    )
+    changelists = [href for href in links if not href.endswith("/add/")]
+    assert len(changelists) >= 10
+    for href in changelists:
+        page.goto(url + href)
+        expect(page.locator("#changelist, #content-main").first).to_be_visible()
+    for href in (href for href in links if href.endswith("/add/")):
+        page.goto(url + href)
+        expect(page.locator("#content-main form").first).to_be_visible()
+
+    # A user's change page: the groups picker (two boxes), and the date and time shortcuts.
+    page.goto(f"{url}/admin/auth/user/{reception.pk}/change/")
+    expect(page.locator("#id_groups_from")).to_be_visible()
+    page.locator("#id_groups_remove_all").click()
+    page.locator("#id_groups_from").select_option(label="reception")
+    page.locator("#id_groups_add").click()
+    expect(page.locator("#id_groups_to option")).to_have_count(1)
+    page.locator("#calendarlink0").click()
+    expect(page.locator("#calendarbox0")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#calendarbox0")).to_be_hidden()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    # A group added from a user's page, in the admin's pop-up window...
+    page.goto(f"{url}/admin/auth/user/{reception.pk}/change/")
+    with page.expect_popup() as opened:
+        page.locator("#add_id_groups").click()
+    popup = opened.value
+    popup.fill("#id_name", "front desk")
+    popup.get_by_role("button", name="Save", exact=True).click()
+    popup.wait_for_event("close")
+    expect(page.locator("#id_groups_to")).to_contain_text("front desk")
+
+    # ...and a change list's action, up to its confirmation.
+    page.goto(f"{url}/admin/referrals/destination/")
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("delete_selected")
+    page.locator("button[name=index]").click()
+    expect(page.locator("#content")).to_contain_text("Are you sure")
+
+    watch.assert_clean()
