@@ -23,8 +23,9 @@ from tests.test_hostile_urls import ROUTES, World, _fill, _real_values, world  #
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Not pages a browser is sent by this server: emails (mail clients read only inline styles) and
-# the referral letter, which WeasyPrint turns into a PDF on the server.
-NOT_SERVED = ("outbox/email/", "referrals/letter_pdf.html")
+# the templates WeasyPrint turns into a PDF on the server (named *_pdf.html: the referral letter).
+NOT_SERVED = "outbox/email/"
+FOR_PDF = "_pdf.html"
 
 REFUSED_IN_TEMPLATES = {
     "a style attribute": re.compile(r"\sstyle\s*=", re.IGNORECASE),
@@ -121,6 +122,7 @@ def served_templates() -> list[Path]:
         path
         for path in TEMPLATES.rglob("*.html")
         if not str(path.relative_to(TEMPLATES)).startswith(NOT_SERVED)
+        and not path.name.endswith(FOR_PDF)
     )
 
 
