@@ -21,7 +21,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 
 from clinic import desk_pass
 from clinic.desk_pass import DeskPass
@@ -29,7 +29,7 @@ from clinic.desk_pass import DeskPass
 # Raised when the server refuses or drops the connection, a connect or statement times out, or a
 # connection already broken is used: the database is unavailable, not a bug in the query.
 UNAVAILABLE = (OperationalError, InterfaceError)
-OFFLINE_VIEWS = {"patients:intake_new"}
+PATIENT_PATH_PREFIX = "/p/"  # the patients' own pages (programmes/urls.py)
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -73,11 +73,11 @@ class _Nobody:
     is_staff = False
 
 
-def _view_name(request: HttpRequest) -> str:
+def _match(request: HttpRequest) -> ResolverMatch | None:
     try:
-        return resolve(request.path_info).view_name
+        return resolve(request.path_info)
     except Resolver404:
-        return ""
+        return None
 
 
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -88,10 +88,17 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
         response = HttpResponse(html, status=500)
         response["Cache-Control"] = "no-store"
         return response
-    desk = desk_pass.read(request)
-    if desk is not None and _view_name(request) in OFFLINE_VIEWS:
-        from patients.offline import intake_without_database  # (it imports this module)
+    # The pages that still answer without it import this module: imported here, when needed.
+    from patients.offline import intake_without_database
+    from programmes.offline import check_in_without_database, patient_page_down
 
+    match = _match(request)
+    desk = desk_pass.read(request)
+    if match is not None and match.view_name == "programmes:check_in":
+        response = check_in_without_database(request, match.kwargs["token"], match.kwargs["week"])
+    elif request.path_info.startswith(PATIENT_PATH_PREFIX):
+        response = patient_page_down(request)  # a patient's page: words for the patient
+    elif desk is not None and match is not None and match.view_name == "patients:intake_new":
         response = intake_without_database(request, desk)
     else:
         response = database_down_page(request, desk)

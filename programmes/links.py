@@ -86,3 +86,15 @@ def _genuine(signer: signing.TimestampSigner, token: str) -> Programme | None:
     except signing.BadSignature:
         return None
     return Programme.objects.filter(pk=data.get("p")).first()
+
+
+def page_token_is_genuine(token: str) -> bool:
+    """Whether a page link was made by this site and has not expired, without the database (so
+    without knowing whether the clinic has revoked it): programmes/offline.py."""
+    try:
+        signing.TimestampSigner(salt=_PAGE_SALT).unsign_object(
+            token, max_age=settings.PROGRAMME_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return False
+    return True

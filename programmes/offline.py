@@ -1,0 +1,83 @@
+"""A patient's pages while the database is down: their red-flag advice, and their answers kept.
+
+A check-in carries the red-flag screen. When the patient sends it and it cannot be saved, they
+must still be told what to do about a "yes": the page comes back with every answer in place, a
+plain notice that nothing was sent to the clinic, and, for any red flag they reported, the advice
+not to wait (the symptoms for which to call 999, and to phone the clinic today otherwise). The
+rules cannot weigh the answers here, since they need the patient's earlier intake, so the advice
+is the cautious one: the same safety net a saved check-in's result page gives.
+
+Reached only from clinic/unavailable.py. The patient's link is checked as far as it can be
+without the database (its signature and age; whether the clinic revoked it is not known), and
+nothing stored is shown: only the answers this same request posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.template.loader import render_to_string
+
+from programmes import screen
+from programmes.links import page_token_is_genuine
+from programmes.patient_forms import YES, CheckInForm
+from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
+
+
+@dataclass(frozen=True)
+class _CheckInShape:
+    """What the check-in form needs to know of the check-in, from the URL and the answers."""
+
+    week: int
+    asks_ndi: bool
+
+    @property
+    def title(self) -> str:
+        return "Starting questionnaire" if self.week == 0 else f"Week {self.week} check-in"
+
+
+def _context(request: HttpRequest) -> dict[str, Any]:
+    phone = str(settings.CLINIC_PHONE)
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": {"shown": phone, "dial": "".join(c for c in phone if c.isdigit())},
+        "csrf_token": get_token(request),
+        "messages": [],
+        "safety_net_999": SAFETY_NET_999,
+        "safety_net_same_day": SAFETY_NET_SAME_DAY,
+    }
+
+
+def patient_page_down(request: HttpRequest) -> HttpResponse:
+    """Any patient page: it cannot open now, and what to do meanwhile."""
+    html = render_to_string("programmes/patient/unavailable.html", _context(request))
+    return HttpResponse(html, status=503)
+
+
+def check_in_without_database(request: HttpRequest, token: str, week: int) -> HttpResponse:
+    if request.method != "POST" or not page_token_is_genuine(token):
+        return patient_page_down(request)
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    refusal = check.process_view(request, lambda _request: HttpResponse(), (), {})
+    if refusal is not None:
+        return refusal  # type: ignore[return-value]
+    shape = _CheckInShape(week=week, asks_ndi=any(k.startswith("ndi_") for k in request.POST))
+    form = CheckInForm(request.POST, check_in=shape)  # type: ignore[arg-type]
+    # Every "yes" on the screen counts, whatever the form thinks of the rest of the answers.
+    reported = [
+        question for question in screen.SCREEN_QUESTIONS if request.POST.get(question.field) == YES
+    ]
+    form.is_valid()  # errors beside their questions, as when saving works
+    context = _context(request) | {
+        "token": token,
+        "check_in": shape,
+        "form": form,
+        "database_down": True,
+        "red_flags_reported": reported,
+    }
+    html = render_to_string("programmes/patient/check_in.html", context)
+    return HttpResponse(html, status=503)
