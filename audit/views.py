@@ -137,6 +137,7 @@ def _report(
             "more": len(rows) > PAGE_ROWS,
             "limit": PAGE_ROWS,
             "csv_query": _with_csv(request),
+            "patient": patient,  # a patient's report links to their subject-access export
         },
     )
 
