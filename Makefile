@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format chromium system-packages clean
+.PHONY: install run test bench lint format chromium system-packages test-tools clean
 
 install: $(STAMP)
 
@@ -28,10 +28,14 @@ run: install system-packages
 chromium:
 	@./scripts/install-chromium
 
+# axe-core for the browser tests' accessibility check, from the npm registry (package-lock.json).
+test-tools:
+	@./scripts/install-test-tools
+
 system-packages:
 	@./scripts/install-system-packages
 
-test: install chromium system-packages
+test: install chromium system-packages test-tools
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
@@ -48,4 +52,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache

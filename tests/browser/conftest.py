@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.axe import AXE_JS, AxeWatch, CheckedBrowser
+
 # The live server must listen where Chromium looks: 127.0.0.1, not "localhost" (which Chromium
 # may resolve to ::1). `--liveserver` on the command line still wins.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
@@ -25,12 +27,28 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
+    """Debian's Chromium. Every context a test makes from it has axe-core in its pages."""
     from playwright.sync_api import sync_playwright
 
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: run scripts/install-test-tools (make test does)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield CheckedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def accessible(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No serious or critical axe-core violation on any page the test opened (tests/browser/axe.py)."""
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    browser: CheckedBrowser = request.getfixturevalue("chromium")
+    browser.watch = watch = AxeWatch()
+    yield
+    browser.watch = None
+    if failures := watch.failures():
+        pytest.fail("axe-core found accessibility failures:\n" + "\n".join(failures))
 
 
 @pytest.fixture
