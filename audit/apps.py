@@ -6,4 +6,8 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (sign-ins, sign-outs and failed sign-ins)
+        from django.db.models.signals import post_migrate
+
+        from audit import signals  # sign-ins, sign-outs, failed sign-ins and lockouts
+
+        post_migrate.connect(signals.after_migrate, sender=self, dispatch_uid="audit.settings")

@@ -18,6 +18,7 @@ class AuditEvent(models.Model):
         SEARCH = "search", "Found in a search"
         CREATE = "create", "Created"
         CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
         EXPORT = "export", "Exported"
         LOGIN = "login", "Signed in"
         LOGOUT = "logout", "Signed out"
@@ -65,3 +66,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.record or self.page} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SettingsRecord(models.Model):
+    """The clinic's rule-set settings as the last deploy found them (they come from the
+    environment, not a page): each `migrate` compares, and a difference is an audit row with the
+    old and new values. This row is the baseline only; the audit rows are the history."""
+
+    key = models.CharField(max_length=50, unique=True)
+    value = models.JSONField(default=dict)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

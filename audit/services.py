@@ -12,11 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, SettingsRecord
 
 Kind = AuditEvent.ActorKind
 
@@ -37,6 +39,18 @@ def _staff(request: HttpRequest | None) -> User | None:
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return None
     return user
+
+
+def record_of(obj: Any) -> str:
+    """The kind of record, its id and how it reads, as "duty slot 4: Monday 09:00-17:00"."""
+    label = f"{obj._meta.verbose_name} {obj.pk}"
+    text = str(obj)
+    return f"{label}: {text}" if text and text != label else label
+
+
+def username(user: Any) -> str | None:
+    """A member of staff as a change records them: their username (unique), or None."""
+    return user.get_username() if user is not None else None
 
 
 def _patient_id(patient: Any) -> int | None:
@@ -116,6 +130,19 @@ def record_change(
     )
 
 
+def record_lockout(*, request: HttpRequest | None, username: str, ip_address: str | None) -> None:
+    """A sign-in refused because the username or the address is locked out (django-axes)."""
+    AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=None,
+        actor_kind=Kind.STAFF,
+        actor_name=(username or "")[:150],
+        action=AuditEvent.Action.LOCKOUT,
+        page=_page(request),
+        ip_address=ip_address or _ip(request),
+    )
+
+
 def record_sign_in(*, request: HttpRequest | None, user: Any, action: str, name: str = "") -> None:
     AuditEvent.objects.create(
         at=timezone.now(),
@@ -128,10 +155,56 @@ def record_sign_in(*, request: HttpRequest | None, user: Any, action: str, name:
     )
 
 
+RULESET_SETTINGS = "rule-set settings"
+
+
+def ruleset_settings() -> dict[str, Any]:
+    """The rule-set settings in force: the rule set and its clinic policy, each urgency's
+    deadline and the alert deadlines (all from the environment, clinic/settings.py)."""
+    from triage.services import current_ruleset
+
+    return {
+        "rule set": current_ruleset().version,
+        "medium psychosocial risk is routine": settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE,
+        **{f"{key} seen within": str(due) for key, due in settings.TRIAGE_SLA.items()},
+        **{
+            f"{key} alert escalates after": str(due) for key, due in settings.ALERT_DEADLINE.items()
+        },
+    }
+
+
+@transaction.atomic
+def record_ruleset_settings() -> bool:
+    """Compare the rule-set settings in force with those the last deploy found; a difference is
+    a change by the system (the deploy), old and new. The first deploy sets the baseline only.
+    True when a change was recorded."""
+    now = {name: _plain(value) for name, value in ruleset_settings().items()}
+    baseline = SettingsRecord.objects.select_for_update().filter(key=RULESET_SETTINGS).first()
+    if baseline is None:
+        SettingsRecord.objects.create(key=RULESET_SETTINGS, value=now, recorded_at=timezone.now())
+        return False
+    before = dict(baseline.value)
+    changed = {
+        name: (before.get(name), now.get(name))
+        for name in dict.fromkeys([*before, *now])
+        if before.get(name) != now.get(name)
+    }
+    if not changed:
+        return False
+    record_change(by=None, record=RULESET_SETTINGS, changes=changed)
+    baseline.value, baseline.recorded_at = now, timezone.now()
+    baseline.save(update_fields=["value", "recorded_at"])
+    return True
+
+
 def _plain(value: Any) -> Any:
-    """A value as JSON keeps it: dates as ISO text, decimals and the rest as text."""
+    """A value as JSON keeps it: dates as ISO text, a list or set as its items joined, decimals
+    and the rest as text."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [str(_plain(item)) for item in value]
+        return ", ".join(items if isinstance(value, list | tuple) else sorted(items))
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

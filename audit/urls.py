@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("patients/<int:patient_id>/", views.patient_access, name="patient_access"),
     path("staff/<int:user_id>/", views.staff_activity, name="staff_activity"),
+    path("clinic/", views.clinic_changes, name="clinic_changes"),
     path("subject-access/", export_views.subject_access_index, name="subject_access_index"),
     path(
         "patients/<int:patient_id>/subject-access/",

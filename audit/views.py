@@ -13,8 +13,10 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -177,7 +179,18 @@ def _details(event: AuditEvent) -> str:
     if "query" in details:
         return f"searched for: {details['query']}"
     changes = details.get("changes") or {}
-    return "; ".join(f"{name}: {c.get('old')!s} → {c.get('new')!s}" for name, c in changes.items())
+    return "; ".join(
+        f"{name}: {_shown(c.get('old'))} → {_shown(c.get('new'))}" for name, c in changes.items()
+    )
+
+
+def _shown(value: Any) -> str:
+    """A recorded value as the report prints it: nothing as a dash, yes/no for a flag."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @require_GET
@@ -214,6 +227,31 @@ def staff_activity(request: HttpRequest, user_id: int) -> HttpResponse | Streami
     )
 
 
+# Changes that belong to no patient: staff accounts and roles, the rota, destinations, the
+# exercise library, the rule-set settings; and sign-ins refused (failed, locked out).
+CLINIC_ACTIONS = (
+    AuditEvent.Action.CREATE,
+    AuditEvent.Action.CHANGE,
+    AuditEvent.Action.DELETE,
+    AuditEvent.Action.LOGIN_FAILED,
+    AuditEvent.Action.LOCKOUT,
+)
+
+
+@require_GET
+@lead_required
+def clinic_changes(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Who changed staff accounts and roles, the rota and the settings, and which sign-ins
+    were refused: every change that is no patient's."""
+    return _report(
+        request,
+        AuditEvent.objects.filter(patient__isnull=True, action__in=CLINIC_ACTIONS),
+        title=str(_("Changes to staff accounts, the rota and the settings; refused sign-ins")),
+        filename="clinic-changes",
+        record="clinic changes report",
+    )
+
+
 @require_GET
 @lead_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -233,3 +271,19 @@ def index(request: HttpRequest) -> HttpResponse:
             "staff": staff.distinct().order_by("last_name", "first_name", "username"),
         },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own page for a member of staff changing their password, with the change
+    recorded (that it changed, never the password or its hash)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.record_change(
+                by=form.user,
+                record=services.record_of(form.user),
+                changes={"password": (None, "changed")},
+                request=self.request,
+            )
+        return response

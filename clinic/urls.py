@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audit import views as audit_views
 from clinic import views
 
 urlpatterns = [
@@ -10,7 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        audit_views.PasswordChangeView.as_view(),  # recorded in the audit
         name="password_change",
     ),
     path(

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from audit.admin import AuditedAdmin
 from programmes.forms import ExerciseAdminForm
 from programmes.models import (
     CheckIn,
@@ -54,7 +55,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(AuditedAdmin):
     form = ExerciseAdminForm
     list_display = ("name", "category", "region", "equipment", "caution_list", "active")
     list_filter = ("category", "active")
@@ -97,7 +98,7 @@ class TemplatePhaseInline(admin.TabularInline):
 
 
 @admin.register(ProgrammeTemplate)
-class ProgrammeTemplateAdmin(admin.ModelAdmin):
+class ProgrammeTemplateAdmin(AuditedAdmin):
     list_display = ("name", "slug", "active", "updated_at")
     list_filter = ("active",)
     search_fields = ("name", "slug")
@@ -113,7 +114,7 @@ class TemplateExerciseInline(admin.TabularInline):
 
 
 @admin.register(TemplatePhase)
-class TemplatePhaseAdmin(admin.ModelAdmin):
+class TemplatePhaseAdmin(AuditedAdmin):
     """A template's phase with its exercises (Django has no nested inlines: the template's page
     links here)."""
 

@@ -25,6 +25,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEvent
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake
@@ -256,7 +258,7 @@ def prescribe_programme(
     if case.claimed_by_id is None:
         case.claimed_by, case.claimed_at = clinician, now
         CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.CLAIMED, by=clinician, at=now)
-    CaseDecision.objects.create(
+    decision = CaseDecision.objects.create(
         case=case,
         kind=CaseDecision.Kind.PROGRAMME_PRESCRIBED,
         by=clinician,
@@ -264,6 +266,7 @@ def prescribe_programme(
         note=f"{template.name}, starting {start_date:%a %d %b %Y}",
         safety_net=programme.safety_net,
     )
+    claimed_before = case.claimed_by
     case.status = Case.Status.CLOSED
     case.closed_at = now
     case.escalate_at = None
@@ -277,7 +280,32 @@ def prescribe_programme(
             "updated_at",
         ]
     )
-    _event(programme, ProgrammeEvent.Kind.PRESCRIBED, by=clinician, detail=template.name, at=now)
+    audit.record_change(
+        by=clinician,
+        record=f"case {case.pk}, decision {decision.pk}",
+        patient=case.patient_id,
+        changes={
+            "status": (Case.Status.OPEN.label, Case.Status.CLOSED.label),
+            "decision": (None, decision.get_kind_display()),
+        }
+        | (
+            {"claimed by": (None, audit.username(clinician))}
+            if claimed_before is None or claimed_before.pk != clinician.pk
+            else {}
+        ),
+    )
+    _event(
+        programme,
+        ProgrammeEvent.Kind.PRESCRIBED,
+        by=clinician,
+        detail=template.name,
+        at=now,
+        changes={
+            "status": (None, programme.get_status_display()),
+            "template": (None, template.name),
+            "start date": (None, start_date),
+        },
+    )
     queue_emails([_programme_email(programme)])
     return programme
 
@@ -516,6 +544,11 @@ def choose_schedule(
     if not days or any(not 0 <= day <= 6 for day in days):
         raise ProgrammeRefused("Choose at least one training day.")
     programme = _locked(programme_id)
+    before = (
+        schedule.spread(programme.training_days),
+        programme.reminder_time,
+        programme.time_zone,
+    )
     programme.training_days = days
     programme.reminder_time = reminder_time
     programme.time_zone = time_zone
@@ -541,6 +574,16 @@ def choose_schedule(
         by_patient=True,
         detail=f"{schedule.spread(days)} at {reminder_time:%H:%M} ({time_zone})",
         at=now,
+        changes={
+            name: (old, new)
+            for name, old, new in zip(
+                ("training days", "reminder time", "time zone"),
+                before,
+                (schedule.spread(days), reminder_time, time_zone),
+                strict=True,
+            )
+            if old != new
+        },
     )
     return programme
 
@@ -553,7 +596,12 @@ def pause_reminders(*, programme_id: int) -> Programme:
         programme.next_reminder_at = None
         programme.save(update_fields=["reminders_paused", "next_reminder_at", "updated_at"])
         _cancel_unsent(programme, Message.Kind.PROGRAMME_REMINDER)
-        _event(programme, ProgrammeEvent.Kind.PAUSED, by_patient=True)
+        _event(
+            programme,
+            ProgrammeEvent.Kind.PAUSED,
+            by_patient=True,
+            changes={"reminders paused": (False, True)},
+        )
     return programme
 
 
@@ -564,7 +612,12 @@ def resume_reminders(*, programme_id: int) -> Programme:
         programme.reminders_paused = False
         _reschedule(programme, timezone.now())
         programme.save(update_fields=["reminders_paused", "next_reminder_at", "updated_at"])
-        _event(programme, ProgrammeEvent.Kind.RESUMED, by_patient=True)
+        _event(
+            programme,
+            ProgrammeEvent.Kind.RESUMED,
+            by_patient=True,
+            changes={"reminders paused": (True, False)},
+        )
     return programme
 
 
@@ -578,7 +631,12 @@ def unsubscribe(*, programme_id: int) -> Programme:
         programme.next_reminder_at = None
         programme.save(update_fields=["unsubscribed_at", "next_reminder_at", "updated_at"])
         _cancel_unsent(programme, Message.Kind.PROGRAMME_REMINDER, Message.Kind.CHECK_IN)
-        _event(programme, ProgrammeEvent.Kind.UNSUBSCRIBED, by_patient=True)
+        _event(
+            programme,
+            ProgrammeEvent.Kind.UNSUBSCRIBED,
+            by_patient=True,
+            changes={"emails": ("on", "off")},
+        )
     return programme
 
 
@@ -589,7 +647,12 @@ def resubscribe(*, programme_id: int) -> Programme:
         programme.unsubscribed_at = None
         _reschedule(programme, timezone.now())
         programme.save(update_fields=["unsubscribed_at", "next_reminder_at", "updated_at"])
-        _event(programme, ProgrammeEvent.Kind.RESUBSCRIBED, by_patient=True)
+        _event(
+            programme,
+            ProgrammeEvent.Kind.RESUBSCRIBED,
+            by_patient=True,
+            changes={"emails": ("off", "on")},
+        )
     return programme
 
 
@@ -616,7 +679,12 @@ def revoke_link(*, programme_id: int, clinician: User, send_new: bool = True) ->
     programme = _locked(programme_id)
     programme.link_version += 1
     programme.save(update_fields=["link_version", "updated_at"])
-    _event(programme, ProgrammeEvent.Kind.LINK_REVOKED, by=clinician)
+    _event(
+        programme,
+        ProgrammeEvent.Kind.LINK_REVOKED,
+        by=clinician,
+        changes={"link version": (programme.link_version - 1, programme.link_version)},
+    )
     if send_new and programme.patient.email:
         key = f"prg{programme.pk}.link.v{programme.link_version}"
         queue_emails([_link_email(programme, key)])
@@ -902,11 +970,18 @@ def _reenter_triage(
     )
     note = f"{check_in.title}: " + "; ".join(reasons)
     assess_intake(intake=intake, reopen=programme.case, note=note)
+    status_before = programme.get_status_display()
     programme.status = Programme.Status.ON_HOLD
     programme.next_reminder_at = None
     programme.save(update_fields=["status", "next_reminder_at", "updated_at"])
     _cancel_unsent(programme, Message.Kind.PROGRAMME_REMINDER, Message.Kind.CHECK_IN)
-    _event(programme, ProgrammeEvent.Kind.REENTERED, detail=note, at=now)
+    _event(
+        programme,
+        ProgrammeEvent.Kind.REENTERED,
+        detail=note,
+        at=now,
+        changes={"status": (status_before, programme.get_status_display())},
+    )
     log.info("programmes: check-in %s of programme %s re-entered triage", check_in.pk, programme.pk)
     return intake
 
@@ -945,7 +1020,12 @@ def _progress(
         programme.current_phase = following.position
         programme.phase_started_on = today
         programme.save(update_fields=["current_phase", "phase_started_on", "updated_at"])
-        _event(programme, ProgrammeEvent.Kind.PROGRESSED, detail=f"Moved to {following.name}")
+        _event(
+            programme,
+            ProgrammeEvent.Kind.PROGRESSED,
+            detail=f"Moved to {following.name}",
+            changes={"phase": (current.name, following.name)},
+        )
     elif decision.action in ("add_load", "reduce_load"):
         changed = _step_loads(current, up=decision.action == "add_load")
         if changed:
@@ -953,7 +1033,12 @@ def _progress(
     elif decision.action == "ask_clinician":
         programme.awaiting_review = True
         programme.save(update_fields=["awaiting_review", "updated_at"])
-        _event(programme, ProgrammeEvent.Kind.REVIEW_REQUESTED, detail=decision.clinician_reason)
+        _event(
+            programme,
+            ProgrammeEvent.Kind.REVIEW_REQUESTED,
+            detail=decision.clinician_reason,
+            changes={"awaiting review": (False, True)},
+        )
         _ask_prescriber(programme)
     return decision
 
@@ -989,6 +1074,7 @@ def review_progression(
         raise ProgrammeRefused("Nothing is waiting for review on this programme.")
     programme.awaiting_review = False
     detail = note.strip()
+    changes: dict[str, tuple[Any, Any]] = {"awaiting review": (True, False)}
     if move_on:
         following = (
             programme.phases.filter(position__gt=programme.current_phase)
@@ -997,6 +1083,8 @@ def review_progression(
         )
         if following is None:
             raise ProgrammeRefused("This is the programme's last phase; there is none to move to.")
+        current = programme.phases.filter(position=programme.current_phase).first()
+        changes["phase"] = (current.name if current else None, following.name)
         programme.current_phase = following.position
         programme.phase_started_on = programme.local_today()
         detail = f"Moved to {following.name}" + (f": {detail}" if detail else "")
@@ -1005,7 +1093,7 @@ def review_progression(
     programme.save(
         update_fields=["awaiting_review", "current_phase", "phase_started_on", "updated_at"]
     )
-    _event(programme, ProgrammeEvent.Kind.REVIEWED, by=clinician, detail=detail)
+    _event(programme, ProgrammeEvent.Kind.REVIEWED, by=clinician, detail=detail, changes=changes)
     return programme
 
 
@@ -1025,10 +1113,17 @@ def resume_programme(*, programme_id: int, clinician: User, note: str) -> Progra
         )
     if not note.strip():
         raise ProgrammeRefused("Say why the programme can resume.")
+    status_before = programme.get_status_display()
     programme.status = Programme.Status.ACTIVE
     _reschedule(programme, timezone.now())
     programme.save(update_fields=["status", "next_reminder_at", "updated_at"])
-    _event(programme, ProgrammeEvent.Kind.RESUMED, by=clinician, detail=note.strip())
+    _event(
+        programme,
+        ProgrammeEvent.Kind.RESUMED,
+        by=clinician,
+        detail=note.strip(),
+        changes={"status": (status_before, programme.get_status_display())},
+    )
     return programme
 
 
@@ -1052,6 +1147,7 @@ def _end(
     now: datetime | None = None,
 ) -> None:
     now = now or timezone.now()
+    status_before = programme.get_status_display()
     programme.status = status
     programme.ended_at = now
     programme.next_reminder_at = None
@@ -1062,7 +1158,14 @@ def _end(
         if status == Programme.Status.COMPLETED
         else ProgrammeEvent.Kind.STOPPED
     )
-    _event(programme, kind, by=by, detail=detail, at=now)
+    _event(
+        programme,
+        kind,
+        by=by,
+        detail=detail,
+        at=now,
+        changes={"status": (status_before, programme.get_status_display())},
+    )
 
 
 def _event(
@@ -1073,7 +1176,10 @@ def _event(
     by_patient: bool = False,
     detail: str = "",
     at: datetime | None = None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> None:
+    """A line of the programme's history, and the same change in the audit (who, the fields'
+    old and new values where the event has them, and what happened)."""
     ProgrammeEvent.objects.create(
         programme=programme,
         kind=kind,
@@ -1081,6 +1187,17 @@ def _event(
         by_patient=by_patient,
         detail=detail,
         at=at or timezone.now(),
+    )
+    label = ProgrammeEvent.Kind(kind).label
+    audit.record_change(
+        by=by,
+        by_patient=by_patient,
+        record=f"programme {programme.pk}",
+        patient=programme.patient_id,
+        action=AuditEvent.Action.CREATE
+        if kind in (ProgrammeEvent.Kind.PRESCRIBED, ProgrammeEvent.Kind.SESSION_LOGGED)
+        else AuditEvent.Action.CHANGE,
+        changes={**(changes or {}), "event": (None, f"{label}: {detail}" if detail else label)},
     )
 
 

@@ -7,11 +7,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.admin import AuditedAdmin
 from referrals.models import Destination, Referral
 
 
 @admin.register(Destination)
-class DestinationAdmin(admin.ModelAdmin):
+class DestinationAdmin(AuditedAdmin):
     list_display = ("name", "kind", "email", "phone", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "email")

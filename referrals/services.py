@@ -3,12 +3,15 @@ acknowledged, completed or cancelled. One function per action, each in its own t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import services as audit
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from referrals import letters
@@ -36,34 +39,60 @@ def draft_referral(
     if Referral.objects.live().filter(case=case, destination=destination).exists():
         raise ReferralError(f"This case already has a live referral to {destination.name}.")
     urgency = urgency or letters.default_urgency(case)
-    return Referral.objects.create(
+    referral = Referral.objects.create(
         case=case,
         destination=destination,
         referred_by=clinician,
         urgency=urgency,
         letter=letters.compose_letter(case=case, clinician=clinician),
     )
-
-
-@transaction.atomic
-def update_letter(*, referral_id: int, letter: str, urgency: Urgency | None = None) -> Referral:
-    """The clinician's edit of a draft's letter (and the urgency asked for)."""
-    referral = _locked(referral_id, Referral.Status.DRAFT, doing="edited")
-    referral.letter = letter
-    if urgency is not None:
-        referral.urgency = urgency
-    referral.save(update_fields=["letter", "urgency", "updated_at"])
+    audit.record_change(
+        by=clinician,
+        record=f"referral {referral.pk}",
+        patient=case.patient_id,
+        action=audit.AuditEvent.Action.CREATE,
+        changes={
+            "destination": (None, destination.name),
+            "urgency": (None, Urgency(urgency).label),
+            "status": (None, referral.get_status_display()),
+        },
+    )
     return referral
 
 
 @transaction.atomic
-def send_referral(*, referral_id: int) -> Referral:
+def update_letter(
+    *,
+    referral_id: int,
+    letter: str,
+    urgency: Urgency | None = None,
+    by: User | None = None,
+) -> Referral:
+    """The clinician's edit of a draft's letter (and the urgency asked for); `by`, who edited
+    it, for the audit."""
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="edited")
+    changes = {}
+    if letter != referral.letter:
+        changes["letter"] = (referral.letter, letter)
+    if urgency is not None and urgency != referral.urgency:
+        changes["urgency"] = (Urgency(referral.urgency).label, Urgency(urgency).label)
+    referral.letter = letter
+    if urgency is not None:
+        referral.urgency = urgency
+    referral.save(update_fields=["letter", "urgency", "updated_at"])
+    if changes:
+        _audit(referral, by=by, changes=changes)
+    return referral
+
+
+@transaction.atomic
+def send_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """Send the letter as a PDF to the destination's email, through the outbox."""
     referral = _locked(referral_id, Referral.Status.DRAFT, doing="sent")
     destination = referral.destination
     if not destination.email:
         raise ReferralError(f"{destination.name} has no email address: print the letter instead.")
-    _issue(referral, Referral.Status.SENT)
+    _issue(referral, Referral.Status.SENT, by=by)
     queue_emails(
         [
             Email(
@@ -88,34 +117,34 @@ def send_referral(*, referral_id: int) -> Referral:
 
 
 @transaction.atomic
-def mark_printed(*, referral_id: int) -> Referral:
+def mark_printed(*, referral_id: int, by: User | None = None) -> Referral:
     """The letter was printed and handed to the patient: sent, by hand."""
     referral = _locked(referral_id, Referral.Status.DRAFT, doing="printed")
-    _issue(referral, Referral.Status.PRINTED)
+    _issue(referral, Referral.Status.PRINTED, by=by)
     return referral
 
 
 @transaction.atomic
-def acknowledge_referral(*, referral_id: int) -> Referral:
+def acknowledge_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """The destination has the referral."""
     referral = _locked(referral_id, *Referral.AWAITING, doing="acknowledged")
-    return _move(referral, Referral.Status.ACKNOWLEDGED, "acknowledged_at")
+    return _move(referral, Referral.Status.ACKNOWLEDGED, "acknowledged_at", by=by)
 
 
 @transaction.atomic
-def complete_referral(*, referral_id: int) -> Referral:
+def complete_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """The destination has seen the patient."""
     referral = _locked(
         referral_id, *Referral.AWAITING, Referral.Status.ACKNOWLEDGED, doing="completed"
     )
-    return _move(referral, Referral.Status.COMPLETED, "completed_at")
+    return _move(referral, Referral.Status.COMPLETED, "completed_at", by=by)
 
 
 @transaction.atomic
-def cancel_referral(*, referral_id: int) -> Referral:
+def cancel_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """Withdraw a referral (a draft, or one sent that is no longer wanted)."""
     referral = _locked(referral_id, *Referral.LIVE, doing="cancelled")
-    return _move(referral, Referral.Status.CANCELLED, "cancelled_at")
+    return _move(referral, Referral.Status.CANCELLED, "cancelled_at", by=by)
 
 
 def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
@@ -132,10 +161,11 @@ def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
     return referral
 
 
-def _issue(referral: Referral, status: str) -> None:
+def _issue(referral: Referral, status: str, *, by: User | None) -> None:
     """Sent or printed: the PDF as it left is kept, the clock starts, and the referring clinician
     is reminded if the destination has not acknowledged it by the expected-by date."""
     now = timezone.now()
+    before = referral.get_status_display()
     referral.status = status
     referral.sent_at = now
     referral.expected_by = expected_by(referral.urgency, now)
@@ -150,6 +180,15 @@ def _issue(referral: Referral, status: str) -> None:
         at=now,
         note=f"Referral {referral.reference} to {referral.destination.name}, {how}",
         safety_net=safety_net_for(CaseDecision.Kind.REFERRED).as_text(),
+    )
+    _audit(
+        referral,
+        by=by,
+        changes={
+            "status": (before, referral.get_status_display()),
+            "expected by": (None, referral.expected_by),
+            "decision": (None, CaseDecision.Kind.REFERRED.label),
+        },
     )
     clinician = referral.referred_by
     if clinician.email:
@@ -190,10 +229,20 @@ def reminder_still_wanted(message: Message) -> bool:
     return referral is None or referral.status in Referral.AWAITING
 
 
-def _move(referral: Referral, status: str, stamp: str) -> Referral:
+def _audit(
+    referral: Referral, *, by: User | None, changes: Mapping[str, tuple[object, object]]
+) -> None:
+    audit.record_change(
+        by=by, record=f"referral {referral.pk}", patient=referral.case.patient_id, changes=changes
+    )
+
+
+def _move(referral: Referral, status: str, stamp: str, *, by: User | None = None) -> Referral:
+    before = referral.get_status_display()
     referral.status = status
     setattr(referral, stamp, timezone.now())
     referral.save(update_fields=["status", stamp, "updated_at"])
+    _audit(referral, by=by, changes={"status": (before, referral.get_status_display())})
     # The reminder is only for a referral nobody has answered.
     Message.objects.filter(
         key=referral.reminder_key, status__in=[Message.Status.PENDING, Message.Status.FAILED]

@@ -87,6 +87,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 referral_id=pk,
                 letter=form.cleaned_data["letter"],
                 urgency=Urgency(form.cleaned_data["urgency"]),
+                by=request.user,  # type: ignore[arg-type]
             )
         except services.ReferralError as exc:
             # Sent, printed or cancelled since the page loaded (perhaps from another tab):
@@ -139,7 +140,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action")
     service, done = ACTIONS[action]
     try:
-        referral = service(referral_id=pk)
+        referral = service(referral_id=pk, by=request.user)  # type: ignore[operator]
     except Referral.DoesNotExist:
         raise Http404("No such referral") from None
     except services.ReferralError as exc:

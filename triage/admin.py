@@ -15,6 +15,7 @@ from django.db import models
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
+from audit.admin import AuditedAdmin
 from clinic.roles import Role
 from triage.models import (
     Assessment,
@@ -88,8 +89,9 @@ class CaseActivityAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
-class ClinicianChoiceAdmin(admin.ModelAdmin):
-    """Only members of the clinician role can be put on the rota."""
+class ClinicianChoiceAdmin(AuditedAdmin):
+    """Only members of the clinician role can be put on the rota. Every change to the rota is
+    audited, old and new (audit.admin.AuditedAdmin)."""
 
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any

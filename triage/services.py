@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit import services as audit
 from clinic.roles import Role
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
@@ -249,6 +250,12 @@ def claim_case(*, case_id: int, clinician: User) -> Case:
             case=case, kind=CaseActivity.Kind.CLAIMED, by=clinician, at=case.claimed_at
         )
         _cancel_unsent_escalations(case)
+        audit.record_change(
+            by=clinician,
+            record=f"case {case.pk}",
+            patient=case.patient_id,
+            changes={"claimed by": (None, audit.username(clinician))},
+        )
     return case
 
 
@@ -267,6 +274,12 @@ def release_case(*, case_id: int, clinician: User) -> Case:
     case.escalate_at = _alert_clock(Urgency(case.urgency), now)
     case.save(update_fields=["claimed_by", "claimed_at", "escalate_at", "updated_at"])
     CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.RELEASED, by=clinician, at=now)
+    audit.record_change(
+        by=clinician,
+        record=f"case {case.pk}",
+        patient=case.patient_id,
+        changes={"claimed by": (audit.username(clinician), None)},
+    )
     return case
 
 
@@ -307,6 +320,7 @@ def override_urgency(
         by=clinician,
         created_at=now,
     )
+    due_before = case.due_at
     case.urgency = to_urgency
     case.due_at = case.opened_at + to_urgency.sla
     # A clinician holding the case has it in hand: the clock runs again if they release it.
@@ -314,6 +328,16 @@ def override_urgency(
     case.save(update_fields=["urgency", "due_at", "escalate_at", "updated_at"])
     if case.escalate_at is None:
         _cancel_unsent_escalations(case)
+    audit.record_change(
+        by=clinician,
+        record=f"case {case.pk}, override {override.pk}",
+        patient=case.patient_id,
+        changes={
+            "urgency": (from_urgency.label, to_urgency.label),
+            "to be seen by": (due_before, case.due_at),
+            "reason": (None, reason),
+        },
+    )
     return override
 
 
@@ -343,6 +367,16 @@ def discharge_case(*, case_id: int, clinician: User, advice: str) -> CaseDecisio
     case.escalate_at = None
     case.save(update_fields=["status", "closed_at", "escalate_at", "updated_at"])
     _cancel_unsent_escalations(case)
+    audit.record_change(
+        by=clinician,
+        record=f"case {case.pk}, decision {decision.pk}",
+        patient=case.patient_id,
+        changes={
+            "status": (Case.Status.OPEN.label, Case.Status.CLOSED.label),
+            "decision": (None, decision.get_kind_display()),
+            "advice": (None, advice),
+        },
+    )
     return decision
 
 
