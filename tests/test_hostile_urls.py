@@ -96,6 +96,7 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "audit:index": ("q",),
     "audit:patient_access": ("start", "end", "format"),
     "audit:staff_activity": ("start", "end", "format"),
+    "audit:subject_access_index": ("q",),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
 
