@@ -4,7 +4,9 @@ A link carries the programme's id and link version, signed with the site's key a
 the time it was made. It works for PROGRAMME_LINK_MAX_AGE; every reminder and check-in email
 carries a fresh one. Revoking raises the programme's link version, which ends every link made
 before. The unsubscribe link is separate: it only stops emails, so it does not expire (mail
-clients' one-click unsubscribe, RFC 8058, must keep working).
+clients' one-click unsubscribe, RFC 8058, must keep working), but it carries the link version
+too, so revoking ends it with the page links (the new link's email brings a new one). A link made
+before unsubscribe links carried a version counts as the first version.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from programmes.models import Programme
 
@@ -40,7 +43,9 @@ def page_url(programme: Programme, *, absolute: bool = True) -> str:
 
 
 def unsubscribe_token(programme: Programme) -> str:
-    return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign_object({"p": programme.pk}, compress=True)
+    return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign_object(
+        {"p": programme.pk, "v": programme.link_version}, compress=True
+    )
 
 
 def unsubscribe_url(programme: Programme) -> str:
@@ -68,13 +73,20 @@ def programme_for_page(token: str) -> Programme:
 
 
 def programme_for_unsubscribe(token: str) -> Programme:
+    """The programme an unsubscribe link stops the emails of, or LinkProblem (with the
+    programme when the link was genuine but the clinic has revoked the patient's links)."""
     try:
         data = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature as exc:
-        raise LinkProblem("This unsubscribe link is not valid.") from exc
+        raise LinkProblem(gettext("This unsubscribe link is not valid.")) from exc
     programme = Programme.objects.filter(pk=data.get("p")).first()
     if programme is None:
-        raise LinkProblem("This unsubscribe link is not valid.")
+        raise LinkProblem(gettext("This unsubscribe link is not valid."))
+    if data.get("v", 1) != programme.link_version:
+        raise LinkProblem(
+            gettext("This unsubscribe link no longer works: the clinic has replaced your links."),
+            programme,
+        )
     return programme
 
 

@@ -361,42 +361,66 @@ def _check_in_result(
 
 
 @patient_view
-@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token.
+# The signed link is the protection here, not a CSRF token: RFC 8058 mail clients POST
+# "List-Unsubscribe=One-Click" from outside any page of ours, so they carry none.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from the email (GET) or from the mail client (POST): emails stop at once."""
-    return _email_choice(request, token, services.unsubscribe, unsubscribed=True)
+    """GET changes nothing: a page saying what unsubscribing stops, with a button (a mail
+    scanner that follows every link must not end a patient's check-ins and their red-flag
+    screen). POST, from that button or from the mail client's one-click: emails stop at once."""
+    try:
+        programme = links.programme_for_unsubscribe(token)
+    except links.LinkProblem as problem:
+        return _unsubscribe_problem(request, problem)
+    if request.method == "GET":
+        return _render(
+            request,
+            "programmes/patient/unsubscribe.html",
+            {
+                "token": token,
+                "already": programme.unsubscribed_at is not None,
+                "clinic_phone": _clinic_phone(),
+            },
+        )
+    services.unsubscribe(programme_id=programme.pk)
+    return _render(
+        request,
+        "programmes/patient/unsubscribed.html",
+        {"token": token, "unsubscribed": True, "clinic_phone": _clinic_phone()},
+    )
 
 
 @patient_view
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    return _email_choice(request, token, services.resubscribe, unsubscribed=False)
-
-
-def _email_choice(
-    request: HttpRequest,
-    token: str,
-    change: Callable[..., Programme],
-    *,
-    unsubscribed: bool,
-) -> HttpResponse:
-    """Emails off or back on, through the unsubscribe link (which opens nothing else)."""
+    """Emails back on, through the unsubscribe link (which opens nothing else)."""
     try:
         programme = links.programme_for_unsubscribe(token)
     except links.LinkProblem as problem:
-        return _render(
-            request,
-            "programmes/patient/unsubscribed.html",
-            {"problem": str(problem)},
-            status=404,
-        )
-    change(programme_id=programme.pk)
+        return _unsubscribe_problem(request, problem)
+    services.resubscribe(programme_id=programme.pk)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
-        {"token": token, "unsubscribed": unsubscribed, "clinic_name": settings.CLINIC_NAME},
+        {"token": token, "unsubscribed": False, "clinic_phone": _clinic_phone()},
     )
+
+
+def _unsubscribe_problem(request: HttpRequest, problem: links.LinkProblem) -> HttpResponse:
+    """A link that stops nothing: not ours (404), or revoked by the clinic (410)."""
+    return _render(
+        request,
+        "programmes/patient/unsubscribed.html",
+        {"problem": str(problem), "clinic_phone": _clinic_phone()},
+        status=410 if problem.programme is not None else 404,
+    )
+
+
+def _clinic_phone() -> dict[str, str]:
+    """The clinic's phone, as shown and as a tel: link's digits."""
+    phone = str(getattr(settings, "CLINIC_PHONE", ""))
+    return {"shown": phone, "dial": "".join(c for c in phone if c.isdigit() or c == "+")}
 
 
 @patient_view

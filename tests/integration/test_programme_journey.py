@@ -321,7 +321,17 @@ def test_reminders_come_on_the_chosen_days_and_stop_after_unsubscribing(
         # When the patient unsubscribes with the link in a reminder's List-Unsubscribe header
         reminder = programme_mail(sink, programme.pk, "rem.")[-1]
         [unsubscribe_url] = re.findall(r"<([^>]+)>", reminder.parsed["List-Unsubscribe"])
-        assert patient.get(path_of(unsubscribe_url)).status_code == 200
+        assert patient.get(path_of(unsubscribe_url)).status_code == 200  # a page, no change
+        programme.refresh_from_db()
+        assert programme.unsubscribed_at is None
+        # (the mail client's one-click, RFC 8058: a POST without a CSRF token)
+        assert reminder.parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        one_click = patient.post(
+            path_of(unsubscribe_url),
+            reminder.parsed["List-Unsubscribe-Post"],
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert one_click.status_code == 200
         programme.refresh_from_db()
         assert programme.unsubscribed_at is not None
         rows_before = set(

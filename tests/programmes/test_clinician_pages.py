@@ -5,7 +5,7 @@ Reception is refused every one of them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import ndi, screen, services
+from programmes import links, ndi, screen, services
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -29,6 +29,7 @@ from programmes.models import (
 )
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
+from tests.support.clock import Clock
 from triage.models import Case, CaseActivity, CaseDecision, Urgency
 from triage.services import override_urgency
 
@@ -428,6 +429,24 @@ def test_clinician_revokes_the_link_and_a_new_one_is_emailed(
     programme.refresh_from_db()
     assert programme.link_version == 2
     assert Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).count() == 1
+
+
+def test_the_case_page_says_when_the_patient_unsubscribed(
+    clinician_client: Client, programme: Programme, clock: Clock
+) -> None:
+    assert clock.now == datetime(2026, 10, 25, 21, 45, tzinfo=UTC)  # 21:45 GMT, clinic time
+    Client().post(
+        reverse("programmes:unsubscribe", args=[links.unsubscribe_token(programme)]),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    html = clinician_client.get(programme.case.get_absolute_url()).content.decode()
+
+    assert "The patient unsubscribed from programme emails on 25 Oct 2026, 21:45" in html
+    assert "no check-ins (so no red-flag questions)" in html
+    # and in the programme's history, as the patient's doing
+    assert 'Unsubscribed from emails</strong> <span class="small">· the patient' in html
 
 
 def test_clinician_reviews_progression_when_asked(

@@ -9,17 +9,20 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from outbox.models import Message
 from patients.models import Intake
 from programmes import links, ndi, screen, services
-from programmes.models import CheckIn, Programme, SessionExercise, SessionLog
+from programmes.models import CheckIn, Programme, ProgrammeEvent, SessionExercise, SessionLog
 from programmes.patient_views import FORM_BROKE_ADVICE
 from tests.programmes.conftest import PATIENT_EMAIL
+from tests.support.clock import Clock
 from triage.models import Case, Urgency
 
 pytestmark = pytest.mark.django_db
@@ -475,47 +478,112 @@ def unsubscribe_path(programme: Programme) -> str:
     return reverse("programmes:unsubscribe", args=[links.unsubscribe_token(programme)])
 
 
-def test_unsubscribe_by_get_stops_emails_at_once(client: Client, programme: Programme) -> None:
+def one_click(client: Client, path: str) -> Any:
+    """What a mail client sends for RFC 8058 one-click unsubscribe: no cookie, no CSRF token."""
+    return client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+
+@override_settings(CLINIC_PHONE="01632 960123")
+def test_following_the_unsubscribe_link_changes_nothing(
+    client: Client, programme: Programme
+) -> None:
+    """A mail scanner opens every link in an email: a GET must not stop the check-ins."""
     assert programme.next_reminder_at is not None
     services.queue_due_programme_emails(now=programme.next_reminder_at)
     reminder = Message.objects.get(kind=Message.Kind.PROGRAMME_REMINDER)
-    assert reminder.status == Message.Status.PENDING
 
     response = client.get(unsubscribe_path(programme))
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "You will get no more reminder or check-in emails" in content
-    assert "Undo" in content
+    assert "Nothing has changed yet" in content
+    assert "red flags" in content and "Check-ins" in content  # what unsubscribing stops
+    assert '<a href="tel:01632960123">01632 960123</a>' in content  # they can call the clinic
+    assert f'action="{unsubscribe_path(programme)}"' in content and 'method="post"' in content
     assert links.page_token(programme) not in content
     assert "no-store" in response["Cache-Control"]
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is None
+    assert programme.next_reminder_at is not None
+    reminder.refresh_from_db()
+    assert reminder.status == Message.Status.PENDING
+    assert not programme.events.filter(kind=ProgrammeEvent.Kind.UNSUBSCRIBED).exists()
+
+
+def test_the_button_stops_emails_at_once_and_says_so(client: Client, programme: Programme) -> None:
+    assert programme.next_reminder_at is not None
+    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminder = Message.objects.get(kind=Message.Kind.PROGRAMME_REMINDER)
+
+    response = client.post(unsubscribe_path(programme), {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "You will get no more reminder or check-in emails" in content
+    assert "Undo" in content
     programme.refresh_from_db()
     assert programme.unsubscribed_at is not None
     reminder.refresh_from_db()
     assert reminder.status == Message.Status.CANCELLED
 
     first = programme.unsubscribed_at
-    assert client.get(unsubscribe_path(programme)).status_code == 200
+    assert one_click(client, unsubscribe_path(programme)).status_code == 200
     programme.refresh_from_db()
     assert programme.unsubscribed_at == first
+    assert programme.events.filter(kind=ProgrammeEvent.Kind.UNSUBSCRIBED).count() == 1
+    # Once unsubscribed, the link's page offers to turn them back on.
+    assert "already unsubscribed" in client.get(unsubscribe_path(programme)).content.decode()
+
+
+def test_the_patient_s_page_leads_to_what_unsubscribing_stops_first(
+    client: Client, programme: Programme, page_path: str
+) -> None:
+    html = client.get(page_path).content.decode()
+
+    assert f'href="{unsubscribe_path(programme)}"' in html  # the explanation, then the button
+    assert f'action="{unsubscribe_path(programme)}"' not in html
+
+
+def test_an_unsubscribe_is_recorded_and_audited_as_the_patient_s(
+    programme: Programme, clock: Clock
+) -> None:
+    one_click(Client(enforce_csrf_checks=True), unsubscribe_path(programme))
+
+    event = programme.events.get(kind=ProgrammeEvent.Kind.UNSUBSCRIBED)
+    assert (event.by_id, event.by_patient, event.at) == (None, True, clock.now)
+    audited = AuditEvent.objects.filter(
+        patient_id=programme.patient_id,
+        actor_kind=AuditEvent.ActorKind.PATIENT,
+        record=f"programme {programme.pk}",
+        at=clock.now,
+    )
+    assert audited.exists()
+    assert audited.get().actor_id is None
 
 
 def test_one_click_unsubscribe_post_needs_no_csrf_token(programme: Programme) -> None:
-    client = Client(enforce_csrf_checks=True)
-
-    response = client.post(
-        unsubscribe_path(programme),
-        "List-Unsubscribe=One-Click",
-        content_type="application/x-www-form-urlencoded",
-    )
+    response = one_click(Client(enforce_csrf_checks=True), unsubscribe_path(programme))
 
     assert response.status_code == 200
     programme.refresh_from_db()
     assert programme.unsubscribed_at is not None
 
 
+def test_undo_needs_the_page_s_csrf_token(programme: Programme) -> None:
+    client = Client(enforce_csrf_checks=True)
+    one_click(client, unsubscribe_path(programme))
+
+    undo = reverse("programmes:resubscribe", args=[links.unsubscribe_token(programme)])
+
+    assert client.post(undo).status_code == 403
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is not None
+
+
 def test_undo_turns_emails_back_on(client: Client, programme: Programme) -> None:
-    client.get(unsubscribe_path(programme))
+    one_click(client, unsubscribe_path(programme))
 
     response = client.post(
         reverse("programmes:resubscribe", args=[links.unsubscribe_token(programme)])
@@ -525,6 +593,42 @@ def test_undo_turns_emails_back_on(client: Client, programme: Programme) -> None
     programme.refresh_from_db()
     assert programme.unsubscribed_at is None
     assert programme.next_reminder_at is not None
+
+
+def test_revoking_the_links_ends_the_unsubscribe_link_too(
+    client: Client, programme: Programme, clinician: User
+) -> None:
+    old = unsubscribe_path(programme)
+    services.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
+    programme.refresh_from_db()
+
+    for response in (client.get(old), one_click(client, old)):
+        assert response.status_code == 410
+        assert "the clinic has replaced your links" in response.content.decode()
+    assert client.post(old.rstrip("/") + "/undo/").status_code == 410
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is None
+
+    # The new link (in the new link's email) works.
+    assert one_click(client, unsubscribe_path(programme)).status_code == 200
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is not None
+
+
+def test_an_unsubscribe_link_made_before_links_had_versions_works_until_a_revoke(
+    client: Client, programme: Programme, clinician: User
+) -> None:
+    legacy = signing.Signer(salt="programmes.unsubscribe").sign_object(
+        {"p": programme.pk}, compress=True
+    )
+    path = reverse("programmes:unsubscribe", args=[legacy])
+    assert client.get(path).status_code == 200
+
+    services.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
+
+    assert one_click(client, path).status_code == 410
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is None
 
 
 def test_an_invalid_unsubscribe_link_is_a_404_page(client: Client, programme: Programme) -> None:
