@@ -2,7 +2,8 @@
 
 A message is written by the service that causes it and moved only by the dispatcher and the
 workers, so the admin cannot add, change or delete one. The one write it offers is
-`retry_dead_message`, for the messages whose every attempt failed.
+`retry_dead_message`, for the messages whose every attempt failed. A body is shown with every
+patient link masked (outbox/redaction.py): a patient's link opens their page without a login.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import linebreaksbr
+from django.utils.safestring import SafeString
 
 from outbox.models import Message
+from outbox.redaction import for_staff
 from outbox.services import retry_dead_message
 
 
@@ -26,9 +30,10 @@ class MessageAdmin(admin.ModelAdmin):
     actions = ("retry_dead_messages",)
     fields = (
         "key", "kind", "status", "to_name", "to_email", "recipient", "patient", "case",
-        "subject", "body_text", "attempts", "last_error", "due_at", "sent_at", "lease_until",
+        "subject", "body", "attempts", "last_error", "due_at", "sent_at", "lease_until",
         "created_at", "updated_at",
     )  # fmt: skip
+    readonly_fields = ("body",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
         # The list never shows the bodies; the one message's page does.
@@ -37,6 +42,11 @@ class MessageAdmin(admin.ModelAdmin):
         if match is not None and (match.url_name or "").endswith("_changelist"):
             queryset = queryset.defer("body_text", "body_html")
         return queryset
+
+    @admin.display(description="Body text")
+    def body(self, message: Message) -> SafeString:
+        """The plain-text body, with every patient link masked."""
+        return linebreaksbr(for_staff(message.body_text), autoescape=True)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
