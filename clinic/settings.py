@@ -191,6 +191,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
+# A letter with health data (a referral letter) goes only over an encrypted SMTP connection
+# (smtp+tls:// or smtps:// in EMAIL_URL); over a plain one it is held, dead with the reason, on
+# /outbox/. True allows plain SMTP for letters: a relay on this machine, or the test sink.
+ALLOW_PLAIN_SMTP_FOR_LETTERS = env.bool("ALLOW_PLAIN_SMTP_FOR_LETTERS", default=False)
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker on the filesystem that needs no server.
 REDIS_URL = env.str("REDIS_URL", default="")

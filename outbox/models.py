@@ -48,6 +48,9 @@ class Message(models.Model):
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)
+    # Letters with health data in them (a referral letter's PDF): they leave only over an
+    # encrypted SMTP connection unless ALLOW_PLAIN_SMTP_FOR_LETTERS says otherwise.
+    LETTER_KINDS = (Kind.REFERRAL_LETTER,)
 
     key = models.CharField(
         "idempotency key",

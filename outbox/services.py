@@ -272,6 +272,9 @@ def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
             if connection is None:
                 connection = get_connection(fail_silently=False)
                 connection.open()
+            if message.kind in Message.LETTER_KINDS and not letters_may_leave_by(connection):
+                _hold_letter(message)
+                continue
             guard = _SEND_GUARDS.get(message.kind)
             if guard is not None:
                 ok = _send_guarded(message, connection, guard)
@@ -286,6 +289,35 @@ def send_messages(*, ids: Sequence[int], claim: str | None = None) -> list[int]:
         if connection is not None:
             connection.close()
     return failed
+
+
+def letters_may_leave_by(connection: Any) -> bool:
+    """Whether a letter with health data may go over `connection`: an SMTP connection only with
+    STARTTLS or TLS (EMAIL_USE_TLS, EMAIL_USE_SSL: `smtp+tls://`, `smtps://` in EMAIL_URL),
+    unless ALLOW_PLAIN_SMTP_FOR_LETTERS says a plain one will do (a relay on this machine, the
+    test sink). A backend that is not SMTP (files, memory) sends nothing off the machine."""
+    if settings.ALLOW_PLAIN_SMTP_FOR_LETTERS or not hasattr(connection, "use_tls"):
+        return True
+    return bool(connection.use_tls or getattr(connection, "use_ssl", False))
+
+
+PLAIN_SMTP_REFUSED = (
+    "Held, not sent: a letter with health data leaves only over an encrypted connection, and "
+    "this SMTP connection is plain. Set EMAIL_URL to smtp+tls:// or smtps:// and retry it "
+    "(ALLOW_PLAIN_SMTP_FOR_LETTERS=true allows a plain relay on this machine)."
+)
+
+
+def _hold_letter(message: Message) -> None:
+    """A letter that would leave in the clear stays here, dead with the reason, for staff to
+    see on /outbox/ and retry once the connection is encrypted. Never sent silently."""
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.DEAD,
+        last_error=PLAIN_SMTP_REFUSED,
+        lease_until=None,
+        lease_token="",
+    )
+    log.warning("outbox: message %s held: a letter is not sent over plain SMTP", message.pk)
 
 
 def _renew_lease(ids: Sequence[int], claim: str) -> set[int]:

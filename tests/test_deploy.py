@@ -16,6 +16,7 @@ CONFIG_KEYS = {
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
+    "ALLOW_PLAIN_SMTP_FOR_LETTERS",
     "SECRET_KEY",
     "DEBUG",
     "VAR_DIR",
@@ -57,7 +58,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "clinic.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.sqlite3'}",
         "REDIS_URL": "redis://redis.invalid:6379/0",
-        "EMAIL_URL": "smtp://mail.invalid:25",
+        "EMAIL_URL": "smtp+tls://mail.invalid:587",  # letters with health data need TLS
         "SECURE_SSL_REDIRECT": "true",
         "SESSION_COOKIE_SECURE": "true",
         "CSRF_COOKIE_SECURE": "true",
@@ -71,6 +72,19 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_the_deployment_checks_name_plain_smtp_for_letters(tmp_path):
+    plain = production_env(tmp_path) | {"EMAIL_URL": "smtp://mail.invalid:25"}
+
+    held = manage(tmp_path, "check", "--deploy", **plain)
+    allowed = manage(
+        tmp_path, "check", "--deploy", **(plain | {"ALLOW_PLAIN_SMTP_FOR_LETTERS": "true"})
+    )
+
+    assert "outbox.W002" in held.stderr + held.stdout
+    assert "referral letters will be held" in held.stderr + held.stdout
+    assert "outbox.W001" in allowed.stderr + allowed.stdout
 
 
 def test_debug_off_without_secret_key_refuses_to_start(tmp_path):
