@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "programmes.queue_due",
         "schedule": env.float("PROGRAMME_MAIL_CHECK_SECONDS", default=60.0),
     },
+    # Messages sent more than OUTBOX_RETENTION_DAYS ago lose their bodies and attachments.
+    "outbox-remove-old-content": {
+        "task": "outbox.remove_old_content",
+        "schedule": env.float("OUTBOX_RETENTION_CHECK_SECONDS", default=3600.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
@@ -293,6 +298,10 @@ OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=600))
 OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="clinic-triage.local")
+# Retention: a message sent (or cancelled) this many days ago keeps who, what kind and when, and
+# loses its bodies, attachment and headers. The record of care is the case (its decisions, the
+# referral and its letter), not the email's copy (README, "Trust").
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 
 # Home-exercise programmes. Check-ins at these weeks after the start (the Neck Disability Index at
 # the start and at the last one); a patient's page link works for PROGRAMME_LINK_DAYS (each

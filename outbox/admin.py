@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from outbox.models import Message
 from outbox.redaction import for_staff
@@ -31,7 +32,7 @@ class MessageAdmin(admin.ModelAdmin):
     fields = (
         "key", "kind", "status", "to_name", "to_email", "recipient", "patient", "case",
         "subject", "body", "attempts", "last_error", "due_at", "sent_at", "lease_until",
-        "created_at", "updated_at",
+        "content_removed_at", "created_at", "updated_at",
     )  # fmt: skip
     readonly_fields = ("body",)
 
@@ -46,6 +47,8 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="Body text")
     def body(self, message: Message) -> SafeString:
         """The plain-text body, with every patient link masked."""
+        if message.content_removed_at is not None:
+            return SafeString(_("Removed under the retention rule (OUTBOX_RETENTION_DAYS)."))
         return linebreaksbr(for_staff(message.body_text), autoescape=True)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -91,6 +91,9 @@ class Message(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     lease_token = models.CharField(max_length=32, blank=True, help_text="The claim holding it")
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the retention rule (OUTBOX_RETENTION_DAYS) blanked the bodies, attachment and headers
+    # of a message long sent: the row keeps who it went to, what kind and when.
+    content_removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -457,6 +457,33 @@ def retry_dead_message(*, message_id: int) -> Message:
     return message
 
 
+def remove_old_content(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The retention rule: a message sent (or cancelled) more than OUTBOX_RETENTION_DAYS ago
+    loses its bodies, its attachment and its headers (which carry the patient's unsubscribe
+    link). The row keeps who it went to, what kind, its subject (which carries no health detail)
+    and when; the record of care (the case, its decisions, the referral and its letter) and the
+    audit are kept as they are. Safe to run again: a row is blanked once. Returns how many rows
+    this run blanked."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    expired = Message.objects.filter(content_removed_at__isnull=True).filter(
+        models.Q(status=Message.Status.SENT, sent_at__lt=cutoff)
+        | models.Q(status=Message.Status.CANCELLED, updated_at__lt=cutoff)
+    )
+    removed = 0
+    while ids := list(expired.order_by("id").values_list("id", flat=True)[:batch]):
+        removed += Message.objects.filter(pk__in=ids, content_removed_at__isnull=True).update(
+            body_text="",
+            body_html="",
+            attachment=None,
+            headers={},
+            content_removed_at=now,
+        )
+    if removed:
+        log.info("outbox: %d message(s) past retention lost their bodies", removed)
+    return removed
+
+
 def counts_by_status() -> dict[str, int]:
     from django.db.models import Count
 

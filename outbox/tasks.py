@@ -27,3 +27,8 @@ def send(self, message_ids: list[int], claim: str | None = None) -> None:  # typ
 @shared_task(name="outbox.dispatch", ignore_result=True)
 def dispatch() -> None:
     services.dispatch_due_messages()
+
+
+@shared_task(name="outbox.remove_old_content", ignore_result=True)
+def remove_old_content() -> None:
+    services.remove_old_content()

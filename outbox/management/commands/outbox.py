@@ -3,6 +3,8 @@
     python manage.py outbox status      counts by status; the failing and dead messages
     python manage.py outbox dispatch    hand every due message to the workers, now
     python manage.py outbox retry ID    put a dead message back in the queue
+    python manage.py outbox expire      the retention rule now: messages sent more than
+                                        OUTBOX_RETENTION_DAYS ago lose their bodies
 
 Output names recipients and subjects only (subjects carry no health detail); never a body.
 """
@@ -11,11 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from outbox.models import Message
-from outbox.services import counts_by_status, dispatch_due_messages, retry_dead_message
+from outbox.services import (
+    counts_by_status,
+    dispatch_due_messages,
+    remove_old_content,
+    retry_dead_message,
+)
 
 TROUBLED = (Message.Status.FAILED, Message.Status.DEAD)
 COLUMNS = (("id", 6), ("status", 8), ("to", 32), ("subject", 40), ("tries", 5), ("due", 16))
@@ -33,6 +41,11 @@ class Command(BaseCommand):
         actions.add_parser("dispatch", help="Hand every due message to the workers now.")
         retry = actions.add_parser("retry", help="Put a dead message back in the queue.")
         retry.add_argument("message_id", type=int, metavar="ID")
+        actions.add_parser(
+            "expire",
+            help="Blank the bodies and attachments of messages sent more than "
+            "OUTBOX_RETENTION_DAYS ago (who, what kind and when are kept).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -40,6 +53,8 @@ class Command(BaseCommand):
             self.status(limit=options["limit"])
         elif action == "dispatch":
             self.dispatch()
+        elif action == "expire":
+            self.expire()
         else:
             self.retry(message_id=options["message_id"])
 
@@ -87,6 +102,13 @@ class Command(BaseCommand):
     def dispatch(self) -> None:
         handed = dispatch_due_messages()
         self.stdout.write(f"Handed {handed} due message(s) to the workers.")
+
+    def expire(self) -> None:
+        removed = remove_old_content()
+        self.stdout.write(
+            f"{removed} message(s) older than {settings.OUTBOX_RETENTION_DAYS} days lost their "
+            "bodies and attachments."
+        )
 
     def retry(self, *, message_id: int) -> None:
         try:
