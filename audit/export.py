@@ -169,7 +169,9 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
         .order_by("prescribed_at", "pk")
     )
     messages = (
-        Message.objects.filter(Q(patient=patient) | Q(case__patient=patient))
+        Message.objects.filter(
+            Q(patient=patient) | Q(case__in=Case.objects.filter(patient=patient))
+        )
         .defer("attachment")
         .order_by("created_at", "pk")
     )
@@ -507,13 +509,17 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     from patients.forms import display_answer
     from triage.rules import QUESTIONS
 
-    questions = {q.name: q.question for q in QUESTIONS}
+    # In the contract's order (the order reception asks them), then anything else stored.
+    order = {q.name: (position, q.question) for position, q in enumerate(QUESTIONS)}
     intakes = [
         intake
         | {
             "readable": [
-                (questions.get(name, name), display_answer(name, value))
-                for name, value in intake["answers"].items()
+                (order.get(name, (0, name))[1], display_answer(name, value))
+                for name, value in sorted(
+                    intake["answers"].items(),
+                    key=lambda item: (item[0] not in order, order.get(item[0], (0, ""))[0]),
+                )
             ]
         }
         for intake in data["intakes"]
