@@ -26,9 +26,10 @@ from patients.models import Patient
 from patients.services import correct_patient_details
 from programmes import screen
 from programmes import services as programme_services
-from programmes.models import Programme, ProgrammeExercise
+from programmes.models import CheckIn, Programme, ProgrammeExercise
 from programmes.ndi import SECTIONS
 from referrals import services as referral_services
+from referrals.models import Referral
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
@@ -115,7 +116,7 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         week=0,
         pain=4,
         sessions_done=None,
-        ndi_answers={section.key: 1 for section in SECTIONS} if check_in.asks_ndi else None,
+        ndi_answers={section.key: 1 for section in SECTIONS},
         screen_answers={field: False for field in screen.SCREEN_FIELDS},
         now=clock.now,
     )
@@ -184,6 +185,7 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
     assert referral["status"] == "sent" and referral["sent_at"]
     assert "Ada Quartermaine" in referral["letter"]
     pdf = base64.b64decode(referral["letter_pdf"]["base64"])
+    assert pdf == bytes(Referral.objects.get(pk=referral["id"]).letter_pdf)
     assert pdf.startswith(b"%PDF") and len(pdf) == referral["letter_pdf"]["size"]
 
     (programme,) = data["programmes"]
@@ -193,9 +195,12 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
     (session,) = programme["sessions"]
     assert session["note"] == "Felt fine" and session["exercises"]
     week0 = next(c for c in programme["check_ins"] if c["week"] == 0)
+    stored = CheckIn.objects.get(programme=history.programme, week=0)
     assert week0["pain"] == 4 and week0["completed_at"]
-    if week0["ndi_answers"] is not None:
-        assert week0["ndi_percent"] is not None
+    # The starting questionnaire asks the Neck Disability Index: answers, points and percent.
+    assert week0["ndi_answers"] == {section.key: 1 for section in SECTIONS}
+    assert week0["ndi_percent"] == str(stored.ndi_percent) and stored.ndi_percent is not None
+    assert week0["screen"] == stored.screen
     kinds = [event["kind"] for event in programme["events"]]
     assert kinds[0] == "prescribed" and "session_logged" in kinds and "check_in" in kinds
 
