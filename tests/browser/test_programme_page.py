@@ -101,3 +101,25 @@ def test_a_check_in_with_a_new_red_flag_says_what_to_do_now(live_server, chromiu
     assert fits_the_screen(page)
     programme.refresh_from_db()
     assert programme.status == Programme.Status.ON_HOLD
+
+
+def test_unsubscribing_from_the_page_first_says_what_it_stops(
+    live_server, chromium: Browser
+) -> None:
+    programme = prescribe(start=timezone.localdate())
+    page = phone_page(chromium)
+    open_programme(page, live_server.url, programme)
+
+    page.get_by_role("link", name="Unsubscribe from emails").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stop the clinic's emails?")
+    expect(page.locator("main")).to_contain_text("red flags")
+    assert fits_the_screen(page)
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is None  # opening the page changed nothing
+
+    page.get_by_role("button", name="Unsubscribe: stop reminders and check-ins").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
+    programme.refresh_from_db()
+    assert programme.unsubscribed_at is not None
