@@ -185,7 +185,8 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
     assert referral["status"] == "sent" and referral["sent_at"]
     assert "Ada Quartermaine" in referral["letter"]
     pdf = base64.b64decode(referral["letter_pdf"]["base64"])
-    assert pdf == bytes(Referral.objects.get(pk=referral["id"]).letter_pdf)
+    sent = Referral.objects.get(pk=referral["id"]).letter_pdf
+    assert sent is not None and pdf == bytes(sent)
     assert pdf.startswith(b"%PDF") and len(pdf) == referral["letter_pdf"]["size"]
 
     (programme,) = data["programmes"]
