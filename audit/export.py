@@ -22,7 +22,8 @@ meaning or goes; a key added is the same version):
   percent, the red-flag screen, outcome) and `events` (its history).
 - `messages`: every email the outbox holds to or about the patient: `kind`, `to` (`patient`,
   `staff` or `service`), `subject`, `status`, `created_at`, `due_at`, `sent_at`, the bodies while
-  they are still held, and the attachment's name and size.
+  they are still held (`content_removed_at`: when the outbox's retention rule blanked them), and
+  the attachment's name.
 - `access`: who saw and changed the record, as the patient's access report lists it (intakes
   entered included): `at`, `who`, `as` (staff, the patient, the system), `action`, `record`,
   `page`, `details`. The export itself is the first such row.
@@ -445,6 +446,7 @@ def _message(message: Message, patient: Patient) -> dict[str, Any]:
         "body_text",
         "body_html",
         "attachment_name",
+        "content_removed_at",
         labels=["kind", "status"],
     ) | {"to": to, "to_email": message.to_email if to == "patient" else None}
 

@@ -22,6 +22,8 @@ from django.utils import timezone
 from audit import export
 from audit.models import AuditEvent
 from clinic.roles import Role
+from outbox.models import Message
+from outbox.services import remove_old_content
 from patients.models import Patient
 from patients.services import correct_patient_details
 from programmes import screen
@@ -414,3 +416,20 @@ def test_the_picker_finds_the_patient(clock: Clock, lead: User) -> None:
     assert reverse("audit:subject_access_json", args=[patient.pk]) in page
     index = client.get(reverse("audit:index")).content.decode()
     assert reverse("audit:subject_access_index") in index
+
+
+def test_an_email_past_retention_is_exported_without_its_bodies_and_says_when_they_went(
+    clock: Clock, lead: User
+) -> None:
+    programme = prescribe(start=timezone.localdate())
+    message = Message.objects.get(patient=programme.patient, kind=Message.Kind.PROGRAMME)
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENT, sent_at=clock.now)
+    clock.advance(timedelta(days=31))
+    assert remove_old_content(now=clock.now) >= 1
+
+    data = _export(_as(lead), programme.patient)
+
+    (exported,) = [m for m in data["messages"] if m["id"] == message.pk]
+    assert exported["body_text"] == "" and exported["body_html"] == ""
+    assert exported["content_removed_at"] and exported["subject"] == message.subject
+    assert exported["status"] == "sent" and exported["to"] == "patient"
