@@ -8,12 +8,16 @@ from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
 from clinic.logging import RedactPatientData
+from health.signals import connect as leave_heartbeats
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers and beat leave heartbeats in the database (health/): connected here, before beat or a
+# worker starts, since beat may never load Django's apps otherwise.
+leave_heartbeats()
 
 
 @after_setup_logger.connect

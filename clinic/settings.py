@@ -7,6 +7,7 @@ PostgreSQL, Redis and SMTP. With DEBUG off, a missing SECRET_KEY stops start-up.
 
 import os
 from datetime import time, timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "referrals",
     "programmes",
     "audit",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.roles.roles_context",
                 "clinic.sessions.session_context",
+                "health.context_processors.health_banner",
             ],
         },
     },
@@ -303,6 +306,20 @@ OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="clinic-t
 # referral and its letter), not the email's copy (README, "Trust").
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 
+# Health (health/): the banner on every staff page when an email has waited this long to go out,
+# or no worker has finished a task for this long; a clinician alert failing this long (or dead)
+# is marked on its case and the next clinician is tried. /readyz and /metrics answer only with
+# HEALTH_TOKEN (Authorization: Bearer, or ?token=) or from HEALTH_ALLOWED_ADDRESSES (addresses or
+# networks, e.g. 10.0.0.0/8); none by default.
+HEALTH_MESSAGE_WAIT = timedelta(minutes=env.float("HEALTH_MESSAGE_WAIT_MINUTES", default=5))
+HEALTH_WORKER_IDLE = timedelta(minutes=env.float("HEALTH_WORKER_IDLE_MINUTES", default=3))
+ALERT_UNDELIVERED_AFTER = timedelta(minutes=env.float("ALERT_UNDELIVERED_MINUTES", default=2))
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+HEALTH_ALLOWED_NETWORKS = [
+    ip_network(address, strict=False)
+    for address in env.list("HEALTH_ALLOWED_ADDRESSES", default=[])
+]
+
 # Home-exercise programmes. Check-ins at these weeks after the start (the Neck Disability Index at
 # the start and at the last one); a patient's page link works for PROGRAMME_LINK_DAYS (each
 # reminder and check-in email carries a fresh one); a reminder more than PROGRAMME_REMINDER_LATEST
@@ -323,6 +340,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer's probes speak plain HTTP to the app itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]
 
 # Every error no view handled: the product's own pages; while the database is down, a 503 that

@@ -166,8 +166,10 @@ def test_every_long_running_service_has_a_healthcheck(services, name):
         ("postgres", "pg_isready"),
         ("redis", "redis-cli ping"),
         ("mailpit", "/mailpit readyz"),
-        ("web", "http://127.0.0.1:8000/accounts/login/"),
+        ("web", "http://127.0.0.1:8000/healthz"),
         ("worker", "celery --app=clinic inspect ping"),
+        ("worker", "manage.py health_check worker"),
+        ("beat", "manage.py health_check beat"),
     ],
 )
 def test_healthchecks_probe_the_service_itself(services, name, probe):

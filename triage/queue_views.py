@@ -448,6 +448,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     # htmx restores a page from history it has no copy of.
     partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     template = "triage/partials/queue_table.html" if partial else "triage/queue.html"
+    # Each refresh carries the staff pages' banner too (health/), out of band: a clinician
+    # watching the queue sees at once that escalations or alerts have stopped.
+    context["health_oob"] = bool(partial)
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response

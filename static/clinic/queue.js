@@ -21,6 +21,19 @@
       window.location.assign(xhr.responseURL);
     }
   });
+  // The banner of problems (health/) comes with every refresh, out of band. The same words again
+  // are left as they are: a screen reader would read a replaced alert out every 4 seconds.
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "health-banner") {
+      return;
+    }
+    var incoming = document.createElement("div");
+    incoming.appendChild(event.detail.fragment.cloneNode(true));
+    if (incoming.innerHTML.trim() === target.innerHTML.trim()) {
+      event.detail.shouldSwap = false;
+    }
+  });
   document.body.addEventListener("htmx:responseError", function () {
     var stamp = document.getElementById("queue-updated");
     if (stamp) {
