@@ -232,13 +232,15 @@ class FallbackClinician(models.Model):
 
 class CaseActivity(models.Model):
     """A claim or a release, for the case's timeline: who took or handed back the case, and when;
-    or a patient's check-in that brought the case back, and why. Overrides and decisions have
-    records of their own."""
+    a patient's check-in that brought the case back, and why; or an alert about the case that
+    could not be delivered (its message), and who was alerted instead. Overrides and decisions
+    have records of their own."""
 
     class Kind(models.TextChoices):
         CLAIMED = "claimed", "Claimed"
         RELEASED = "released", "Released"
         CHECK_IN = "check_in", "Back from a programme check-in"
+        UNDELIVERED = "undelivered", "An alert could not be delivered"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -252,15 +254,37 @@ class CaseActivity(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    message = models.ForeignKey(
+        "outbox.Message",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The alert that could not be delivered",
+    )
 
     class Meta:
         ordering = ["at", "pk"]
         verbose_name_plural = "case activities"
-        indexes = [models.Index(fields=["case", "at"], name="case_activity_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="case_activity_case_idx"),
+            # The queue's mark on a case whose alert could not be delivered.
+            models.Index(
+                fields=["case"],
+                name="case_activity_undelivered_idx",
+                condition=models.Q(kind="undelivered"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["claimed", "released", "check_in"]),
+                condition=models.Q(kind__in=["claimed", "released", "check_in", "undelivered"]),
                 name="case_activity_kind",
+            ),
+            # An alert that could not be delivered is marked once, whoever notices it first.
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=models.Q(kind="undelivered"),
+                name="case_activity_undelivered_once",
             ),
         ]
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import JSONField, OuterRef, Q, Subquery, When
+from django.db.models import Exists, JSONField, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from clinic.text import text_problem
 from patients.models import Patient
 from programmes.models import ProgrammeTemplate
 from programmes.suggest import suggest_template
-from triage.models import Assessment, Case, CaseQuerySet, Urgency
+from triage.models import Assessment, Case, CaseActivity, CaseQuerySet, Urgency
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -85,6 +85,16 @@ def _with_latest_answers(cases: CaseQuerySet) -> CaseQuerySet:
     )
 
 
+def _with_undelivered_alerts(cases: CaseQuerySet) -> CaseQuerySet:
+    """Whether an alert about the case could not be delivered (triage.services.
+    mark_undelivered_alerts), in the queue's own query."""
+    return cases.annotate(
+        alert_undelivered=Exists(
+            CaseActivity.objects.filter(case=OuterRef("pk"), kind=CaseActivity.Kind.UNDELIVERED)
+        )
+    )
+
+
 def _suggested(case: Case, names: dict[str, str]) -> SuggestedProgramme | None:
     answers = getattr(case, "latest_answers", None)
     if case.urgency != Urgency.SELF_CARE or not isinstance(answers, dict):
@@ -115,6 +125,7 @@ class QueueRow:
     claimed_by: str
     claimed_since: str
     suggestion: SuggestedProgramme | None
+    alert_undelivered: bool
 
     @classmethod
     def of(
@@ -150,6 +161,7 @@ class QueueRow:
             claimed_by=claimed_by,
             claimed_since=f"{timezone.localtime(case.claimed_at):%H:%M}" if case.claimed_at else "",
             suggestion=_suggested(case, template_names),
+            alert_undelivered=bool(getattr(case, "alert_undelivered", False)),
         )
 
 
@@ -383,8 +395,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     counts, overdue, overdue_capped = _capped_counts(now)
     cases = filters.apply(
-        _with_latest_answers(
-            Case.objects.for_queue().select_related("claimed_by").only(*ROW_FIELDS)
+        _with_undelivered_alerts(
+            _with_latest_answers(
+                Case.objects.for_queue().select_related("claimed_by").only(*ROW_FIELDS)
+            )
         ),
         user=request.user,
         now=now,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit import services as audit
 from clinic.roles import Role
@@ -230,6 +233,101 @@ def escalate_unclaimed_cases(*, now: datetime | None = None) -> int:
         case.escalate_at = now + deadline if deadline else None
         case.save(update_fields=["escalation_level", "escalate_at", "updated_at"])
     return len(cases)
+
+
+@transaction.atomic
+def mark_undelivered_alerts(*, now: datetime | None = None) -> int:
+    """Alerts and escalations that cannot be delivered (dead, or failing for longer than
+    ALERT_UNDELIVERED_AFTER) are not left in the outbox: each is marked on its case, once, and
+    while the case is open and unclaimed the next clinician on the rota or the fallback list who
+    has not been tried about it is alerted instead (then any other clinician, then the last
+    resort address). Returns how many were marked."""
+    now = now or timezone.now()
+    already = CaseActivity.objects.filter(
+        kind=CaseActivity.Kind.UNDELIVERED, message=OuterRef("pk")
+    )
+    undelivered = list(
+        Message.objects.filter(kind__in=Message.URGENT_KINDS, case__isnull=False)
+        .filter(
+            models.Q(status=Message.Status.DEAD)
+            | models.Q(
+                status=Message.Status.FAILED,
+                created_at__lte=now - settings.ALERT_UNDELIVERED_AFTER,
+            )
+        )
+        .exclude(Exists(already))
+        .order_by("created_at", "pk")[:200]
+    )
+    marked = 0
+    for message in undelivered:
+        # The case's lock first (as a claim takes it), then the check: two checks at once mark
+        # a message once.
+        case = _lock_case(message.case_id)  # type: ignore[arg-type]
+        if CaseActivity.objects.filter(
+            kind=CaseActivity.Kind.UNDELIVERED, message=message
+        ).exists():
+            continue
+        marked += 1
+        instead = None
+        if case.status == Case.Status.OPEN and case.claimed_by_id is None:
+            instead = _next_untried(case, now)
+        note = gettext("To %(recipient)s: %(status)s after %(attempts)s attempt(s).") % {
+            "recipient": message.to_name or message.to_email,
+            "status": message.get_status_display(),
+            "attempts": message.attempts,
+        }
+        if instead is not None:
+            note += " " + gettext("Alerted instead: %(recipient)s.") % {
+                "recipient": instead.get_full_name() or instead.email
+            }
+        elif case.status == Case.Status.OPEN and case.claimed_by_id is None:
+            note += " " + gettext("Nobody is left to try: phone the duty clinician.")
+        CaseActivity.objects.create(
+            case=case, kind=CaseActivity.Kind.UNDELIVERED, at=now, message=message, note=note
+        )
+        if instead is not None:
+            queue_emails(
+                [
+                    Email(
+                        key=f"alert.c{case.pk}.next.u{instead.pk or 0}",
+                        kind=Message.Kind.CLINICIAN_ALERT,
+                        to=Recipient(
+                            email=instead.email, name=instead.get_full_name(), user_id=instead.pk
+                        ),
+                        template="clinician_alert",
+                        context=_case_link_context(case, instead),
+                        patient_id=case.patient_id,
+                        case_id=case.pk,
+                    )
+                ]
+            )
+    return marked
+
+
+def _next_untried(case: Case, now: datetime) -> User | None:
+    """Who to alert when an alert about `case` could not be delivered: the first not yet tried
+    about this case of the rota's clinicians on duty, the fallback list, then every clinician,
+    then the last resort address."""
+    tried = Message.objects.filter(case=case, kind__in=Message.URGENT_KINDS)
+    tried_ids = set(tried.exclude(recipient=None).values_list("recipient_id", flat=True))
+    tried_emails = {email.lower() for email in tried.values_list("to_email", flat=True)}
+    groups: list[Callable[[], list[User]]] = [
+        lambda: _with_email(
+            User.objects.filter(on_duty_at(now, prefix="duty_slots__"), is_active=True)
+        ),
+        lambda: _with_email(
+            User.objects.filter(is_active=True, fallback_entry__isnull=False).order_by(
+                "fallback_entry__position"
+            )
+        ),
+        lambda: _with_email(_clinicians()),
+        _last_resort,
+    ]
+    for group in groups:  # each read only when the ones before have nobody left
+        for user in group():
+            if user.pk not in tried_ids and user.email.lower() not in tried_emails:
+                return user
+    return None
 
 
 @transaction.atomic

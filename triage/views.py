@@ -174,6 +174,8 @@ def _case_context(
         "back_from_check_in": _check_in_return(back_from_check_in)
         if back_from_check_in is not None and case.status == Case.Status.OPEN
         else None,
+        # Alerts about this case that could not be delivered, and who was alerted instead.
+        "undelivered_alerts": [a for a in activities if a.kind == CaseActivity.Kind.UNDELIVERED],
     }
 
 
@@ -257,7 +259,11 @@ def _timeline(
                 at=activity.at,
                 kind=activity.kind,
                 title=activity.get_kind_display(),
-                who=_name(activity.by) if activity.by_id else "The patient",
+                who=_name(activity.by)
+                if activity.by_id
+                else _("The outbox")
+                if activity.kind == CaseActivity.Kind.UNDELIVERED
+                else "The patient",
                 detail=activity.note,
             )
         )

@@ -167,10 +167,13 @@ class OutboxStack:
             ],
             self.env(
                 None,
-                OUTBOX_DISPATCH_SECONDS="1",
-                # The escalation check is the escalation tests' to run, when they choose.
-                ESCALATION_CHECK_SECONDS="3600",
-                **env,
+                **{
+                    "OUTBOX_DISPATCH_SECONDS": "1",
+                    # The escalation check is the escalation tests' to run, when they choose
+                    # (unless the test gives beat its own interval for it).
+                    "ESCALATION_CHECK_SECONDS": "3600",
+                    **env,
+                },
             ),
         )
 
