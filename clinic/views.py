@@ -15,6 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("triage:queue")
     if has_role(request.user, Role.RECEPTION):
         return redirect("patients:intake_new")
+    if has_role(request.user, Role.LEAD):
+        return redirect("audit:index")  # the clinic lead's work: who saw and changed what
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "clinic/no_role.html", status=403)
