@@ -38,6 +38,9 @@ class DemoLogin:
     email: str = ""
     also: tuple[Role, ...] = ()
     on_duty_all_week: bool = False  # on the rota every day, all day: the demo's alerts reach them
+    # The published secret of the demo login's authenticator (base32, as an app takes it): the
+    # demo's second factor, printed by `make run` (scripts/run-embedded) and the README.
+    totp_secret: str
 
 
 LOGINS: tuple[DemoLogin, ...] = (
@@ -46,6 +49,7 @@ LOGINS: tuple[DemoLogin, ...] = (
         password="reception-demo",  # noqa: S106 - published demo password
         role=Role.RECEPTION,
         does="enter intakes, find patients",
+        totp_secret="RECEPTIONDEMO234",  # noqa: S106 - published demo key
     ),
     DemoLogin(
         username="clinician",
@@ -54,15 +58,17 @@ LOGINS: tuple[DemoLogin, ...] = (
         does="the clinician queue and cases",
         email="clinician@clinic.example",
         on_duty_all_week=True,
+        totp_secret="CLINICIANDEMO234",  # noqa: S106 - published demo key
     ),
     DemoLogin(
         username="admin",
-        password="admin-demo",  # noqa: S106 - published demo password
+        password="admin-demo-pass",  # noqa: S106 - published demo password
         role=None,
         superuser=True,
         does="the Django admin at /admin/",
         email="lead@clinic.example",
         also=(Role.LEAD,),
+        totp_secret="ADMINDEMOADMIN23",  # noqa: S106 - published demo key
     ),
 )
 

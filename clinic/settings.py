@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "patients",
     "triage",
@@ -72,11 +75,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor (if any) this session was verified with: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     # Every page is behind login unless its view says otherwise (only the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits (clinic/sessions.py): it signs out and leaves a message.
     "clinic.sessions.SessionTimeoutMiddleware",
+    # A signed-in user who needs a second factor and has not given one reaches only the sign-in,
+    # two-factor and sign-out pages (clinic/two_factor/middleware.py); the admin included.
+    "clinic.two_factor.middleware.SecondFactorMiddleware",
     # Lets reception's intake page give the rules' advice while the database is down, for staff
     # signed in on this browser (clinic/desk_pass.py, patients/offline.py).
     "clinic.desk_pass.DeskPassMiddleware",
@@ -154,6 +162,25 @@ AXES_CLIENT_IP_CALLABLE = "clinic.lockout.client_address"
 # attempts and sign-ins are its records, and command-line tools print nothing of it).
 AXES_USERNAME_CALLABLE = "clinic.lockout.username"
 AXES_VERBOSE = False
+# A wrong two-factor code counts as a failed sign-in too; the code tried is not kept.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # axes adds "password"
+# Two-factor authentication (clinic/two_factor/): a TOTP authenticator app and ten backup codes
+# (django-otp). Required for these roles ("admin": staff and superusers, the Django admin's
+# users); any other member of staff may set it up, and once they have, it is asked of them too.
+TWO_FACTOR_REQUIRED_ROLES = frozenset(
+    env.list("TWO_FACTOR_REQUIRED_ROLES", default=["clinician", "clinic lead", "admin"])
+)
+TWO_FACTOR_BACKUP_CODES = 10
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Clinic triage")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
+# The embedded demo only (`make run`): the code page shows the demo user's current code, so the
+# demo needs no authenticator app. Production settings refuse it.
+TWO_FACTOR_DEMO_CODES = env.bool("TWO_FACTOR_DEMO_CODES", default=False)
+if TWO_FACTOR_DEMO_CODES and not DEBUG:
+    raise ImproperlyConfigured(
+        "TWO_FACTOR_DEMO_CODES shows sign-in codes on the page: it is for the local demo only "
+        "and needs DEBUG=true. Unset it."
+    )
 # Sessions end after this long without activity (the queue's own refresh is not activity), and
 # after SESSION_ABSOLUTE_HOURS in all; clinic/sessions.py.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)

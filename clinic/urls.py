@@ -20,6 +20,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("accounts/two-factor/", include("clinic.two_factor.urls")),
     path("patients/", include("patients.urls")),
     path("triage/", include("triage.urls")),
     path("outbox/", include("outbox.urls")),

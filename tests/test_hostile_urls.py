@@ -36,6 +36,7 @@ from tests.outbox.helpers import make_dead
 from tests.patients.helpers import make_user
 from tests.programmes.helpers import prescribe, self_care_intake
 from tests.referrals.factories import make_destination
+from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -96,6 +97,9 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "audit:index": ("q",),
     "audit:patient_access": ("start", "end", "format"),
     "audit:staff_activity": ("start", "end", "format"),
+    "two_factor:verify": ("next",),
+    "two_factor:setup": ("next",),
+    "two_factor:backup_codes": ("next",),
     "audit:subject_access_index": ("q",),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
@@ -129,6 +133,8 @@ class World:
         dose = ("phase", "exercise", "keep", "sets", "reps", "hold_seconds", "load_kg")
         return {
             "login": ("username", "password", "next"),
+            "two_factor:verify": ("code", "next"),
+            "two_factor:setup": ("code", "next"),
             "patients:intake_new": ("given_name", "family_name", "date_of_birth", "nhs_number"),
             "triage:case_override": ("to_urgency", "reason"),
             "triage:case_discharge": ("advice",),
@@ -342,7 +348,7 @@ def test_no_url_answers_hostile_input_with_a_server_error(world: World, who: str
     user = world.users[who]
     client = Client(raise_request_exception=False)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     admin_user = world.users["an admin"]
     assert admin_user is not None
     asked = Asked()
@@ -390,7 +396,7 @@ def test_no_url_answers_hostile_input_with_a_server_error(world: World, who: str
 @pytest.fixture
 def clinician_client(world: World) -> Client:
     client = Client()
-    client.force_login(world.users["clinician"])  # type: ignore[arg-type]
+    sign_in(client, world.users["clinician"])  # type: ignore[arg-type]
     return client
 
 

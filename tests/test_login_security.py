@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from tests.patients.helpers import PASSWORD, make_user
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_an_admin_can_unlock_a_locked_out_account(client):
     assert _sign_in(client, "rita", PASSWORD).status_code == LOCKED
 
     admin = client.__class__()
-    admin.force_login(lead)
+    sign_in(admin, lead)
     listing = admin.get(reverse("admin:axes_accessattempt_changelist"))
     assert listing.status_code == 200
     assert "rita" in listing.content.decode()
@@ -119,7 +120,7 @@ def test_a_few_wrong_passwords_do_not_lock_and_the_right_one_works(client):
 )
 def test_a_short_or_common_password_is_refused_by_the_change_form(client, new_password, why):
     user = make_user(role="reception", username="rita")
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.post(
         reverse("password_change"),
@@ -134,7 +135,7 @@ def test_a_short_or_common_password_is_refused_by_the_change_form(client, new_pa
 
 def test_staff_can_change_their_own_password_and_stay_signed_in(client):
     user = make_user(role="reception", username="rita")
-    client.force_login(user)
+    sign_in(client, user)
     page = client.get(reverse("home"), follow=True)
     assert reverse("password_change") in page.content.decode()  # linked from the nav
     new = "violet-harbour-lantern-42"

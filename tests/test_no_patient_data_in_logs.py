@@ -34,6 +34,7 @@ from programmes.models import ProgrammeTemplate
 from programmes.seed import seed_library
 from programmes.services import prescribe_programme
 from tests.patients.helpers import VALID_NHS_NUMBER, intake_post, make_user
+from tests.support.two_factor import sign_in
 from tests.test_compose import command, compose, dockerfile_instructions
 
 GIVEN_NAME = "Zebedee"
@@ -100,9 +101,9 @@ def test_a_patient_journey_logs_no_link_name_nhs_number_email_or_search_term(
     raw, redacted = log_lines
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     reception, clinician = Client(), Client()
-    reception.force_login(make_user(role="reception"))
+    sign_in(reception, make_user(role="reception"))
     clinician_user = make_user(role="clinician", email="clinician@example.org")
-    clinician.force_login(clinician_user)
+    sign_in(clinician, clinician_user)
 
     # Reception enters the patient, then finds them again.
     post = intake_post(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from clinic.roles import Role, has_role, role_required, roles_context, roles_of
 from tests.patients.helpers import PASSWORD, make_intake, make_user
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_anonymous_user_is_sent_to_login_from_every_page(client: Client, name: s
 
 @pytest.mark.parametrize("name", [*PAGES_FOR_ANY_ROLE, *CLINICIAN_PAGES])
 def test_staff_without_a_role_get_403_on_every_page(client: Client, name: str) -> None:
-    client.force_login(make_user(role=None))
+    sign_in(client, make_user(role=None))
     response = client.get(reverse(name))
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
@@ -73,40 +74,40 @@ def test_staff_without_a_role_get_403_on_every_page(client: Client, name: str) -
 @pytest.mark.parametrize("name", PAGES_FOR_ANY_ROLE)
 def test_reception_and_clinicians_open_the_reception_pages(client: Client, name: str) -> None:
     for role in ("reception", "clinician"):
-        client.force_login(make_user(role=role))
+        sign_in(client, make_user(role=role))
         assert client.get(reverse(name)).status_code == 200
 
 
 def test_reception_is_refused_the_clinician_pages(client: Client) -> None:
     reception = make_user(role="reception")
     intake = make_intake(entered_by=reception)
-    client.force_login(reception)
+    sign_in(client, reception)
     assert client.get(reverse("triage:queue")).status_code == 403
     case_url = reverse("triage:case_detail", args=[intake.assessment.case.pk])
     assert client.get(case_url).status_code == 403
 
 
 def test_home_sends_clinicians_to_the_queue(client: Client) -> None:
-    client.force_login(make_user(role="clinician"))
+    sign_in(client, make_user(role="clinician"))
     assert client.get(reverse("home"))["Location"] == reverse("triage:queue")
 
 
 def test_home_sends_reception_to_a_new_intake(client: Client) -> None:
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     assert client.get(reverse("home"))["Location"] == reverse("patients:intake_new")
 
 
 def test_home_tells_staff_without_a_role_to_ask_for_one(client: Client) -> None:
-    client.force_login(make_user(role=None))
+    sign_in(client, make_user(role=None))
     response = client.get(reverse("home"))
     assert response.status_code == 403
     assert "Your account has no role yet" in response.content.decode()
 
 
 def test_navigation_shows_each_role_its_own_pages(client: Client) -> None:
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     reception_nav = client.get(reverse("patients:intake_new")).content.decode()
-    client.force_login(make_user(role="clinician"))
+    sign_in(client, make_user(role="clinician"))
     clinician_nav = client.get(reverse("patients:intake_new")).content.decode()
 
     assert reverse("triage:queue") not in reception_nav
@@ -134,7 +135,7 @@ def test_wrong_password_is_refused_on_the_login_page(client: Client) -> None:
 
 
 def test_sign_out_is_a_post_form_and_signs_the_user_out(client: Client) -> None:
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     page = client.get(reverse("patients:intake_new")).content.decode()
 
     assert f'<form method="post" action="{reverse("logout")}"' in page
@@ -143,7 +144,7 @@ def test_sign_out_is_a_post_form_and_signs_the_user_out(client: Client) -> None:
 
 
 def test_unknown_page_shows_the_clinic_not_found_page(client: Client) -> None:
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
@@ -154,7 +155,7 @@ def test_a_signed_in_users_roles_come_with_the_user_in_one_query(client, django_
     """clinic/auth.py: the page's role checks cost no query of their own."""
     user = make_user(role=Role.RECEPTION, username="both")
     user.groups.add(Group.objects.get(name=Role.CLINICIAN))
-    client.force_login(user)
+    sign_in(client, user)
     request = client.get("/").wsgi_request
     with django_assert_num_queries(0):
         assert has_role(request.user, Role.RECEPTION) and has_role(request.user, Role.CLINICIAN)

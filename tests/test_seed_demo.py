@@ -1,17 +1,23 @@
 """`manage.py seed_demo`: the demo logins and a queue of intakes the rule set really triaged."""
 
+import re
+from base64 import b32encode
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.demo import ASKED_OF_THE_PATIENT, LOGINS, NO_FLAGS, PATIENTS
 from patients.models import Intake, Patient
 from patients.nhs import nhs_number_is_valid
+from tests.support.two_factor import code_for_secret
 from triage.models import Assessment, Case, Urgency
 from triage.rules import QUESTIONS, Answers
 from triage.services import current_ruleset
@@ -178,7 +184,7 @@ def test_demo_logins_work_and_hold_their_roles(demo_debug, client):
     for login in LOGINS:
         assert _signs_in(client, login.username, login.password), login.username
         client.logout()
-        assert f"{login.username:<10} / {login.password}" in out
+        assert f"{login.username:<10} / {login.password:<15} / {login.totp_secret}" in out
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
     assert [g.name for g in users["reception"].groups.all()] == ["reception"]
     assert [g.name for g in users["clinician"].groups.all()] == ["clinician"]
@@ -210,3 +216,63 @@ def test_seeding_again_restores_a_changed_demo_password(demo_debug, client):
     seed()
 
     assert _signs_in(client, "reception", "reception-demo")
+
+
+def test_demo_passwords_are_as_long_as_the_clinic_asks_of_everyone():
+    for login in LOGINS:
+        assert len(login.password) >= 12, login.username
+
+
+@pytest.mark.django_db
+def test_each_demo_login_signs_in_with_its_password_and_a_code_from_its_published_key(
+    demo_debug, clock
+):
+    seed()
+
+    for login in LOGINS:
+        client = Client()
+        assert _signs_in(client, login.username, login.password), login.username
+        response = client.post(
+            reverse("two_factor:verify"), {"code": code_for_secret(login.totp_secret)}
+        )
+        assert response.status_code == 302, login.username
+        assert response["Location"] == reverse("home")
+        start = client.get(reverse("home"))
+        assert not start["Location"].startswith(reverse("two_factor:verify")), login.username
+
+
+@pytest.mark.django_db
+def test_the_demo_code_page_shows_the_code_of_the_published_key(demo_debug, client, clock):
+    demo_debug.TWO_FACTOR_DEMO_CODES = True
+    seed()
+    clinician = next(login for login in LOGINS if login.username == "clinician")
+    _signs_in(client, clinician.username, clinician.password)
+
+    page = client.get(reverse("two_factor:verify")).content.decode()
+
+    assert f"<strong data-demo-code>{code_for_secret(clinician.totp_secret)}</strong>" in page
+
+
+def test_the_banner_and_the_readme_give_every_demo_login_with_its_password_and_key():
+    root = Path(__file__).resolve().parents[1]
+    banner = (root / "scripts" / "run-embedded").read_text()
+    readme = (root / "README.md").read_text()
+    for login in LOGINS:
+        assert re.search(rf"{login.username} +/ {login.password} +/ {login.totp_secret}", banner)
+        assert f"`{login.password}`" in readme and f"`{login.totp_secret}`" in readme
+    assert "TWO_FACTOR_DEMO_CODES=true" in (root / "Makefile").read_text()
+
+
+@pytest.mark.django_db
+def test_seeding_again_gives_a_reset_demo_login_its_published_key_back(demo_debug):
+    from clinic.two_factor.services import reset_two_factor
+
+    seed()
+    admin = get_user_model().objects.get(username="admin")
+    clinician = get_user_model().objects.get(username="clinician")
+    reset_two_factor(user=clinician, by=admin)
+
+    seed()
+
+    device = TOTPDevice.objects.get(user=clinician)
+    assert device.confirmed and b32encode(device.bin_key).decode() == "CLINICIANDEMO234"

@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.patients.helpers import make_user
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ QUEUE_REFRESH = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "queue"}
 
 @pytest.fixture
 def clinician_client(client, clock):
-    client.force_login(make_user(role="clinician"))
+    sign_in(client, make_user(role="clinician"))
     assert client.get(reverse("triage:queue")).status_code == 200  # the session starts
     return client
 
@@ -127,7 +128,7 @@ def test_a_session_ends_after_the_absolute_limit_however_active(clinician_client
 def test_signing_in_again_starts_a_new_session(clinician_client, clock):
     clock.advance(IDLE)
     clinician_client.get(reverse("triage:queue"))  # signed out
-    clinician_client.force_login(make_user(role="clinician"))
+    sign_in(clinician_client, make_user(role="clinician"))
 
     assert clinician_client.get(reverse("triage:queue")).status_code == 200
     clock.advance(IDLE - timedelta(seconds=1))

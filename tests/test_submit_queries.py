@@ -38,6 +38,7 @@ from clinic.roles import Role
 from outbox.models import Message
 from patients.forms import DERIVED_ANSWERS
 from patients.models import Intake
+from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 QUERIES_LOCK = 1 if connection.vendor == "postgresql" else 0
@@ -112,7 +113,7 @@ def intake_page(db) -> IntakePage:
     user = User.objects.create_user("desk", password="not-used")
     user.groups.add(Group.objects.get(name=Role.RECEPTION))
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    sign_in(client, user)
     return IntakePage(client)
 
 

@@ -19,6 +19,7 @@ from programmes.seed import seed_library
 from programmes.services import prescribe_programme
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.referrals.factories import make_destination
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,21 +33,21 @@ def assert_not_stored(response: HttpResponseBase) -> None:
 @pytest.fixture
 def clinician_client() -> Client:
     client = Client()
-    client.force_login(make_user(role="clinician", email="clinician@example.org"))
+    sign_in(client, make_user(role="clinician", email="clinician@example.org"))
     return client
 
 
 @pytest.fixture
 def reception_client() -> Client:
     client = Client()
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     return client
 
 
 def test_staff_pages_with_patient_data_are_not_stored(clinician_client: Client) -> None:
     receptionist = make_user(role="reception")
     reception_client = Client()
-    reception_client.force_login(receptionist)
+    sign_in(reception_client, receptionist)
     intake = make_intake(entered_by=receptionist)
     case = intake.assessment.case
     pages = [

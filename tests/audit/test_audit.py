@@ -21,6 +21,7 @@ from referrals import services as referral_services
 from tests.patients.helpers import PASSWORD, intake_post, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def lead() -> User:
 
 def _as(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -48,6 +48,7 @@ from tests.integration.programme_stack import (
 )
 from tests.programmes.helpers import KETTLEBELL, prescribe, self_care_intake
 from tests.support.smtp_sink import Received, SmtpSink
+from tests.support.two_factor import sign_in
 from triage import rules
 from triage.models import Case, Urgency
 from triage.services import current_ruleset
@@ -147,7 +148,7 @@ def test_prescription_to_red_flag_check_in_puts_the_patient_back_in_the_queue(
     case = intake.assessment.case
     template = ProgrammeTemplate.objects.get(slug=KETTLEBELL)
     clinician_client = Client()
-    clinician_client.force_login(olu)
+    sign_in(clinician_client, olu)
 
     with SmtpSink() as sink:
         start_stack(outbox_stack, sink)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from outbox.models import Message
 from tests.outbox.helpers import make_dead, make_message, make_sent
 from tests.patients.helpers import make_user
+from tests.support.two_factor import sign_in
 
 CHANGELIST = reverse("admin:outbox_message_changelist")
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
+    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
     return client
 
 
@@ -98,7 +99,7 @@ def test_retry_action_requeues_the_dead_and_leaves_the_rest(
 def test_staff_who_may_only_view_messages_are_not_offered_the_retry(client: Client) -> None:
     viewer = make_user(role=None, is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_message"))
-    client.force_login(viewer)
+    sign_in(client, viewer)
     dead = make_dead()
 
     page = client.get(CHANGELIST)
@@ -115,7 +116,7 @@ def test_staff_who_may_change_messages_can_retry(client: Client) -> None:
     operator.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_message", "change_message"])
     )
-    client.force_login(operator)
+    sign_in(client, operator)
     dead = make_dead()
 
     _retry_action(client, dead)
@@ -125,7 +126,7 @@ def test_staff_who_may_change_messages_can_retry(client: Client) -> None:
 
 
 def test_clinician_without_admin_rights_cannot_open_the_outbox_admin(client: Client) -> None:
-    client.force_login(make_user(role="clinician", is_staff=True))
+    sign_in(client, make_user(role="clinician", is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
 
 

@@ -17,6 +17,7 @@ from outbox import views
 from outbox.models import Message
 from tests.outbox.helpers import BODY, make_dead, make_message, make_sent
 from tests.patients.helpers import make_intake, make_user
+from tests.support.two_factor import sign_in
 
 OUTBOX = reverse("outbox:message_list")
 
@@ -30,7 +31,7 @@ def clinician(db: None) -> User:
 
 @pytest.fixture
 def clinician_client(client: Client, clinician: User) -> Client:
-    client.force_login(clinician)
+    sign_in(client, clinician)
     return client
 
 
@@ -41,7 +42,7 @@ def admin_user_(db: None) -> User:
 
 @pytest.fixture
 def admin_client_(client: Client, admin_user_: User) -> Client:
-    client.force_login(admin_user_)
+    sign_in(client, admin_user_)
     return client
 
 
@@ -64,7 +65,7 @@ def test_anonymous_user_is_sent_to_login(client: Client) -> None:
 
 def test_reception_is_refused_the_outbox(client: Client) -> None:
     make_message(to_email="someone@example.org")
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
 
     response = client.get(OUTBOX)
 
@@ -73,7 +74,7 @@ def test_reception_is_refused_the_outbox(client: Client) -> None:
 
 
 def test_staff_member_without_a_role_or_admin_flag_is_refused(client: Client) -> None:
-    client.force_login(make_user(role=None))
+    sign_in(client, make_user(role=None))
     assert client.get(OUTBOX).status_code == 403
 
 
@@ -95,7 +96,7 @@ def test_outbox_is_in_the_navigation_for_clinicians_not_reception(
 ) -> None:
     assert f'href="{OUTBOX}"' in clinician_client.get(reverse("triage:queue")).content.decode()
     other = Client()
-    other.force_login(make_user(role="reception"))
+    sign_in(other, make_user(role="reception"))
     assert f'href="{OUTBOX}"' not in other.get(reverse("patients:intake_new")).content.decode()
 
 
@@ -379,7 +380,7 @@ def test_clinician_cannot_retry(clinician_client: Client) -> None:
 
 def test_reception_cannot_retry(client: Client) -> None:
     dead = make_dead()
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
     assert client.post(_retry_url(dead)).status_code == 403
     dead.refresh_from_db()
     assert dead.status == Message.Status.DEAD

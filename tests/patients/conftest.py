@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.patients.helpers import intake_post, make_user
+from tests.support.two_factor import sign_in
 
 
 @pytest.fixture
@@ -24,13 +25,13 @@ def clinician(db: None) -> User:
 
 @pytest.fixture
 def reception_client(client: Client, reception: User) -> Client:
-    client.force_login(reception)
+    sign_in(client, reception)
     return client
 
 
 @pytest.fixture
 def clinician_client(client: Client, clinician: User) -> Client:
-    client.force_login(clinician)
+    sign_in(client, clinician)
     return client
 
 

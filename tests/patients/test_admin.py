@@ -8,13 +8,14 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.patients.helpers import VALID_NHS_NUMBER, make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
+    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
     return client
 
 

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from patients.forms import IntakeForm
 from patients.models import Intake, Patient, PatientDetailChange
 from tests.patients.helpers import VALID_NHS_NUMBER, intake_post, make_user
+from tests.support.two_factor import sign_in
 from triage.models import Assessment, Case
 
 URL = reverse("patients:intake_new")
@@ -152,7 +153,7 @@ def _rows() -> tuple[int, ...]:
 def desk(db: None) -> tuple[Client, User]:
     user = make_user(role="reception", username="desk")
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    sign_in(client, user)
     return client, user
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage.outcomes import (
     EMERGENCY_INSTRUCTION,
     SAFETY_NET_999,
@@ -134,7 +135,7 @@ def test_reception_gets_no_link_to_the_clinician_case_page(
 
 def test_staff_without_a_role_are_refused(client: Client, reception: User) -> None:
     intake = make_intake(entered_by=reception)
-    client.force_login(make_user(role=None))
+    sign_in(client, make_user(role=None))
     assert client.get(_url(intake.pk)).status_code == 403
 
 

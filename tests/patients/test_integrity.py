@@ -22,6 +22,7 @@ from tests.patients.helpers import (
     VALID_NHS_NUMBER,
     intake_post,
 )
+from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 URL = reverse("patients:intake_new")
@@ -99,7 +100,7 @@ def test_another_users_token_makes_their_own_intake(
     post = intake_post()
     mine = _outcome_intake(reception_client.post(URL, post))
     other = Client()
-    other.force_login(other_reception)
+    sign_in(other, other_reception)
     theirs = _outcome_intake(other.post(URL, post))
     assert theirs != mine
     assert theirs.entered_by == other_reception
@@ -430,7 +431,7 @@ def test_a_second_nhs_number_on_file_is_not_merged(reception_client: Client) -> 
 
 def test_an_admin_correction_is_recorded(client: Client, ann: Patient) -> None:
     boss = User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1")
-    client.force_login(boss)
+    sign_in(client, boss)
     url = reverse("admin:patients_patient_change", args=[ann.pk])
     page = client.get(url)
     form = page.context["adminform"].form

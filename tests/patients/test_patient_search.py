@@ -23,6 +23,7 @@ from tests.patients.helpers import (
     make_user,
     patient_details,
 )
+from tests.support.two_factor import sign_in
 
 URL = reverse("patients:patient_search")
 
@@ -46,7 +47,7 @@ def test_anonymous_user_is_sent_to_login(client: Client) -> None:
 
 
 def test_staff_without_a_role_are_refused(client: Client) -> None:
-    client.force_login(make_user(role=None))
+    sign_in(client, make_user(role=None))
     assert client.get(URL).status_code == 403
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from patients.models import Intake, Patient
 from tests.patients.helpers import VALID_NHS_NUMBER, intake_post, make_user
+from tests.support.two_factor import sign_in
 from triage.models import Case
 
 URL = reverse("patients:intake_new")
@@ -32,7 +33,7 @@ def _at_once(posts: list[dict[str, str]]) -> list[Any]:
     clients = []
     for n in range(len(posts)):
         client = Client(raise_request_exception=False)
-        client.force_login(make_user(role="reception", username=f"desk{n}"))
+        sign_in(client, make_user(role="reception", username=f"desk{n}"))
         clients.append(client)
     start = Barrier(len(posts))
 
@@ -83,7 +84,7 @@ def test_twenty_clicks_with_one_token_and_one_set_of_answers_make_one_intake() -
 
     def click(_: int) -> Any:
         client = Client(raise_request_exception=False)
-        client.force_login(user)
+        sign_in(client, user)
         try:
             start.wait(timeout=30)
             return client.post(URL, post)

@@ -17,6 +17,7 @@ from programmes import links, services
 from programmes.models import Programme, ProgrammeTemplate
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.support.clock import Clock
+from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 TEMPLATE_SLUG = "upper-back-kettlebell-foundations"
@@ -38,7 +39,7 @@ def clinician(db: None) -> User:
 @pytest.fixture
 def clinician_client(clinician: User) -> Client:
     client = Client()
-    client.force_login(clinician)
+    sign_in(client, clinician)
     return client
 
 

@@ -29,6 +29,7 @@ from programmes.models import (
 )
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
+from tests.support.two_factor import sign_in
 from tests.support.clock import Clock
 from triage.models import Case, CaseActivity, CaseDecision, Urgency
 from triage.services import override_urgency
@@ -43,7 +44,7 @@ ROW = "kettlebell-one-arm-row"
 @pytest.fixture
 def reception_client(receptionist: User) -> Client:
     client = Client()
-    client.force_login(receptionist)
+    sign_in(client, receptionist)
     return client
 
 
@@ -501,7 +502,7 @@ def test_reception_is_refused_every_clinician_programme_page(
 @pytest.fixture
 def superuser_client() -> Client:
     client = Client()
-    client.force_login(User.objects.create_superuser("libby", "libby@example.org", "x-long-pw-1"))
+    sign_in(client, User.objects.create_superuser("libby", "libby@example.org", "x-long-pw-1"))
     return client
 
 

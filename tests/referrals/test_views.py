@@ -13,6 +13,7 @@ from outbox.models import Message
 from referrals import services
 from referrals.models import Referral
 from tests.referrals.factories import make_case, make_destination, make_user
+from tests.support.two_factor import sign_in
 from triage.models import Urgency
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def urls(referral: Referral) -> list[str]:
 
 
 def test_reception_is_refused_every_referral_page(client, referral):
-    client.force_login(make_user(role="reception"))
+    sign_in(client, make_user(role="reception"))
 
     for url in urls(referral):
         assert client.get(url).status_code == 403, url
@@ -60,7 +61,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, referral):
 def test_a_clinician_chooses_a_destination_and_gets_a_draft_letter(client, clinician):
     case = make_case(chest_pain=True)
     destination = make_destination(name="Chest pain clinic")
-    client.force_login(clinician)
+    sign_in(client, clinician)
     new = reverse("referrals:referral_new", args=[case.pk])
 
     assert client.get(new).status_code == 200
@@ -78,7 +79,7 @@ def test_a_clinician_chooses_a_destination_and_gets_a_draft_letter(client, clini
 def test_a_second_live_referral_to_the_same_destination_is_refused_on_the_form(
     client, clinician, referral
 ):
-    client.force_login(clinician)
+    sign_in(client, clinician)
 
     response = client.post(
         reverse("referrals:referral_new", args=[referral.case_id]),
@@ -91,7 +92,7 @@ def test_a_second_live_referral_to_the_same_destination_is_refused_on_the_form(
 
 
 def test_a_clinician_edits_the_letter(client, clinician, referral):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     edit = reverse("referrals:referral_edit", args=[referral.pk])
 
     response = client.post(
@@ -105,7 +106,7 @@ def test_a_clinician_edits_the_letter(client, clinician, referral):
 
 
 def test_the_letter_is_served_as_pdf_to_a_clinician(client, clinician, referral):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     url = reverse("referrals:referral_letter", args=[referral.pk])
     assert url == f"/referrals/{referral.pk}/letter.pdf"
 
@@ -122,7 +123,7 @@ def test_the_letter_is_served_as_pdf_to_a_clinician(client, clinician, referral)
 
 
 def test_status_actions_move_the_referral(client, clinician, referral):
-    client.force_login(clinician)
+    sign_in(client, clinician)
 
     def act(action: str) -> None:
         url = reverse("referrals:referral_action", args=[referral.pk, action])
@@ -137,7 +138,7 @@ def test_status_actions_move_the_referral(client, clinician, referral):
 
 
 def test_an_action_out_of_order_is_explained_not_applied(client, clinician, referral):
-    client.force_login(clinician)
+    sign_in(client, clinician)
 
     response = client.post(
         reverse("referrals:referral_action", args=[referral.pk, "complete"]), follow=True

@@ -3,7 +3,8 @@
 `running_at(instant)` patches every way the product reads the time, and nothing else:
 `django.utils.timezone.now` (`localdate` and `localtime` read it too, and so do `auto_now`
 fields), the model fields whose default is `timezone.now` (they hold the function itself, which
-a patch of the module does not reach), and the clock `django.core.signing` stamps links with.
+a patch of the module does not reach), the clock `django.core.signing` stamps links with, and the
+one django-otp checks an authenticator's codes against.
 Time stands still at the instant until the test moves it (`Clock.advance`, `Clock.move_to`).
 
 The `clock` fixture starts at `DEFAULT_START`; a test whose behaviour hangs on the time of day,
@@ -67,6 +68,13 @@ def running_at(start: datetime) -> Iterator[Clock]:
         patches.enter_context(
             mock.patch(
                 "django.core.signing.time", SimpleNamespace(time=lambda: clock.now.timestamp())
+            )
+        )
+        # An authenticator's codes (django-otp's TOTP devices) follow the test's clock too.
+        patches.enter_context(
+            mock.patch(
+                "django_otp.plugins.otp_totp.models.time",
+                SimpleNamespace(time=lambda: clock.now.timestamp()),
             )
         )
         for field in _fields_defaulting_to_now():

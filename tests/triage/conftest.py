@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.patients.helpers import make_user
+from tests.support.two_factor import sign_in
 
 
 @pytest.fixture
@@ -28,19 +29,19 @@ def dana(db: None) -> User:
 
 @pytest.fixture
 def carl_client(client: Client, carl: User) -> Client:
-    client.force_login(carl)
+    sign_in(client, carl)
     return client
 
 
 @pytest.fixture
 def dana_client(dana: User) -> Client:
     client = Client()
-    client.force_login(dana)
+    sign_in(client, dana)
     return client
 
 
 @pytest.fixture
 def reception_client(reception: User) -> Client:
     client = Client()
-    client.force_login(reception)
+    sign_in(client, reception)
     return client

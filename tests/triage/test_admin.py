@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage.models import Assessment, Case
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
+    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
     return client
 
 
@@ -77,7 +78,7 @@ def test_case_list_shows_cases_and_a_case_is_read_only(
 
 
 def test_staff_without_admin_permissions_cannot_open_the_triage_admin(client: Client) -> None:
-    client.force_login(make_user(role="clinician", is_staff=True))
+    sign_in(client, make_user(role="clinician", is_staff=True))
     assert client.get(reverse("admin:triage_assessment_changelist")).status_code == 403
 
 

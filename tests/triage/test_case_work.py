@@ -18,6 +18,7 @@ from django.utils import timezone
 from outbox.models import Message
 from tests.outbox.helpers import make_message
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage.models import (
     Assessment,
     Case,
@@ -132,7 +133,7 @@ def test_another_clinician_is_told_who_holds_the_case_on_release(
 ) -> None:
     claim_case(case_id=urgent_case.pk, clinician=carl)
     client = Client()
-    client.force_login(dana)
+    sign_in(client, dana)
 
     response = client.post(reverse("triage:case_release", args=[urgent_case.pk]), follow=True)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from outbox.models import Message
 from tests.outbox.helpers import BODY, make_message, make_sent
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage.models import Case
 from triage.services import escalate_unclaimed_cases
 
@@ -115,7 +116,7 @@ def test_claiming_again_your_own_case_keeps_it(
 
 
 def test_reception_cannot_claim(client: Client, reception: User, urgent_case: Case) -> None:
-    client.force_login(reception)
+    sign_in(client, reception)
 
     response = client.post(_claim_url(urgent_case))
 

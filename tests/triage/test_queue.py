@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 from tests.patients.helpers import VALID_NHS_NUMBER, make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage import queue_views
 from triage.models import Case, Urgency
 
@@ -36,7 +37,7 @@ def clinician(db: None) -> User:
 
 @pytest.fixture
 def clinician_client(client: Client, clinician: User) -> Client:
-    client.force_login(clinician)
+    sign_in(client, clinician)
     return client
 
 
@@ -116,7 +117,7 @@ def test_anonymous_user_is_sent_to_login_from_the_queue(client: Client) -> None:
 
 def test_reception_is_refused_the_queue(client: Client, reception: User) -> None:
     _intake(reception, "Eve Emery", bladder_or_bowel_change=True)
-    client.force_login(reception)
+    sign_in(client, reception)
 
     response = client.get(QUEUE)
 
@@ -126,7 +127,7 @@ def test_reception_is_refused_the_queue(client: Client, reception: User) -> None
 
 def test_reception_is_refused_the_queue_refresh(client: Client, reception: User) -> None:
     _intake(reception, "Eve Emery", bladder_or_bowel_change=True)
-    client.force_login(reception)
+    sign_in(client, reception)
     response = client.get(QUEUE, headers=HTMX)
     assert response.status_code == 403
     assert "Emery" not in response.content.decode()

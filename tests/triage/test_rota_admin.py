@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.patients.helpers import make_user
+from tests.support.two_factor import sign_in
 from triage.models import DutySlot, FallbackClinician, Weekday
 from triage.services import clinicians_on_duty
 
@@ -23,7 +24,7 @@ ADD_FALLBACK = reverse("admin:triage_fallbackclinician_add")
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
+    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
     return client
 
 
@@ -156,7 +157,7 @@ def test_admin_adds_a_fallback_clinician(admin_client_: Client, carl: User) -> N
 
 
 def test_clinician_without_admin_rights_cannot_edit_the_rota(client: Client) -> None:
-    client.force_login(make_user(role="clinician"))
+    sign_in(client, make_user(role="clinician"))
     for url in (SLOTS, FALLBACKS):
         response = client.get(url)
         assert response.status_code == 302

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from patients.models import Intake
 from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.support.two_factor import sign_in
 from triage.models import Urgency
 
 QUEUE = reverse("triage:queue")
@@ -34,7 +35,7 @@ def clinician(db: None) -> User:
 
 @pytest.fixture
 def clinician_client(client: Client, clinician: User) -> Client:
-    client.force_login(clinician)
+    sign_in(client, clinician)
     return client
 
 
@@ -61,7 +62,7 @@ def _names_in_order(html: str) -> list[str]:
 
 def test_reception_is_refused_a_case(client: Client, reception: User) -> None:
     intake = _intake(reception, "Eve Emery", bladder_or_bowel_change=True)
-    client.force_login(reception)
+    sign_in(client, reception)
 
     response = client.get(_case_url(intake))
 

@@ -7,6 +7,7 @@ submission token, which is derived from the demo patient.
 
 from __future__ import annotations
 
+from base64 import b32decode
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -15,12 +16,15 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.demo import LOGINS, PATIENTS, DemoLogin
 from patients.models import Intake
 from patients.services import submit_intake
 from triage.models import Case, DutySlot, Urgency
 from triage.rules import Answers
+
+DEMO_AUTHENTICATOR = "Demo authenticator"
 
 
 class Command(BaseCommand):
@@ -53,9 +57,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo intakes: {added} added, {already} already there ({len(PATIENTS)} patients)."
         )
-        self.stdout.write("Demo logins (username / password):")
+        self.stdout.write("Demo logins (username / password / authenticator key):")
         for login in LOGINS:
-            self.stdout.write(f"  {login.username:<10} / {login.password:<15} {login.does}")
+            self.stdout.write(
+                f"  {login.username:<10} / {login.password:<15} / {login.totp_secret}  {login.does}"
+            )
 
 
 def ensure_demo_login(login: DemoLogin) -> User:
@@ -76,12 +82,26 @@ def ensure_demo_login(login: DemoLogin) -> User:
     for role in (login.role, *login.also):
         if role is not None:
             user.groups.add(Group.objects.get(name=role))
+    ensure_demo_authenticator(user=user, secret=login.totp_secret)
     if login.on_duty_all_week and not DutySlot.objects.filter(clinician=user).exists():
         # An end at the start runs round the clock (triage.models.DutySlot).
         DutySlot.objects.bulk_create(
             DutySlot(clinician=user, weekday=day, starts=time(0), ends=time(0)) for day in range(7)
         )
     return user
+
+
+def ensure_demo_authenticator(*, user: User, secret: str) -> None:
+    """The demo login's second factor: an authenticator with the published key (a reset one is
+    set up again), so that every demo role signs in with a code (clinic/two_factor/)."""
+    key = b32decode(secret).hex()
+    device = TOTPDevice.objects.filter(user=user, name=DEMO_AUTHENTICATOR).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name=DEMO_AUTHENTICATOR, key=key, confirmed=True)
+    elif device.key != key or not device.confirmed:
+        device.key, device.confirmed = key, True
+        device.save(update_fields=["key", "confirmed"])
 
 
 def seed_demo_intakes(*, entered_by: User, now: datetime) -> int:
