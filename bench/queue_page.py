@@ -116,9 +116,9 @@ def generate(*, clinician: User, other: User, reception: User) -> None:
         (
             "intakes",
             f"""INSERT INTO {tables["intake"]} (id, patient_id, answers, contract_version, source,
-                entered_by_id, submission_token, created_at)
+                entered_by_id, submission_token, created_at, fingerprint)
             SELECT g, g, '{{"pain_region": "neck", "pain_score_now": 4}}'::jsonb, 'bench', 'demo',
-                   {reception.pk}, gen_random_uuid(), now()
+                   {reception.pk}, gen_random_uuid(), now(), ''
             FROM generate_series(1::bigint, {total}) AS g""",  # noqa: S608
         ),
         (
