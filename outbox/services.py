@@ -144,10 +144,10 @@ def _insert_new(rows: Sequence[Message]) -> dict[str, int]:
     quote = connection.ops.quote_name
     table, key, pk = (
         quote(meta.db_table),
-        quote(meta.get_field("key").column),
-        quote(meta.pk.column),
+        quote(str(meta.get_field("key").column)),
+        quote(str(meta.pk.column)),
     )
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     # Names come from the model, every value is bound: nothing typed reaches the SQL text.
     sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"  # noqa: S608
