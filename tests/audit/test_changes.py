@@ -29,6 +29,7 @@ from tests.patients.helpers import PASSWORD, make_intake, make_user
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
 from tests.support.clock import Clock
+from tests.support.two_factor import sign_in
 from triage.models import Case, DutySlot, Urgency, Weekday
 
 pytestmark = pytest.mark.django_db
@@ -52,16 +53,8 @@ def boss() -> User:
 
 
 def _as(user: User) -> Client:
-    """`user` signed in, with a second factor where their role needs one (once the clinic asks
-    for it: tests/support/two_factor.py)."""
-    client = Client()
-    try:
-        from tests.support.two_factor import sign_in
-    except ImportError:
-        client.force_login(user)
-    else:
-        sign_in(client, user)
-    return client
+    """`user` signed in, with the second factor their role needs (tests/support/two_factor.py)."""
+    return sign_in(Client(), user)
 
 
 def _changes(**filters: Any) -> list[AuditEvent]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from tests.patients.helpers import PASSWORD, make_user
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +21,8 @@ Action = AuditEvent.Action
 
 
 def _as(user: User) -> Client:
-    """`user` signed in, with a second factor where their role needs one (once the clinic asks
-    for it: tests/support/two_factor.py)."""
-    client = Client()
-    try:
-        from tests.support.two_factor import sign_in
-    except ImportError:
-        client.force_login(user)
-    else:
-        sign_in(client, user)
-    return client
+    """`user` signed in, with the second factor their role needs (tests/support/two_factor.py)."""
+    return sign_in(Client(), user)
 
 
 def test_a_lockout_is_recorded_and_an_admin_unlocking_it_too() -> None:
