@@ -107,7 +107,7 @@ def worker_process(now: datetime) -> Check:
     """A worker takes work whenever beat hands any out (the worker container's health check):
     with beat silent too, an idle worker is not the one to restart."""
     beats = _heartbeats()
-    if not beat(now, beats).ok and not beat_process_fresh(now, beats):
+    if not beat_process_fresh(now, beats):
         return Check("worker", True, "beat is silent: nothing to take")
     return worker(now, beats)
 

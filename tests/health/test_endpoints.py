@@ -17,6 +17,15 @@ from health.services import DISPATCHER, ESCALATIONS, PROGRAMME_MAIL
 from tests.patients.helpers import make_intake, make_user
 from tests.support.clock import Clock
 
+try:  # two-factor sign-in, where the tree has it
+    from tests.support.two_factor import sign_in
+except ImportError:  # pragma: no cover
+
+    def sign_in(client: Client, user: object) -> Client:  # type: ignore[misc]
+        client.force_login(user)  # type: ignore[arg-type]
+        return client
+
+
 pytestmark = pytest.mark.django_db
 
 TOKEN = "t" * 40
@@ -135,3 +144,12 @@ def test_the_worker_containers_check_fails_only_while_beat_hands_out_work(clock:
     services.beat_handed_out()
     with pytest.raises(CommandError, match="worker"):
         call_command("health_check", "worker")
+
+
+def test_an_admin_reads_the_heartbeats_and_cannot_change_them(admin_user, clock: Clock):
+    all_running()
+    admin_client = sign_in(Client(), admin_user)
+    listing = admin_client.get("/admin/health/heartbeat/")
+    assert listing.status_code == 200
+    assert ESCALATIONS in listing.content.decode()
+    assert admin_client.get("/admin/health/heartbeat/add/").status_code == 403
