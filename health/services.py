@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext
@@ -140,7 +140,7 @@ def _scalars(now: datetime, *, beats: Any, urgent: Any) -> list[tuple[str, list[
             beats.filter(name__startswith=WORKER_PREFIX)
             .values("name")
             .annotate(latest=Max("last_finished"))
-            .order_by("-latest")
+            .order_by(F("latest").desc(nulls_last=True))
             .values("latest")[:1]
         ),
         _subquery(beats.order_by("created_at").values("created_at")[:1]),
@@ -165,10 +165,11 @@ def _scalars(now: datetime, *, beats: Any, urgent: Any) -> list[tuple[str, list[
 
 
 def _as_datetime(value: Any) -> datetime | None:
-    """A timestamp as the driver gave it: aware already (PostgreSQL) or text (SQLite)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(str(value))
+    """A timestamp as the driver gave it: aware already (PostgreSQL), or naive or text in UTC
+    (SQLite)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, UTC)
     return parsed

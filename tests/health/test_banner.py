@@ -264,3 +264,15 @@ def test_any_task_a_worker_finishes_is_its_heartbeat(clock: Clock):
     signals._worker_written = 0.0
     signals.task_postrun(task_id="t3", task=fake_task("outbox.send", "w2@host"), state="SUCCESS")
     assert Heartbeat.objects.get(name="worker:w2@host").last_finished == clock.now
+
+
+def test_timestamps_read_back_from_sqlite_are_taken_as_utc():
+    from datetime import UTC, datetime
+
+    from health.services import _as_datetime
+
+    aware = datetime(2026, 10, 25, 21, 45, tzinfo=UTC)
+    assert _as_datetime(aware) == aware
+    assert _as_datetime(datetime(2026, 10, 25, 21, 45)) == aware  # noqa: DTZ001 - as SQLite gives it
+    assert _as_datetime("2026-10-25 21:45:00") == aware
+    assert _as_datetime(None) is None
