@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from health.models import BEAT, WORKER_PREFIX, Heartbeat
 from outbox.models import Message
@@ -290,3 +290,15 @@ def problems(now: datetime | None = None) -> list[Problem]:
     except DatabaseError:
         log.warning("health: could not read the heartbeats")
         return []
+    except Exception as exc:  # a fault here must never take every staff page down with it
+        log.error("health: could not work out the banner (%s)", type(exc).__name__)
+        return [
+            Problem(
+                "unknown",
+                gettext(
+                    "The system could not check whether escalations and alerts are running: "
+                    "watch the queue yourself and tell the clinic's IT."
+                ),
+                severity="warning",
+            )
+        ]

@@ -276,3 +276,15 @@ def test_timestamps_read_back_from_sqlite_are_taken_as_utc():
     assert _as_datetime(datetime(2026, 10, 25, 21, 45)) == aware  # noqa: DTZ001 - as SQLite gives it
     assert _as_datetime("2026-10-25 21:45:00") == aware
     assert _as_datetime(None) is None
+
+
+def test_a_fault_in_the_banner_says_so_instead_of_failing_the_page(
+    clock: Clock, reception_client: Client, monkeypatch
+):
+    def broken(snap, now):  # type: ignore[no-untyped-def]
+        raise KeyError("outbox-dispatch")
+
+    monkeypatch.setattr(services, "problems_in", broken)
+    response = reception_client.get(reverse("patients:intake_new"))
+    assert response.status_code == 200
+    assert "could not check whether escalations and alerts are running" in response.content.decode()
