@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -206,7 +206,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
-admin.site.unregister(AccessAttempt)
+admin.site.unregister([AccessAttempt, AccessLog, AccessFailureLog])
 
 
 @admin.register(User)
@@ -253,3 +253,17 @@ class SignInAttemptAdmin(AuditedAdmin, AccessAttemptAdmin):
     whose attempts they were and how many failures."""
 
     audit_skip_fields = ("get_data", "post_data", "user_agent", "http_accept")
+
+
+@admin.register(AccessLog)
+class SignInLogAdmin(AuditedAdmin, AccessLogAdmin):
+    """Sign-ins as django-axes keeps them: deleting one is recorded."""
+
+    audit_skip_fields = ("user_agent", "http_accept")
+
+
+@admin.register(AccessFailureLog)
+class FailedSignInLogAdmin(AuditedAdmin, AccessFailureLogAdmin):
+    """Failed sign-ins as django-axes keeps them: deleting one is recorded."""
+
+    audit_skip_fields = ("user_agent", "http_accept")

@@ -6,7 +6,7 @@ a lockout here lasts the 15 minutes of the setting, far longer than the test."""
 from __future__ import annotations
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -46,3 +46,17 @@ def test_a_lockout_is_recorded_and_an_admin_unlocking_it_too() -> None:
     assert changes["failures_since_start"][0] >= 5
     assert "post_data" not in changes and "not-the-password-1" not in str(unlocked.details)
     assert not AccessAttempt.objects.exists()
+
+
+def test_deleting_a_sign_in_from_axes_log_is_recorded() -> None:
+    make_user(role="reception", username="desk")
+    Client().post(reverse("login"), {"username": "desk", "password": PASSWORD})
+    boss = User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    (entry,) = AccessLog.objects.filter(username="desk")
+
+    _as(boss).post(reverse("admin:axes_accesslog_delete", args=[entry.pk]), {"post": "yes"})
+
+    (deleted,) = AuditEvent.objects.filter(record__startswith=f"access log {entry.pk}")
+    assert (deleted.actor, deleted.action) == (boss, Action.DELETE)
+    assert deleted.details["changes"]["username"] == {"old": "desk", "new": None}
+    assert not AccessLog.objects.filter(pk=entry.pk).exists()
