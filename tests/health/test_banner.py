@@ -19,15 +19,7 @@ from outbox.models import Message
 from tests.outbox.helpers import make_dead, make_message
 from tests.patients.helpers import make_intake, make_user
 from tests.support.clock import Clock
-
-try:  # two-factor sign-in, where the tree has it
-    from tests.support.two_factor import sign_in
-except ImportError:  # pragma: no cover
-
-    def sign_in(client: Client, user: object) -> Client:  # type: ignore[misc]
-        client.force_login(user)  # type: ignore[arg-type]
-        return client
-
+from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
 

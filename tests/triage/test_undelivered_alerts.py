@@ -13,17 +13,9 @@ from django.urls import reverse
 from outbox.models import Message
 from tests.patients.helpers import make_intake, make_user
 from tests.support.clock import Clock
+from tests.support.two_factor import sign_in
 from triage.models import Case, CaseActivity, DutySlot, FallbackClinician, Weekday
 from triage.services import claim_case, mark_undelivered_alerts
-
-try:  # two-factor sign-in, where the tree has it
-    from tests.support.two_factor import sign_in
-except ImportError:  # pragma: no cover
-
-    def sign_in(client: Client, user: User) -> Client:  # type: ignore[misc]
-        client.force_login(user)
-        return client
-
 
 pytestmark = pytest.mark.django_db
 
