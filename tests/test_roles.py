@@ -97,6 +97,11 @@ def test_home_sends_reception_to_a_new_intake(client: Client) -> None:
     assert client.get(reverse("home"))["Location"] == reverse("patients:intake_new")
 
 
+def test_home_sends_the_clinic_lead_to_the_audit(client: Client) -> None:
+    sign_in(client, make_user(role="clinic lead"))
+    assert client.get(reverse("home"))["Location"] == reverse("audit:index")
+
+
 def test_home_tells_staff_without_a_role_to_ask_for_one(client: Client) -> None:
     sign_in(client, make_user(role=None))
     response = client.get(reverse("home"))
