@@ -29,8 +29,8 @@ from programmes.models import (
 )
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
-from tests.support.two_factor import sign_in
 from tests.support.clock import Clock
+from tests.support.two_factor import sign_in
 from triage.models import Case, CaseActivity, CaseDecision, Urgency
 from triage.services import override_urgency
 
