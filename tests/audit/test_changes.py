@@ -23,7 +23,7 @@ from audit import services as audit_services
 from audit.models import AuditEvent, SettingsRecord
 from clinic.roles import Role
 from programmes import links
-from programmes.models import Exercise, Programme
+from programmes.models import Exercise, Programme, TemplatePhase
 from referrals.models import Destination, Referral
 from tests.patients.helpers import PASSWORD, make_intake, make_user
 from tests.programmes.helpers import prescribe
@@ -355,6 +355,48 @@ def test_an_exercise_deactivated_in_the_library_is_recorded(boss: User) -> None:
 
     event = _only(record__startswith=f"exercise {exercise.pk}")
     assert event.actor == boss and _old_new(event) == {"active": (True, False)}
+
+
+def test_a_template_exercise_changed_or_removed_in_its_phase_is_recorded_row_by_row(
+    boss: User,
+) -> None:
+    prescribe()  # seeds the library
+    phase = TemplatePhase.objects.filter(exercises__isnull=False).order_by("pk").first()
+    assert phase is not None
+    client = _as(boss)
+    url = reverse("admin:programmes_templatephase_change", args=[phase.pk])
+    page = client.get(url).context
+    data: dict[str, Any] = {
+        name: value
+        for name, value in (
+            (n, page["adminform"].form[n].value()) for n in page["adminform"].form.fields
+        )
+        if value is not None
+    }
+    (formset,) = [f.formset for f in page["inline_admin_formsets"]]
+    management = formset.management_form
+    for name in management.fields:
+        data[management.add_prefix(name)] = management[name].value()
+    changed, removed = formset.initial_forms[0], formset.initial_forms[1]
+    for form in formset.forms:  # as the browser sends them, the blank extra row included
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None and name != "DELETE":
+                data[form.add_prefix(name)] = value
+    data[changed.add_prefix("sets")] = int(changed.instance.sets or 0) + 1
+    data[removed.add_prefix("DELETE")] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302
+
+    edited = _only(record__startswith=f"template exercise {changed.instance.pk}")
+    assert edited.actor == boss and edited.action == Action.CHANGE
+    assert _old_new(edited) == {
+        "sets": (changed.instance.sets, int(changed.instance.sets or 0) + 1)
+    }
+    gone = _only(record__startswith=f"template exercise {removed.instance.pk}")
+    assert gone.action == Action.DELETE
+    assert _old_new(gone)["exercise"] == (str(removed.instance.exercise), None)
+    assert not _changes(record__startswith="template exercise", action=Action.CREATE)
 
 
 # --- Staff accounts and roles -----------------------------------------------------------------
