@@ -13,6 +13,7 @@ from typing import Any
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -22,9 +23,14 @@ from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import services
 from audit.models import AuditEvent
+from clinic.admin_widgets import LabelledSplitDateTime
 
 Action = AuditEvent.Action
 Values = dict[str, Any]
@@ -45,6 +51,8 @@ class AuditedAdmin(admin.ModelAdmin):
     audit_secret_fields: tuple[str, ...] = ()
     # Kept by the model itself, not changed by anybody.
     audit_skip_fields: tuple[str, ...] = ("created_at", "updated_at", "last_login")
+    # Date and time inputs with a label each (Django's have none: axe-core, tests/browser/axe.py).
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
     # --- What a record holds -------------------------------------------------------------
 
@@ -206,7 +214,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
-admin.site.unregister([AccessAttempt, AccessLog, AccessFailureLog])
+admin.site.unregister([AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, StaticDevice])
 
 
 @admin.register(User)
@@ -216,6 +224,15 @@ class StaffAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
     recorded as changed, never as its hash."""
 
     audit_secret_fields = ("password",)
+    # Kept by Django itself; and roles as checkboxes, permissions as a plain list (Django's
+    # two-pane filter widget writes ARIA attributes its spans may not carry: axe-core).
+    readonly_fields = ("last_login", "date_joined")
+    filter_horizontal = ()
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
@@ -246,6 +263,8 @@ class RoleAdmin(AuditedAdmin, GroupAdmin):
     """Roles are groups (clinic/roles.py): a group's name and permissions, recorded old and new.
     Who holds a role is recorded on the staff account."""
 
+    filter_horizontal = ()  # a plain list: Django's two-pane widget fails axe-core (see above)
+
 
 @admin.register(AccessAttempt)
 class SignInAttemptAdmin(AuditedAdmin, AccessAttemptAdmin):
@@ -267,3 +286,31 @@ class FailedSignInLogAdmin(AuditedAdmin, AccessFailureLogAdmin):
     """Failed sign-ins as django-axes keeps them: deleting one is recorded."""
 
     audit_skip_fields = ("user_agent", "http_accept")
+
+
+# A second factor's own bookkeeping (its clock drift, throttling, last use) is nobody's change.
+SECOND_FACTOR_STATE = (
+    "last_t",
+    "drift",
+    "throttling_failure_timestamp",
+    "throttling_failure_count",
+    "created_at",
+    "last_used_at",
+)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(AuditedAdmin, TOTPDeviceAdmin):
+    """A member of staff's authenticator (django-otp) added, changed or deleted in the admin:
+    whose, its name and whether confirmed, old and new; its key only as set or changed."""
+
+    audit_secret_fields = ("key",)
+    audit_skip_fields = SECOND_FACTOR_STATE
+
+
+@admin.register(StaticDevice)
+class BackupCodesAdmin(AuditedAdmin, StaticDeviceAdmin):
+    """A member of staff's backup codes (django-otp): the codes only as set or changed."""
+
+    audit_secret_fields = ("token",)
+    audit_skip_fields = SECOND_FACTOR_STATE

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from tests.patients.helpers import PASSWORD, make_user
-from tests.support.two_factor import sign_in
+from tests.support.two_factor import authenticator, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +60,18 @@ def test_deleting_a_sign_in_from_axes_log_is_recorded() -> None:
     assert (deleted.actor, deleted.action) == (boss, Action.DELETE)
     assert deleted.details["changes"]["username"] == {"old": "desk", "new": None}
     assert not AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_authenticator_deleted_in_the_admin_is_recorded_without_its_key() -> None:
+    doctor = make_user(role="clinician", username="doc")
+    device = authenticator(doctor)
+    boss = User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+
+    _as(boss).post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+
+    (deleted,) = AuditEvent.objects.filter(record__startswith=f"TOTP device {device.pk}")
+    assert (deleted.actor, deleted.action) == (boss, Action.DELETE)
+    changes = deleted.details["changes"]
+    assert changes["user"] == {"old": "doc", "new": None}
+    assert changes["confirmed"] == {"old": True, "new": None}
+    assert "key" not in changes and device.key not in str(deleted.details)
