@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -22,7 +23,17 @@ from clinic.middleware import CONTENT_SECURITY_POLICY, TrustHeadersMiddleware
 from tests.support.two_factor import sign_in
 from tests.test_hostile_urls import ROUTES, World, _fill, _real_values, world  # noqa: F401
 
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+BASE_DIR = Path(settings.BASE_DIR)
+TEMPLATES = BASE_DIR / "templates"
+# The project's templates and those of its own apps (clinic/templates/...), not the packages'.
+APP_TEMPLATES = sorted(
+    Path(app.path) / "templates"
+    for app in apps.get_app_configs()
+    if Path(app.path).is_relative_to(BASE_DIR)
+    and not Path(app.path).is_relative_to(BASE_DIR / ".venv")
+    and (Path(app.path) / "templates").is_dir()
+)
+TEMPLATE_ROOTS = [TEMPLATES, *APP_TEMPLATES]
 # Not pages a browser is sent by this server: emails (mail clients read only inline styles) and
 # the templates WeasyPrint turns into a PDF on the server (named *_pdf.html: the referral letter).
 NOT_SERVED = "outbox/email/"
@@ -122,16 +133,22 @@ def test_a_view_that_set_its_own_policy_keeps_it() -> None:
 def served_templates() -> list[Path]:
     return sorted(
         path
-        for path in TEMPLATES.rglob("*.html")
-        if not str(path.relative_to(TEMPLATES)).startswith(NOT_SERVED)
+        for root in TEMPLATE_ROOTS
+        for path in root.rglob("*.html")
+        if not str(path.relative_to(root)).startswith(NOT_SERVED)
         and not path.name.endswith(FOR_PDF)
     )
 
 
 def test_the_scan_sees_the_templates_and_leaves_out_only_emails_and_the_letter() -> None:
-    names = {str(path.relative_to(TEMPLATES)) for path in served_templates()}
+    names = {
+        str(path.relative_to(TEMPLATES))
+        for path in served_templates()
+        if path.is_relative_to(TEMPLATES)
+    }
 
     assert {"base.html", "triage/queue.html", "programmes/patient/base_patient.html"} <= names
+    assert all(root.is_relative_to(BASE_DIR) for root in TEMPLATE_ROOTS)
     assert not any(name.startswith("outbox/email/") for name in names)
     assert "referrals/letter_pdf.html" not in names
     # The scan finds what it looks for: the letter has a <style> and a style attribute.
@@ -173,7 +190,7 @@ def test_no_served_template_has_inline_styles_scripts_or_handlers() -> None:
     found = []
     for path in served_templates():
         text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), path.read_text())
-        name = path.relative_to(TEMPLATES)
+        name = path.relative_to(BASE_DIR)
         for what, pattern in REFUSED_IN_TEMPLATES.items():
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
