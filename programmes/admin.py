@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.admin import AuditedAdmin
+from clinic.admin_widgets import LabelledTabularInline
 from programmes.forms import ExerciseAdminForm
 from programmes.models import (
     CheckIn,
@@ -40,7 +41,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(LabelledTabularInline):
     extra = 0
     can_delete = False
 
@@ -82,7 +83,7 @@ class ExerciseAdmin(AuditedAdmin):
         return ", ".join(obj.caution_labels) or "—"
 
 
-class TemplatePhaseInline(admin.TabularInline):
+class TemplatePhaseInline(LabelledTabularInline):
     model = TemplatePhase
     extra = 0
     fields = ("position", "name", "weeks", "advance", "goal", "exercises_link")
@@ -106,10 +107,12 @@ class ProgrammeTemplateAdmin(AuditedAdmin):
     inlines = [TemplatePhaseInline]
 
 
-class TemplateExerciseInline(admin.TabularInline):
+class TemplateExerciseInline(LabelledTabularInline):
+    """A plain list of the library's exercises (a few dozen): the admin's autocomplete (select2)
+    draws a box that screen readers cannot name (axe-core)."""
+
     model = TemplateExercise
     extra = 1
-    autocomplete_fields = ("exercise",)
     fields = ("position", "exercise", "sets", "reps", "hold_seconds", "load_kg", "days_per_week")
 
 
