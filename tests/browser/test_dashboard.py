@@ -139,3 +139,33 @@ def test_two_clinicians_claiming_the_same_case_one_wins(
     case.refresh_from_db()
     assert case.claimed_by is not None
     assert case.claimed_by.username == "cara"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_leaves_no_patient_page_in_the_browsers_storage(
+    live_server, chromium: Browser, contexts: list[BrowserContext]
+) -> None:
+    """htmx keeps the pages it pushed into history in the browser's storage unless told not to
+    (its history cache): a patient's name would outlive the page and its no-store header."""
+    make_user(role="clinician", username="cara", first_name="Cara", last_name="Hale")
+    reception = make_user(role="reception", username="rita")
+    make_intake(entered_by=reception, details=patient_details(given_name="Wilhelmina"))
+    clinician = _sign_in(contexts, chromium, live_server.url, "cara")
+    clinician.goto(f"{live_server.url}/triage/queue/")
+    expect(clinician.locator("#queue")).to_contain_text("Wilhelmina")
+
+    clinician.fill("#queue-search", "Wilhelmina")  # a filter pushes the queue into history
+    clinician.wait_for_url(lambda address: "q=Wilhelmina" in address)
+    clinician.get_by_role("link", name="Wilhelmina", exact=False).first.click()
+    clinician.wait_for_url(lambda address: "/triage/cases/" in address)
+    clinician.go_back()
+    expect(clinician.locator("#queue")).to_contain_text("Wilhelmina")
+
+    stored: dict[str, str] = clinician.evaluate(
+        "() => Object.fromEntries([...Object.entries(sessionStorage), "
+        "...Object.entries(localStorage)])"
+    )
+    # htmx keeps the address it is at (the browser's history has it anyway), never a page.
+    assert "htmx-history-cache" not in stored, stored
+    assert not [key for key, value in stored.items() if "<" in value], stored
