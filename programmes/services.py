@@ -446,7 +446,12 @@ def _queue_reminders(now: datetime, batch: int) -> int:
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("patient")
         .prefetch_related(
-            models.Prefetch("phases", queryset=current_phase, to_attr="current_phases")
+            models.Prefetch("phases", queryset=current_phase, to_attr="current_phases"),
+            # Every phase's weeks, for the programme's end (Programme.total_weeks): one query
+            # for the batch, not one a programme.
+            models.Prefetch(
+                "phases", queryset=ProgrammePhase.objects.only("programme_id", "weeks")
+            ),
         )
         .order_by("next_reminder_at", "pk")[:batch]
     )

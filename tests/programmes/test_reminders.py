@@ -11,7 +11,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from outbox.models import Message
@@ -293,3 +294,24 @@ def test_a_check_in_answered_before_its_email_went_is_not_emailed() -> None:
     CheckIn.objects.filter(programme=programme, week=1).update(completed_at=due)
 
     assert not services.still_wanted(message)
+
+
+def _beat_queries(programmes: list[Programme], due: datetime) -> int:
+    """The queries of one beat run with every one of `programmes` due at `due`."""
+    Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(next_reminder_at=due)
+    with CaptureQueriesContext(connection) as captured:
+        queued = services.queue_due_programme_emails(now=due + timedelta(seconds=30))
+    assert queued == len(programmes)
+    return len(captured)
+
+
+def test_the_reminder_beats_queries_stay_flat_as_programmes_grow(clock: Clock) -> None:
+    """Each programme's end (the sum of its phases' weeks) was one query a programme."""
+    few = [prescribe() for _ in range(2)]
+    due = few[0].next_reminder_at
+    assert due is not None
+    with_two = _beat_queries(few, due)
+
+    many = [prescribe() for _ in range(6)]  # others: the first two's reminder was sent
+    with_six = _beat_queries(many, due + timedelta(hours=1))
+    assert with_six == with_two
