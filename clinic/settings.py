@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.roles.roles_context",
                 "clinic.sessions.session_context",
+                "clinic.views.clinic_details",
                 "health.context_processors.health_banner",
             ],
         },
@@ -309,6 +310,8 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Spine & Posture Clinic")
 # range for drama (01632 960xxx), never a real line: set the clinic's own.
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="01632 960000")
 CLINIC_IT_CONTACT = env.str("CLINIC_IT_CONTACT", default="")
+# On every patient page (templates/programmes/patient/base_patient.html); lines split by "|".
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 River Street|Riverside|RV1 1AA")
 # The address links in emails point to (no record details travel by email, only links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

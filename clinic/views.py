@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -28,3 +29,19 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     """The warning's "Stay signed in": activity, however recently it was recorded."""
     sessions.record_activity(request)
     return HttpResponse(status=204)
+
+
+def clinic_details(request: HttpRequest) -> dict[str, object]:
+    """The clinic's name, phone and address, for the pages that show them (a context processor:
+    it reads settings only, no database)."""
+    phone = str(settings.CLINIC_PHONE)
+    return {
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "phone": phone,
+            "phone_dial": "".join(c for c in phone if c.isdigit() or c == "+"),
+            "address_lines": [
+                line.strip() for line in settings.CLINIC_ADDRESS.split("|") if line.strip()
+            ],
+        }
+    }

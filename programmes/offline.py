@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
 
+from clinic.views import clinic_details
 from programmes import screen
 from programmes.links import page_token_is_genuine
 from programmes.patient_forms import YES, CheckInForm
@@ -49,7 +50,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "messages": [],
         "safety_net_999": SAFETY_NET_999,
         "safety_net_same_day": SAFETY_NET_SAME_DAY,
-    }
+    } | clinic_details(request)
 
 
 def patient_page_down(request: HttpRequest) -> HttpResponse:

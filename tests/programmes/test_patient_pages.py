@@ -647,3 +647,17 @@ def test_the_unsubscribe_link_does_not_open_the_page(client: Client, programme: 
     response = client.get(reverse("programmes:patient_page", args=[token]))
 
     assert response.status_code == 404
+
+
+@override_settings(CLINIC_PHONE="01632 960 555", CLINIC_ADDRESS="2 Mill Lane|Riverside|RV2 2BB")
+def test_every_patient_page_says_how_to_reach_the_clinic(
+    client: Client, programme: Programme, page_path: str
+) -> None:
+    for path in (
+        page_path,
+        check_in_path(programme, 0),
+        reverse("programmes:check_in", args=["x", 0]),
+    ):
+        html = client.get(path).content.decode()
+        assert "2 Mill Lane, Riverside, RV2 2BB" in html, path
+        assert 'href="tel:01632960555"' in html and "01632 960 555" in html, path
