@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from audit import export, services
 from audit.models import AuditEvent
-from audit.views import lead_required
+from audit.views import lead_required, search_patients
 from patients.models import Patient
 
 FORMATS = {"json": "application/json; charset=utf-8", "pdf": "application/pdf"}
@@ -21,11 +21,7 @@ FORMATS = {"json": "application/json; charset=utf-8", "pdf": "application/pdf"}
 @lead_required
 def subject_access_index(request: HttpRequest) -> HttpResponse:
     """Choose the patient whose record to export: by name, date of birth or NHS number."""
-    query = request.GET.get("q", "").strip()[:100]
-    patients: list[Patient] = []
-    if query and "\x00" not in query:
-        patients = list(Patient.objects.search_page(query, limit=50))
-        services.record_search(request=request, query=query, patients=patients)
+    query, patients = search_patients(request)
     return render(
         request, "audit/subject_access_index.html", {"query": query, "patients": patients}
     )

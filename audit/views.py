@@ -252,15 +252,22 @@ def clinic_changes(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     )
 
 
-@require_GET
-@lead_required
-def index(request: HttpRequest) -> HttpResponse:
-    """Choose a patient (by search) or a member of staff."""
+def search_patients(request: HttpRequest) -> tuple[str, list[Patient]]:
+    """The lead's patient search (`q`): the query as read, and the patients it found, the search
+    itself recorded in the audit."""
     query = request.GET.get("q", "").strip()[:100]
     patients: list[Patient] = []
     if query and "\x00" not in query:
         patients = list(Patient.objects.search_page(query, limit=50))
         services.record_search(request=request, query=query, patients=patients)
+    return query, patients
+
+
+@require_GET
+@lead_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Choose a patient (by search) or a member of staff."""
+    query, patients = search_patients(request)
     staff = User.objects.filter(is_staff=True) | User.objects.filter(groups__isnull=False)
     return render(
         request,

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
 from django.urls import Resolver404, ResolverMatch, resolve
 
@@ -66,6 +66,14 @@ def page_context(request: HttpRequest, desk: DeskPass | None) -> dict[str, Any]:
         "clinic_phone": settings.CLINIC_PHONE,
         "it_contact": settings.CLINIC_IT_CONTACT,
     }
+
+
+def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """The CSRF check the middleware may not have reached before the database failed: the
+    refusal to answer with, or None when the request passes."""
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    refusal = check.process_view(request, lambda _request: HttpResponse(), (), {})
+    return refusal  # type: ignore[return-value]
 
 
 class _Nobody:

@@ -31,15 +31,21 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def clinic_phone() -> dict[str, str]:
+    """The clinic's phone (CLINIC_PHONE), as shown and as a tel: link's digits."""
+    phone = str(settings.CLINIC_PHONE)
+    return {"shown": phone, "dial": "".join(c for c in phone if c.isdigit() or c == "+")}
+
+
 def clinic_details(request: HttpRequest) -> dict[str, object]:
     """The clinic's name, phone and address, for the pages that show them (a context processor:
     it reads settings only, no database)."""
-    phone = str(settings.CLINIC_PHONE)
+    phone = clinic_phone()
     return {
         "clinic": {
             "name": settings.CLINIC_NAME,
-            "phone": phone,
-            "phone_dial": "".join(c for c in phone if c.isdigit() or c == "+"),
+            "phone": phone["shown"],
+            "phone_dial": phone["dial"],
             "address_lines": [
                 line.strip() for line in settings.CLINIC_ADDRESS.split("|") if line.strip()
             ],

@@ -17,22 +17,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
 
 from clinic.desk_pass import DeskPass
-from clinic.unavailable import page_context
+from clinic.unavailable import csrf_refusal, page_context
 from patients.forms import IntakeForm
 from triage.models import Urgency
 from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY, fired_rules, outcome_for
 from triage.services import current_ruleset
-
-
-def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
-    """The CSRF check the middleware may not have reached before the database failed."""
-    check = CsrfViewMiddleware(lambda _request: HttpResponse())
-    refusal = check.process_view(request, lambda _request: HttpResponse(), (), {})
-    return refusal  # type: ignore[return-value]
 
 
 def advice_for(form: IntakeForm) -> dict[str, Any]:
@@ -56,7 +48,7 @@ def advice_for(form: IntakeForm) -> dict[str, Any]:
 def intake_without_database(request: HttpRequest, desk: DeskPass) -> HttpResponse:
     advice = None
     if request.method == "POST":
-        refusal = _csrf_refusal(request)
+        refusal = csrf_refusal(request)
         if refusal is not None:
             return refusal
         form = IntakeForm(request.POST)

@@ -497,7 +497,12 @@ class CheckIn(models.Model):
 
     @property
     def title(self) -> str:
-        return "Starting questionnaire" if self.week == 0 else f"Week {self.week} check-in"
+        return check_in_title(self.week)
+
+
+def check_in_title(week: int) -> str:
+    """What a check-in is called: the starting questionnaire (week 0), or the week's check-in."""
+    return "Starting questionnaire" if week == 0 else f"Week {week} check-in"
 
 
 class ProgrammeEvent(models.Model):

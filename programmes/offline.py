@@ -19,12 +19,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
-from clinic.views import clinic_details
+from clinic.unavailable import csrf_refusal
+from clinic.views import clinic_details, clinic_phone
 from programmes import screen
 from programmes.links import page_token_is_genuine
+from programmes.models import check_in_title
 from programmes.patient_forms import YES, CheckInForm
 from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
 
@@ -38,14 +40,13 @@ class _CheckInShape:
 
     @property
     def title(self) -> str:
-        return "Starting questionnaire" if self.week == 0 else f"Week {self.week} check-in"
+        return check_in_title(self.week)
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    phone = str(settings.CLINIC_PHONE)
     return {
         "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": {"shown": phone, "dial": "".join(c for c in phone if c.isdigit())},
+        "clinic_phone": clinic_phone(),
         "csrf_token": get_token(request),
         "messages": [],
         "safety_net_999": SAFETY_NET_999,
@@ -62,10 +63,9 @@ def patient_page_down(request: HttpRequest) -> HttpResponse:
 def check_in_without_database(request: HttpRequest, token: str, week: int) -> HttpResponse:
     if request.method != "POST" or not page_token_is_genuine(token):
         return patient_page_down(request)
-    check = CsrfViewMiddleware(lambda _request: HttpResponse())
-    refusal = check.process_view(request, lambda _request: HttpResponse(), (), {})
+    refusal = csrf_refusal(request)
     if refusal is not None:
-        return refusal  # type: ignore[return-value]
+        return refusal
     shape = _CheckInShape(week=week, asks_ndi=any(k.startswith("ndi_") for k in request.POST))
     form = CheckInForm(request.POST, check_in=shape)  # type: ignore[arg-type]
     # Every "yes" on the screen counts, whatever the form thinks of the rest of the answers.

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from clinic.views import clinic_phone
 from programmes import links, services
 from programmes.models import (
     CheckIn,
@@ -380,14 +381,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "token": token,
                 "already": programme.unsubscribed_at is not None,
-                "clinic_phone": _clinic_phone(),
+                "clinic_phone": clinic_phone(),
             },
         )
     services.unsubscribe(programme_id=programme.pk)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
-        {"token": token, "unsubscribed": True, "clinic_phone": _clinic_phone()},
+        {"token": token, "unsubscribed": True, "clinic_phone": clinic_phone()},
     )
 
 
@@ -403,7 +404,7 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
-        {"token": token, "unsubscribed": False, "clinic_phone": _clinic_phone()},
+        {"token": token, "unsubscribed": False, "clinic_phone": clinic_phone()},
     )
 
 
@@ -412,15 +413,9 @@ def _unsubscribe_problem(request: HttpRequest, problem: links.LinkProblem) -> Ht
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
-        {"problem": str(problem), "clinic_phone": _clinic_phone()},
+        {"problem": str(problem), "clinic_phone": clinic_phone()},
         status=410 if problem.programme is not None else 404,
     )
-
-
-def _clinic_phone() -> dict[str, str]:
-    """The clinic's phone, as shown and as a tel: link's digits."""
-    phone = str(getattr(settings, "CLINIC_PHONE", ""))
-    return {"shown": phone, "dial": "".join(c for c in phone if c.isdigit() or c == "+")}
 
 
 @patient_view

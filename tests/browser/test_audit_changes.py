@@ -10,7 +10,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from clinic.roles import Role
 from tests.patients.helpers import PASSWORD, make_user
-from tests.support.two_factor import authenticator, code
+from tests.support.two_factor import sign_in_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,18 +35,11 @@ def test_the_lead_reads_the_changes_to_the_rota_and_staff_accounts(
         changes={"is_staff": (False, True), "groups": ("clinician", "clinic lead, clinician")},
     )
     lead = make_user(role=Role.LEAD, username="lena", first_name="Lena", last_name="Lead")
-    device = authenticator(lead)
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "lena")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.fill("#id_code", code(device))
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
+        sign_in_page(page, live_server.url, lead, PASSWORD)
 
         page.goto(f"{live_server.url}/audit/")
         page.get_by_role("link", name="Who changed staff accounts and roles", exact=False).click()

@@ -12,11 +12,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from clinic.two_factor.services import required_for
 from patients.models import Intake
 from tests.browser.test_reception_intake import NO, YES, _answer
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
-from tests.support.two_factor import authenticator, code
+from tests.support.two_factor import sign_in_page
 from triage.models import Urgency
 from triage.rules import QUESTIONS
 
@@ -37,18 +36,7 @@ def _sign_in(contexts: list[BrowserContext], chromium: Browser, url: str, userna
     contexts.append(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    user = User.objects.get(username=username)
-    device = authenticator(user) if required_for(user) else None
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda address: "/accounts/login/" not in address)
-    if device is not None:
-        # The second step, as a clinician takes it: the code their authenticator shows.
-        page.fill("#id_code", code(device))
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
+    sign_in_page(page, url, User.objects.get(username=username), PASSWORD)
     return page
 
 

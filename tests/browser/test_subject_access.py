@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from clinic.roles import Role
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
-from tests.support.two_factor import authenticator, code
+from tests.support.two_factor import sign_in_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,20 +28,13 @@ def test_the_lead_finds_the_patient_and_downloads_their_export(
         details=patient_details(given_name="Ivy", family_name="Thistlewood"),
     ).patient
     lead = make_user(role=Role.LEAD, username="lena", first_name="Lena", last_name="Lead")
-    device = authenticator(lead)
     context = chromium.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "lena")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.fill("#id_code", code(device))
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
+        sign_in_page(page, live_server.url, lead, PASSWORD)
 
         page.goto(f"{live_server.url}/audit/")
         page.get_by_role("link", name="Subject-access export", exact=False).first.click()

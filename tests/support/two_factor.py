@@ -13,6 +13,7 @@ does not require one (reception) is signed in with the password alone, as it is 
 from __future__ import annotations
 
 from base64 import b32decode
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -63,3 +64,18 @@ def sign_in(client: Client, user: User) -> Client:
     if required_for(user):
         mark_verified(client, authenticator(user))
     return client
+
+
+def sign_in_page(page: Any, base_url: str, user: User, password: str) -> None:
+    """`user` signs in through the sign-in page in the browser `page`, as staff do: the password,
+    then the code their authenticator shows if their role requires a second factor."""
+    device = authenticator(user) if required_for(user) else None
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", user.get_username())
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
+    if device is not None:
+        page.fill("#id_code", code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
