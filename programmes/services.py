@@ -43,8 +43,9 @@ from programmes.models import (
     SessionLog,
 )
 from programmes.suggest import Suggestion, suggest_template
-from triage.models import Case, CaseActivity, CaseDecision, Urgency
+from triage.models import Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
+from triage.services import CaseActionRefused, lock_for_decision, record_decision
 
 log = logging.getLogger(__name__)
 
@@ -163,17 +164,12 @@ def prescribe_programme(
     """Prescribe a programme from a case: the template as adjusted in `plan`, starting on
     `start_date`. The case is claimed if nobody had it, the decision recorded with its
     safety-net advice, and the case closed; the programme email goes at once."""
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("patient", "claimed_by")
-        .get(pk=case_id)
-    )
-    if case.status != Case.Status.OPEN:
-        raise ProgrammeRefused("This case is closed; reopen it with a new intake first.")
-    if case.claimed_by_id not in (None, clinician.pk):
-        holder = case.claimed_by
-        name = (holder.get_full_name() or holder.get_username()) if holder else "someone"
-        raise ProgrammeRefused(f"{name} has claimed this case; they decide it.")
+    try:
+        case = lock_for_decision(
+            case_id=case_id, clinician=clinician, action="prescribe for", further=True
+        )
+    except CaseActionRefused as exc:
+        raise ProgrammeRefused(str(exc)) from exc
     blocker = prescription_blocker(case)
     if blocker:
         raise ProgrammeRefused(blocker)
@@ -255,44 +251,14 @@ def prescribe_programme(
     _reschedule(programme, now)
     programme.save(update_fields=["next_reminder_at"])
 
-    if case.claimed_by_id is None:
-        case.claimed_by, case.claimed_at = clinician, now
-        CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.CLAIMED, by=clinician, at=now)
-    decision = CaseDecision.objects.create(
+    record_decision(
         case=case,
         kind=CaseDecision.Kind.PROGRAMME_PRESCRIBED,
-        by=clinician,
-        at=now,
+        clinician=clinician,
         note=f"{template.name}, starting {start_date:%a %d %b %Y}",
         safety_net=programme.safety_net,
-    )
-    claimed_before = case.claimed_by
-    case.status = Case.Status.CLOSED
-    case.closed_at = now
-    case.escalate_at = None
-    case.save(
-        update_fields=[
-            "status",
-            "closed_at",
-            "escalate_at",
-            "claimed_by",
-            "claimed_at",
-            "updated_at",
-        ]
-    )
-    audit.record_change(
-        by=clinician,
-        record=f"case {case.pk}, decision {decision.pk}",
-        patient=case.patient_id,
-        changes={
-            "status": (Case.Status.OPEN.label, Case.Status.CLOSED.label),
-            "decision": (None, decision.get_kind_display()),
-        }
-        | (
-            {"claimed by": (None, audit.username(clinician))}
-            if claimed_before is None or claimed_before.pk != clinician.pk
-            else {}
-        ),
+        further=True,
+        at=now,
     )
     _event(
         programme,
@@ -974,7 +940,7 @@ def _reenter_triage(
         entered_by=None,
     )
     note = f"{check_in.title}: " + "; ".join(reasons)
-    assess_intake(intake=intake, reopen=programme.case, note=note)
+    assess_intake(intake=intake, reopen=programme.case, subject=check_in.title, reasons=reasons)
     status_before = programme.get_status_display()
     programme.status = Programme.Status.ON_HOLD
     programme.next_reminder_at = None

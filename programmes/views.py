@@ -80,7 +80,7 @@ def _latest_assessment(case: Case) -> Assessment | None:
 def _blockers(case: Case) -> list[str]:
     """Everything that stops a programme for this case now, in the words the service uses."""
     found = []
-    if case.status != Case.Status.OPEN:
+    if case.status != Case.Status.OPEN and not case.takes_further_decision():
         found.append("This case is closed; reopen it with a new intake first.")
     blocker = services.prescription_blocker(case)
     if blocker:
@@ -95,7 +95,7 @@ def _blockers(case: Case) -> list[str]:
 
 
 def _suggestion(case: Case, latest: Assessment | None) -> Suggestion | None:
-    if latest is None or case.status != Case.Status.OPEN:
+    if latest is None or (case.status != Case.Status.OPEN and not case.takes_further_decision()):
         return None
     return suggest_template(latest.intake.answers, Urgency(case.urgency).key)
 

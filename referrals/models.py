@@ -68,6 +68,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def overdue(self, now: datetime | None = None) -> ReferralQuerySet:
         return self.filter(status__in=Referral.AWAITING, expected_by__lt=now or timezone.now())
 
+    def worklist(self) -> ReferralQuerySet:
+        """What the worklist shows of each referral: its patient, destination and referrer."""
+        return self.select_related("case__patient", "destination", "referred_by").defer(
+            "letter", "letter_pdf"
+        )
+
 
 class Referral(models.Model):
     class Status(models.TextChoices):

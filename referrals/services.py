@@ -16,6 +16,7 @@ from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from referrals import letters
 from referrals.models import Destination, Referral, expected_by
+from triage import services as triage
 from triage.models import Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
 
@@ -34,7 +35,7 @@ def draft_referral(
 ) -> Referral:
     """A draft to the destination, its letter written from the patient, answers and fired rules.
     A case has one live referral per destination."""
-    case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
+    case = _case_to_refer(case_id, clinician)
     destination = Destination.objects.get(pk=destination_id, active=True)
     if Referral.objects.live().filter(case=case, destination=destination).exists():
         raise ReferralError(f"This case already has a live referral to {destination.name}.")
@@ -147,6 +148,17 @@ def cancel_referral(*, referral_id: int, by: User | None = None) -> Referral:
     return _move(referral, Referral.Status.CANCELLED, "cancelled_at", by=by)
 
 
+def _case_to_refer(case_id: int, clinician: User) -> Case:
+    """A case a referral may be drafted for: waiting and not held by another clinician, or
+    already decided by a referral or a programme."""
+    try:
+        return triage.lock_for_decision(
+            case_id=case_id, clinician=clinician, action="refer", further=True
+        )
+    except triage.CaseActionRefused as exc:
+        raise ReferralError(str(exc)) from exc
+
+
 def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
     referral = (
         Referral.objects.select_for_update(of=("self",))
@@ -171,23 +183,27 @@ def _issue(referral: Referral, status: str, *, by: User | None) -> None:
     referral.expected_by = expected_by(referral.urgency, now)
     referral.letter_pdf = letters.render_pdf(referral)
     referral.save(update_fields=["status", "sent_at", "expected_by", "letter_pdf", "updated_at"])
-    # The clinician's decision on the case, with the safety-net advice that goes with a referral.
+    # The clinician's decision on the case, through triage's one door: the case leaves the
+    # waiting queue, and the referral lives on in the referrals worklist.
     how = "printed and handed to the patient" if status == Referral.Status.PRINTED else "sent"
-    CaseDecision.objects.create(
-        case=referral.case,
-        kind=CaseDecision.Kind.REFERRED,
-        by=referral.referred_by,
-        at=now,
-        note=f"Referral {referral.reference} to {referral.destination.name}, {how}",
-        safety_net=safety_net_for(CaseDecision.Kind.REFERRED).as_text(),
-    )
+    try:
+        triage.record_decision(
+            case=referral.case_id,
+            kind=CaseDecision.Kind.REFERRED,
+            clinician=by or referral.referred_by,
+            note=f"Referral {referral.reference} to {referral.destination.name}, {how}",
+            safety_net=safety_net_for(CaseDecision.Kind.REFERRED).as_text(),
+            further=True,
+            at=now,
+        )
+    except triage.CaseActionRefused as exc:
+        raise ReferralError(str(exc)) from exc
     _audit(
         referral,
         by=by,
         changes={
             "status": (before, referral.get_status_display()),
             "expected by": (None, referral.expected_by),
-            "decision": (None, CaseDecision.Kind.REFERRED.label),
         },
     )
     clinician = referral.referred_by

@@ -4,12 +4,16 @@ follow it to completion."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
@@ -28,6 +32,75 @@ ACTIONS: dict[str, tuple[Callable[..., Referral], str]] = {
     "complete": (services.complete_referral, "Marked as completed."),
     "cancel": (services.cancel_referral, "The referral is cancelled."),
 }
+
+
+# How much of each worklist section one page shows, and how far back "completed" reaches.
+WORKLIST_ROWS = 100
+COMPLETED_WITHIN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class WorklistSection:
+    slug: str
+    title: str
+    empty: str
+    referrals: list[Referral]
+    more: bool  # more than the page shows
+
+
+@role_required(Role.CLINICIAN)
+def worklist(request: HttpRequest) -> HttpResponse:
+    """Referred cases after they leave the waiting queue: overdue to chase (no acknowledgement
+    by the expected-by date) first, then awaiting acknowledgement, acknowledged and awaiting
+    the appointment, and completed in the last 30 days."""
+    now = timezone.now()
+    rows = Referral.objects.worklist()
+    awaiting = rows.filter(status__in=Referral.AWAITING)
+    sections = [
+        (
+            "overdue",
+            gettext_lazy("Overdue to chase"),
+            gettext_lazy("No referral is past its expected-by date without an acknowledgement."),
+            awaiting.filter(expected_by__lt=now).order_by("expected_by", "pk"),
+        ),
+        (
+            "awaiting",
+            gettext_lazy("Awaiting acknowledgement"),
+            gettext_lazy("No referral is waiting for its destination to acknowledge it."),
+            awaiting.exclude(expected_by__lt=now).order_by("expected_by", "pk"),
+        ),
+        (
+            "acknowledged",
+            gettext_lazy("Acknowledged, awaiting the appointment"),
+            gettext_lazy("No acknowledged referral is waiting to be completed."),
+            rows.filter(status=Referral.Status.ACKNOWLEDGED).order_by("acknowledged_at", "pk"),
+        ),
+        (
+            "completed",
+            gettext_lazy("Completed in the last 30 days"),
+            gettext_lazy("No referral was completed in the last 30 days."),
+            rows.filter(
+                status=Referral.Status.COMPLETED, completed_at__gte=now - COMPLETED_WITHIN
+            ).order_by("-completed_at", "-pk"),
+        ),
+    ]
+    shown = []
+    for slug, title, empty, referrals in sections:
+        page = list(referrals[: WORKLIST_ROWS + 1])
+        shown.append(
+            WorklistSection(
+                slug=slug,
+                title=str(title),
+                empty=str(empty),
+                referrals=page[:WORKLIST_ROWS],
+                more=len(page) > WORKLIST_ROWS,
+            )
+        )
+    return render(
+        request,
+        "referrals/worklist.html",
+        {"sections": shown, "now": now, "rows_per_section": WORKLIST_ROWS},
+    )
 
 
 @role_required(Role.CLINICIAN)

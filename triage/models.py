@@ -97,6 +97,11 @@ class Case(models.Model):
     due_at = models.DateTimeField("to be seen by")
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a clinician's decision (refer, programme, discharge) ended the wait",
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -162,6 +167,24 @@ class Case(models.Model):
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.OPEN and (now or timezone.now()) > self.due_at
+
+    def takes_further_decision(self) -> bool:
+        """A case decided by a referral or a programme (not a discharge, which ends it) may take
+        a further referral or a programme while it stays decided."""
+        if self.status == self.Status.OPEN or self.decided_at is None:
+            return False
+        last = self.decisions.order_by("-at", "-pk").values_list("kind", flat=True).first()
+        return last is not None and last != CaseDecision.Kind.DISCHARGED
+
+    @property
+    def time_to_decision(self) -> timedelta | None:
+        """From the start of the wait to the clinician's decision, once decided."""
+        return self.decided_at - self.opened_at if self.decided_at else None
+
+    @property
+    def decided_in_time(self) -> bool | None:
+        """Whether the decision came by the deadline, once decided."""
+        return self.decided_at <= self.due_at if self.decided_at else None
 
 
 class Weekday(models.IntegerChoices):
@@ -254,6 +277,18 @@ class CaseActivity(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    # A check-in's return to triage, as data: the intake the check-in made, what it was (e.g.
+    # "Week 2 check-in") and each reason it came back.
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The check-in's intake that brought the case back",
+    )
+    subject = models.CharField(max_length=100, blank=True, help_text='e.g. "Week 2 check-in"')
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it came back, each")
     message = models.ForeignKey(
         "outbox.Message",
         on_delete=models.PROTECT,

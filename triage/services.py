@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -31,7 +31,12 @@ from triage.models import (
 )
 
 
-class CaseNotOpen(Exception):
+class CaseActionRefused(Exception):
+    """The case cannot take this step now; the message says why, for the clinician. Every
+    refusal of a claim, a release, an override or a decision is one of these."""
+
+
+class CaseNotOpen(CaseActionRefused):
     """The case is closed: there is nothing to claim, release, override or decide."""
 
     def __init__(self, case: Case, action: str = "claim") -> None:
@@ -39,7 +44,7 @@ class CaseNotOpen(Exception):
         super().__init__(f"This case is closed; there is nothing to {action}")
 
 
-class CaseAlreadyClaimed(Exception):
+class CaseAlreadyClaimed(CaseActionRefused):
     """Another clinician has the case."""
 
     def __init__(self, case: Case) -> None:
@@ -49,7 +54,7 @@ class CaseAlreadyClaimed(Exception):
         super().__init__(f"{name} has already claimed this case")
 
 
-class NotTheHolder(Exception):
+class NotTheHolder(CaseActionRefused):
     """Only the clinician who holds a case may release it."""
 
     def __init__(self, case: Case) -> None:
@@ -63,11 +68,11 @@ class NotTheHolder(Exception):
         super().__init__(message)
 
 
-class OverrideRefused(Exception):
+class OverrideRefused(CaseActionRefused):
     """An override that says nothing: the same urgency, no reason, or no assessment to override."""
 
 
-class DecisionRefused(Exception):
+class DecisionRefused(CaseActionRefused):
     """A decision the clinic cannot record as asked, e.g. a discharge without advice."""
 
 
@@ -86,15 +91,16 @@ def assess_intake(
     intake: Intake,
     new_patient: bool = False,
     reopen: Case | None = None,
-    note: str = "",
+    subject: str = "",
+    reasons: Sequence[str] = (),
 ) -> Assessment:
     """Triage an intake, store the result for good, put the patient in the queue, and for an
     EMERGENCY or URGENT result alert the clinicians on duty.
 
     `new_patient`: the patient was registered in this transaction, so has no open case to join.
     `reopen`: a closed case this intake brings back when the patient has no open case (a
-    programme check-in reopens the case the programme came from); `note` says why, on the
-    case's timeline.
+    programme check-in reopens the case the programme came from). For a check-in, `subject`
+    says which (e.g. "Week 2 check-in") and `reasons` why it came back, on the case's timeline.
     """
     result = current_ruleset().evaluate(rules.Answers.from_mapping(intake.answers))
     now = timezone.now()
@@ -114,7 +120,15 @@ def assess_intake(
             escalate_at=now + alert_deadline if alert_deadline else None,
         )
     if intake.source == Intake.Source.CHECK_IN:
-        CaseActivity.objects.create(case=case, kind=CaseActivity.Kind.CHECK_IN, at=now, note=note)
+        CaseActivity.objects.create(
+            case=case,
+            kind=CaseActivity.Kind.CHECK_IN,
+            at=now,
+            intake=intake,
+            subject=subject,
+            reasons=list(reasons),
+            note="; ".join(reasons),
+        )
     assessment = Assessment.objects.create(
         intake=intake,
         case=case,
@@ -139,6 +153,7 @@ def _reopen_case(case: Case, *, urgency: Urgency, now: datetime) -> Case:
     alert_deadline = settings.ALERT_DEADLINE.get(urgency.key)
     case.status = Case.Status.OPEN
     case.closed_at = None
+    case.decided_at = None
     case.urgency = urgency
     case.opened_at = now
     case.due_at = now + urgency.sla
@@ -442,38 +457,101 @@ def override_urgency(
 @transaction.atomic
 def discharge_case(*, case_id: int, clinician: User, advice: str) -> CaseDecision:
     """Close the case with the advice given to the patient and the safety-net advice that goes
-    with a discharge (when to call 999, when to come back). Its escalation stops."""
-    case = _lock_case(case_id)
-    if case.status != Case.Status.OPEN:
-        raise CaseNotOpen(case, "discharge")
-    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
-        raise CaseAlreadyClaimed(case)
+    with a discharge (when to call 999, when to come back)."""
     advice = advice.strip()
+    case = lock_for_decision(case_id=case_id, clinician=clinician, action="discharge")
     if not advice:
         raise DecisionRefused("A discharge needs the advice given to the patient")
-    now = timezone.now()
-    decision = CaseDecision.objects.create(
+    return record_decision(
         case=case,
         kind=CaseDecision.Kind.DISCHARGED,
-        by=clinician,
-        at=now,
+        clinician=clinician,
         note=advice,
         safety_net=outcomes.safety_net_for(CaseDecision.Kind.DISCHARGED).as_text(),
+        audit_changes={"advice": (None, advice)},
     )
-    case.status = Case.Status.CLOSED
-    case.closed_at = now
-    case.escalate_at = None
-    case.save(update_fields=["status", "closed_at", "escalate_at", "updated_at"])
-    _cancel_unsent_escalations(case)
+
+
+def lock_for_decision(
+    *, case_id: int, clinician: User, action: str = "decide", further: bool = False
+) -> Case:
+    """The case, locked for a decision, after the one check every decision shares: the case is
+    waiting and nobody else holds it. Referrals and programmes call this (and `record_decision`)
+    rather than writing to the case themselves.
+
+    `further`: a case already decided by a referral or a programme may take a further
+    referral or a programme (imaging, and exercises while the patient waits for it); it stays
+    decided, at the time of its first decision. A discharge ends the case: nothing follows it.
+    """
+    case = _lock_case(case_id)
+    if case.status != Case.Status.OPEN:
+        if further and case.takes_further_decision():
+            return case
+        raise CaseNotOpen(case, action)
+    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
+        raise CaseAlreadyClaimed(case)
+    return case
+
+
+@transaction.atomic(savepoint=False)  # all or nothing with the referral or programme it decides
+def record_decision(
+    *,
+    case: Case | int,
+    kind: CaseDecision.Kind,
+    clinician: User,
+    note: str = "",
+    safety_net: str = "",
+    audit_changes: Mapping[str, tuple[object, object]] | None = None,
+    further: bool = False,
+    at: datetime | None = None,
+) -> CaseDecision:
+    """The one door for a clinician's decision on a case: refer, prescribe a programme or
+    discharge. The decision is recorded with the safety-net advice the patient was given, the
+    case leaves the waiting queue (its deadline and its escalations stop), and the time from
+    waiting to decision is kept on the case. A clinician deciding a case nobody had claimed
+    claims it first, on the timeline.
+
+    `case`: a case locked by `lock_for_decision` in this transaction, or its id.
+    `at`: when, if the caller's own record of the decision carries a time (default now).
+    `further`: see `lock_for_decision`; it adds to the case's decisions without moving the case
+    again.
+    """
+    if not isinstance(case, Case):
+        case = lock_for_decision(case_id=case, clinician=clinician, further=further)
+    now = at or timezone.now()
+    decision = CaseDecision.objects.create(
+        case=case, kind=kind, by=clinician, at=now, note=note, safety_net=safety_net
+    )
+    changes: dict[str, tuple[object, object]] = {"decision": (None, decision.get_kind_display())}
+    if case.status == Case.Status.OPEN:
+        if case.claimed_by_id is None:
+            case.claimed_by, case.claimed_at = clinician, now
+            CaseActivity.objects.create(
+                case=case, kind=CaseActivity.Kind.CLAIMED, by=clinician, at=now
+            )
+            changes["claimed by"] = (None, audit.username(clinician))
+        case.status = Case.Status.CLOSED
+        case.closed_at = now
+        case.decided_at = now
+        case.escalate_at = None
+        case.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "decided_at",
+                "escalate_at",
+                "claimed_by",
+                "claimed_at",
+                "updated_at",
+            ]
+        )
+        _cancel_unsent_escalations(case)
+        changes["status"] = (Case.Status.OPEN.label, Case.Status.CLOSED.label)
     audit.record_change(
         by=clinician,
         record=f"case {case.pk}, decision {decision.pk}",
         patient=case.patient_id,
-        changes={
-            "status": (Case.Status.OPEN.label, Case.Status.CLOSED.label),
-            "decision": (None, decision.get_kind_display()),
-            "advice": (None, advice),
-        },
+        changes=changes | dict(audit_changes or {}),
     )
     return decision
 

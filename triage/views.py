@@ -187,11 +187,13 @@ class CheckInReturn:
 
 
 def _check_in_return(activity: CaseActivity) -> CheckInReturn:
-    """The programme service notes "Week 2 check-in: <reason>; <reason>"."""
-    title, _, reasons = activity.note.partition(": ")
-    if not reasons:
-        title, reasons = "programme check-in", activity.note
-    return CheckInReturn(at=activity.at, title=title[:1].lower() + title[1:], reasons=reasons)
+    """What the check-in was and why it came back, as the check-in recorded them."""
+    title = activity.subject or "programme check-in"
+    return CheckInReturn(
+        at=activity.at,
+        title=title[:1].lower() + title[1:],
+        reasons="; ".join(activity.reasons) or activity.note,
+    )
 
 
 def _referral_timeline(referrals: list[Referral]) -> list[TimelineEntry]:
@@ -264,7 +266,9 @@ def _timeline(
                 else _("The outbox")
                 if activity.kind == CaseActivity.Kind.UNDELIVERED
                 else "The patient",
-                detail=activity.note,
+                detail=f"{activity.subject}: {activity.note}"
+                if activity.subject
+                else activity.note,
             )
         )
     for override in overrides:

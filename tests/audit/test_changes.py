@@ -128,9 +128,11 @@ def test_a_discharge_is_recorded_as_the_case_closed_with_the_decision(doctor: Us
 
     event = _only(patient=case.patient)
     assert event.actor == doctor and event.record.startswith(f"case {case.pk}, decision ")
+    # deciding a case nobody had claimed claims it, through the one door every decision takes
     assert _old_new(event) == {
         "status": ("Waiting", "Closed"),
         "decision": (None, "Discharged with advice"),
+        "claimed by": (None, doctor.username),
         "advice": (None, "Keep moving gently."),
     }
 
@@ -171,7 +173,11 @@ def test_a_referral_drafted_edited_sent_and_completed_is_recorded_step_by_step(
         "urgency": ("Soon", "Urgent"),
     }
     assert _old_new(sent)["status"] == ("Draft", "Sent")
-    assert _old_new(sent)["decision"] == (None, "Referred")
+    # the decision is the case's change, recorded by triage's one door
+    (decided,) = _changes(record__startswith=f"case {case.pk}, decision ")
+    assert decided.actor == doctor
+    assert _old_new(decided)["decision"] == (None, "Referred")
+    assert _old_new(decided)["status"] == ("Waiting", "Closed")
     assert _old_new(acknowledged) == {"status": ("Sent", "Acknowledged")}
     assert _old_new(completed) == {"status": ("Acknowledged", "Completed")}
 

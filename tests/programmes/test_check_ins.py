@@ -111,8 +111,10 @@ def test_a_check_in_with_a_new_red_flag_reopens_the_case_at_the_engines_urgency(
         None,
     )
     activity = CaseActivity.objects.get(case=case, kind=CaseActivity.Kind.CHECK_IN)
-    assert activity.by is None and "Week 1 check-in" in activity.note
-    assert "weakness" in activity.note.lower()
+    # what brought it back, as data: the check-in, its intake, each reason
+    assert activity.by is None and activity.subject == "Week 1 check-in"
+    assert activity.intake == intake
+    assert any("weakness" in reason.lower() for reason in activity.reasons)
     # the clinicians are alerted, and the programme waits for a clinician
     assert Message.objects.filter(kind=Message.Kind.CLINICIAN_ALERT, case=case).exists()
     programme.refresh_from_db()

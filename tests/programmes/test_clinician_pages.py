@@ -244,7 +244,8 @@ def test_a_clinician_holding_another_case_is_told_who_decides(
         _prescribe_url(case), _post_data(_step_two(clinician_client, case, DESK))
     )
     assert response.status_code == 400
-    assert "Dana Dee has claimed this case" in response.content.decode()
+    # the same words as every other decision refused for the holder (triage's one door)
+    assert "Dana Dee has already claimed this case" in response.content.decode()
 
 
 # --- The queue --------------------------------------------------------------------------------
