@@ -55,7 +55,7 @@ EMERGENCIES_WATCHED = 200
 # Where the intake came from, as the queue's narrow column says it (patients.models.Intake.Source).
 SOURCE_LABELS = {
     Intake.Source.RECEPTION: gettext_lazy("Reception"),
-    Intake.Source.CHECK_IN: gettext_lazy("Programme check-in"),
+    Intake.Source.CHECK_IN: gettext_lazy("Check-in"),
     Intake.Source.IMPORT: gettext_lazy("Import"),
     Intake.Source.DEMO: gettext_lazy("Demo"),
 }

@@ -490,14 +490,14 @@ def test_each_row_says_why_the_patient_is_there_their_age_and_where_the_intake_c
     assert rows["Bea Birthday"].source == "Reception"
     assert rows["Cal Checkin"].reason == ""
     assert rows["Cal Checkin"].age == 35
-    assert rows["Cal Checkin"].source == "Programme check-in"
+    assert rows["Cal Checkin"].source == "Check-in"
     html = response.content.decode()
     assert re.search(
         r'<td class="case-age text-end"><span title="Born 16 Jul 1960">66</span>', html
     )
     assert f'title="{emergency}">{emergency}</span>' in html
     assert "No red flag" in html
-    assert '<td class="case-source">Programme check-in</td>' in html
+    assert '<td class="case-source">Check-in</td>' in html
 
 
 def test_the_new_columns_cost_no_query_per_row(
@@ -519,7 +519,7 @@ def test_the_new_columns_cost_no_query_per_row(
 
     rows = clinician_client.get(QUEUE).context["rows"]
     assert len(rows) == 12
-    assert {row.source for row in rows} == {"Reception", "Programme check-in"}
+    assert {row.source for row in rows} == {"Reception", "Check-in"}
     assert sum(1 for row in rows if row.reason) >= 7
     assert many == few
 
