@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.db import connection
 from django.db.models import Case as SqlCase
@@ -149,9 +149,8 @@ class CaseQueries(_Base):
         """One page of `size` cases in the queue's order, after or before a cursor (size + 1
         rows read, to know whether another page follows)."""
         if before is not None:
-            rows = list(
-                self.filter(before.before()).order_by("urgency", "-opened_at", "-pk")[: size + 1]
-            )
+            backwards = self.filter(before.before()).order_by("urgency", "-opened_at", "-pk")
+            rows = cast("list[Case]", list(backwards[: size + 1]))
             more_before = len(rows) > size
             rows = rows[:size][::-1]
             return Page(
@@ -160,7 +159,7 @@ class CaseQueries(_Base):
                 previous=Cursor.of(rows[0]) if rows and more_before else None,
             )
         cases = self.filter(after.after()) if after is not None else self
-        rows = list(cases.order_by("-urgency", "opened_at", "pk")[: size + 1])
+        rows = cast("list[Case]", list(cases.order_by("-urgency", "opened_at", "pk")[: size + 1]))
         more_after = len(rows) > size
         rows = rows[:size]
         return Page(

@@ -53,7 +53,7 @@ ROW_FIELDS = (
 # How many emergencies a refresh names by id, to tell a new one from those shown before.
 EMERGENCIES_WATCHED = 200
 # Where the intake came from, as the queue's narrow column says it (patients.models.Intake.Source).
-SOURCE_LABELS = {
+SOURCE_LABELS: dict[str, object] = {
     Intake.Source.RECEPTION: gettext_lazy("Reception"),
     Intake.Source.CHECK_IN: gettext_lazy("Check-in"),
     Intake.Source.IMPORT: gettext_lazy("Import"),
