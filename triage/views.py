@@ -151,7 +151,12 @@ def _case_context(
         "undelivered_alerts": [a for a in activities if a.kind == CaseActivity.Kind.UNDELIVERED],
     }
     # The other apps' panels (referrals, programmes, messages...), each with its own names.
-    panels = case_panels(request, case, state=panel_state, taken=frozenset(context) | {"timeline", "case_panel_templates"})
+    panels = case_panels(
+        request,
+        case,
+        state=panel_state,
+        taken=frozenset(context) | {"timeline", "case_panel_templates"},
+    )
     context.update(panels.context)
     context["case_panel_templates"] = panels.templates
     # Stable: on a tie, triage's own entries come first, then the panels' in their order.
