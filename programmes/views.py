@@ -4,9 +4,8 @@ prescribed programme from the case page, and read the exercise library."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from clinic.roles import Role, role_required
-from programmes import charts, ndi, services
+from programmes import services
 from programmes.caution import ClashFound
 from programmes.forms import (
     ChooseTemplateForm,
@@ -33,16 +32,12 @@ from programmes.forms import (
     tomorrow,
 )
 from programmes.models import (
-    CheckIn,
     Exercise,
     Programme,
-    ProgrammeEvent,
-    ProgrammePhase,
     ProgrammeTemplate,
     TemplateExercise,
     TemplatePhase,
 )
-from programmes.screen import SCREEN_QUESTIONS_BY_FIELD
 from programmes.services import PlannedExercise, PlannedPhase, ProgrammeRefused
 from programmes.suggest import Suggestion, suggest_template
 from triage.models import Assessment, Case, Urgency
@@ -354,7 +349,8 @@ def _case_page_again(
     """The case page with this programme's form as the clinician filled it in: what was wrong
     at the top ("Not resumed: ...") and beside the form, so that a refused note or reason is
     never lost to a redirect. `not_done` is "Not resumed: %(why)s" or its like."""
-    # Imported here: the case page imports this module for its programme panels.
+    # Imported here: triage's views import the programme panel (programmes.panels), which
+    # imports nothing of this module; importing them at the top would be a cycle all the same.
     from triage.views import render_case_page
 
     if refused is not None:
@@ -363,7 +359,7 @@ def _case_page_again(
     return render_case_page(
         request,
         programme.case_id,
-        programme_forms={programme.pk: form},
+        panel_state={"programmes": {programme.pk: form}},
         status=400 if refused is None else 409,
     )
 
@@ -463,121 +459,4 @@ def library(request: HttpRequest) -> HttpResponse:
         request,
         "programmes/library.html",
         {"exercises": exercises, "templates": templates},
-    )
-
-
-# --- The case page's programme section --------------------------------------------------------
-
-
-@dataclass(slots=True)
-class CheckInRow:
-    check_in: CheckIn
-    ndi_band: str
-    red_flags: list[str]
-
-
-@dataclass(slots=True)
-class EventRow:
-    at: datetime
-    title: str
-    who: str
-    detail: str
-
-
-@dataclass(slots=True)
-class ProgrammePanel:
-    programme: Programme
-    phases: list[ProgrammePhase]
-    current: ProgrammePhase | None
-    check_ins: list[CheckInRow]
-    events: list[EventRow]
-    chart: charts.ProgrammeCharts
-    days: str
-    resume_form: ResumeForm
-    stop_form: StopForm
-    review_form: ReviewForm
-    refused: bool = False  # a refused form is shown even if the programme moved on meanwhile
-
-
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def case_programmes(
-    case: Case, *, bound: Mapping[int, ProgrammeForm] | None = None
-) -> list[ProgrammePanel]:
-    """The programmes prescribed from this case, most recent first, with their check-ins,
-    history and charts: four queries, however many there are. `bound` holds a refused form per
-    programme, shown as the clinician filled it in."""
-    programmes = list(
-        Programme.objects.filter(case=case)
-        .select_related("template", "prescribed_by")
-        .prefetch_related(
-            Prefetch("phases", queryset=ProgrammePhase.objects.order_by("position")),
-            Prefetch("check_ins", queryset=CheckIn.objects.order_by("week")),
-            Prefetch(
-                "events", queryset=ProgrammeEvent.objects.select_related("by").order_by("at", "pk")
-            ),
-        )
-        .order_by("-prescribed_at", "-pk")
-    )
-    return [_panel(programme, (bound or {}).get(programme.pk)) for programme in programmes]
-
-
-def _who(event: ProgrammeEvent) -> str:
-    if event.by is not None:
-        return _name(event.by)
-    return "the patient" if event.by_patient else "the system"
-
-
-def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
-    phases = list(programme.phases.all())
-    check_ins = list(programme.check_ins.all())
-    baseline = programme.baseline_pain
-    start = next((c for c in check_ins if c.week == 0 and c.pain is not None), None)
-    if start is not None and start.pain is not None:
-        # As the service judges "worse": against the lower of the intake's and week 0's pain.
-        baseline = min(baseline, start.pain)
-    readings = [
-        charts.Reading(
-            week=c.week,
-            pain=c.pain,
-            ndi_points=float(c.ndi_points) if c.ndi_points is not None else None,
-            sessions_done=c.sessions_done,
-            sessions_planned=c.sessions_planned,
-        )
-        for c in check_ins
-        if c.completed_at is not None
-    ]
-    prefix = f"prg{programme.pk}"
-    return ProgrammePanel(
-        programme=programme,
-        phases=phases,
-        current=next((p for p in phases if p.position == programme.current_phase), None),
-        check_ins=[
-            CheckInRow(
-                check_in=c,
-                ndi_band=ndi.BAND_LABELS[ndi.band_for(float(c.ndi_points))]
-                if c.ndi_points is not None
-                else "",
-                red_flags=[
-                    SCREEN_QUESTIONS_BY_FIELD[name].finding
-                    if name in SCREEN_QUESTIONS_BY_FIELD
-                    else name
-                    for name in c.red_flags
-                ],
-            )
-            for c in check_ins
-        ],
-        events=[
-            EventRow(at=e.at, title=e.get_kind_display(), who=_who(e), detail=e.detail)
-            for e in programme.events.all()
-        ],
-        chart=charts.programme_charts(
-            readings, baseline_pain=baseline, weeks=[c.week for c in check_ins]
-        ),
-        days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
-        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm(prefix=prefix),
-        stop_form=refused if isinstance(refused, StopForm) else StopForm(prefix=prefix),
-        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(prefix=prefix),
-        refused=refused is not None,
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 from triage import rules
+from triage.queries import CaseQueries
 
 
 class Urgency(models.IntegerChoices):
@@ -71,7 +72,10 @@ class Assessment(models.Model):
         return fields
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
+class CaseQuerySet(CaseQueries, models.QuerySet["Case"]):
+    """The reads pages share: here and in triage/queries.py (pages, capped counts, the latest
+    assessment)."""
+
     def open(self) -> CaseQuerySet:
         return self.filter(status=Case.Status.OPEN)
 

@@ -1,40 +1,43 @@
 """The clinician queue: open cases, most urgent and longest waiting first.
 
 The page polls itself (htmx) and keeps the clinician's place: the filters, the search and the
-page they are on all live in the query string, which every refresh sends back. Pages are keyset
-pages on (-urgency, opened_at, id), the order of the partial index `case_open_queue_idx`, so the
-hundredth page costs what the first does. The counts at the top are capped (COUNT_CAP): counting
-a few hundred thousand open cases exactly on every refresh would cost more than the rest of the
-page together, and "1000+" tells a clinician as much as the exact number would.
+page they are on all live in the query string, which every refresh sends back. The reads are
+`CaseQuerySet` methods (triage/queries.py): keyset pages, capped counts (COUNT_CAP) and the
+latest assessment of each row, in the rows' own query.
+
+Each row says why the patient is there (the most urgent rule that fired), their age at the
+clinic's today and where the intake came from. Each refresh carries the page's title (with the
+number of emergencies waiting) and the ids of the emergencies, from which static/clinic/queue.js
+tells screen readers of an emergency that was not there before, once.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
-from django.db.models import Case as SqlCase
-from django.db.models import Exists, JSONField, OuterRef, Q, Subquery, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from audit import services as audit
 from clinic.roles import Role, role_required
 from clinic.text import text_problem
-from patients.models import Patient
+from patients.models import Intake, Patient
 from programmes.models import ProgrammeTemplate
 from programmes.suggest import suggest_template
-from triage.models import Assessment, Case, CaseActivity, CaseQuerySet, Urgency
+from triage import rules
+from triage.models import Case, CaseQuerySet, Urgency
+from triage.queries import Cursor
+
+__all__ = ["Cursor", "queue"]  # Cursor: the queue's page links are written with it
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -47,6 +50,16 @@ ROW_FIELDS = (
     "patient__given_name", "patient__family_name", "patient__date_of_birth", "patient__nhs_number",
     "claimed_by__username", "claimed_by__first_name", "claimed_by__last_name",
 )  # fmt: skip
+# How many emergencies a refresh names by id, to tell a new one from those shown before.
+EMERGENCIES_WATCHED = 200
+# Where the intake came from, as the queue's narrow column says it (patients.models.Intake.Source).
+SOURCE_LABELS: dict[str, object] = {
+    Intake.Source.RECEPTION: gettext_lazy("Reception"),
+    Intake.Source.CHECK_IN: gettext_lazy("Check-in"),
+    Intake.Source.IMPORT: gettext_lazy("Import"),
+    Intake.Source.DEMO: gettext_lazy("Demo"),
+}
+_RULE_RANK = {level.name: level.value for level in rules.Urgency}
 STATUS_CHOICES = [("", "Any"), ("waiting", "Waiting"), ("claimed", "Claimed")]
 
 
@@ -66,33 +79,6 @@ class SuggestedProgramme:
 # The element whose every-4-seconds refresh re-asks for the page (templates/triage/partials/
 # queue_table.html): its requests say so in HX-Trigger.
 QUEUE_ELEMENT_ID = "queue"
-
-
-def _with_latest_answers(cases: CaseQuerySet) -> CaseQuerySet:
-    """The latest intake's answers on SELF_CARE rows (the only ones triage suggests a programme
-    for), read in the queue's own query: a subquery per row shown, not a query per row."""
-    latest = (
-        Assessment.objects.filter(case=OuterRef("pk"))
-        .order_by("-created_at", "-pk")
-        .values("intake__answers")[:1]
-    )
-    return cases.annotate(
-        latest_answers=SqlCase(
-            When(urgency=Urgency.SELF_CARE, then=Subquery(latest, output_field=JSONField())),
-            default=None,
-            output_field=JSONField(),
-        )
-    )
-
-
-def _with_undelivered_alerts(cases: CaseQuerySet) -> CaseQuerySet:
-    """Whether an alert about the case could not be delivered (triage.services.
-    mark_undelivered_alerts), in the queue's own query."""
-    return cases.annotate(
-        alert_undelivered=Exists(
-            CaseActivity.objects.filter(case=OuterRef("pk"), kind=CaseActivity.Kind.UNDELIVERED)
-        )
-    )
 
 
 def _suggested(case: Case, names: dict[str, str]) -> SuggestedProgramme | None:
@@ -117,7 +103,10 @@ class QueueRow:
     url: str
     name: str
     born: str
+    age: int
     nhs_number: str
+    reason: str
+    source: str
     waiting: str
     since: str
     due: str
@@ -133,6 +122,7 @@ class QueueRow:
         case: Case,
         *,
         now: datetime,
+        today: date,
         url_pattern: str,
         user_pk: object,
         template_names: dict[str, str],
@@ -153,7 +143,10 @@ class QueueRow:
             url=url_pattern.replace(str(_CASE_URL_PLACEHOLDER), str(case.pk)),
             name=patient.full_name,
             born=_day(patient.date_of_birth, year=True),
+            age=patient.age_on(today),
             nhs_number=patient.nhs_number_display if patient.nhs_number else "",
+            reason=top_reason(getattr(case, "latest_rules", None)),
+            source=str(SOURCE_LABELS.get(getattr(case, "latest_source", None) or "", "")),
             waiting=_duration(now - case.opened_at),
             since=f"{_day(opened)}, {opened:%H:%M}",
             due=f"{WEEKDAYS[due.weekday()]} {_day(due)}, {due:%H:%M}",
@@ -163,6 +156,18 @@ class QueueRow:
             suggestion=_suggested(case, template_names),
             alert_undelivered=bool(getattr(case, "alert_undelivered", False)),
         )
+
+
+def top_reason(fired: object) -> str:
+    """The reason of the most urgent rule that fired (of the first, on a tie), from an
+    assessment's stored `rules`; a weak flag's when no rule with an urgency fired."""
+    if not isinstance(fired, list):
+        return ""
+    stored = [rule for rule in fired if isinstance(rule, dict) and rule.get("reason")]
+    if not stored:
+        return ""
+    top = max(stored, key=lambda rule: _RULE_RANK.get(rule.get("urgency") or "", 0))
+    return str(top["reason"])
 
 
 def _day(day: date | datetime, *, year: bool = False) -> str:
@@ -261,119 +266,13 @@ class Filters:
         return cases
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-BIGINT_MAX = 2**63 - 1  # a case id past this is no case (PostgreSQL would refuse to compare it)
-_CURSOR = re.compile(r"([0-9]{1,2})-([0-9]{1,20})-([0-9]{1,19})", re.ASCII)
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """A place in the queue's order: (-urgency, opened_at, id). In the URL as `u-µs-id`."""
-
-    urgency: int
-    opened_at: datetime
-    pk: int
-
-    @classmethod
-    def of(cls, case: Case) -> Cursor:
-        return cls(urgency=case.urgency, opened_at=case.opened_at, pk=case.pk)
-
-    @classmethod
-    def parse(cls, text: str) -> Cursor | None:
-        """The cursor `text` names, or None for anything the queue never wrote: other digits
-        than ASCII ones, an urgency that does not exist, a time past the calendar, an id past
-        a bigint."""
-        match = _CURSOR.fullmatch(text)
-        if match is None:
-            return None
-        urgency, micros, pk = (int(part) for part in match.groups())
-        if urgency not in Urgency.values or pk > BIGINT_MAX:
-            return None
-        try:
-            opened_at = EPOCH + timedelta(microseconds=micros)
-        except OverflowError:
-            return None
-        return cls(urgency=urgency, opened_at=opened_at, pk=pk)
-
-    def __str__(self) -> str:
-        return f"{self.urgency}-{(self.opened_at - EPOCH) // timedelta(microseconds=1)}-{self.pk}"
-
-    def after(self) -> Q:
-        # `urgency__lte` repeats what the rest implies so that the index scan starts at this
-        # urgency rather than at the top of the queue.
-        return Q(urgency__lte=self.urgency) & (
-            Q(urgency__lt=self.urgency)
-            | Q(opened_at__gt=self.opened_at)
-            | Q(opened_at=self.opened_at, pk__gt=self.pk)
-        )
-
-    def before(self) -> Q:
-        return Q(urgency__gte=self.urgency) & (
-            Q(urgency__gt=self.urgency)
-            | Q(opened_at__lt=self.opened_at)
-            | Q(opened_at=self.opened_at, pk__lt=self.pk)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    cases: list[Case]
-    next: Cursor | None
-    previous: Cursor | None
-
-
-def _page(cases: CaseQuerySet, *, after: Cursor | None, before: Cursor | None) -> Page:
-    """One keyset page (PAGE_SIZE + 1 rows read, to know whether another follows)."""
-    if before is not None:
-        rows = list(
-            cases.filter(before.before()).order_by("urgency", "-opened_at", "-pk")[: PAGE_SIZE + 1]
-        )
-        more_before = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE][::-1]
-        return Page(
-            cases=rows,
-            next=Cursor.of(rows[-1]) if rows else None,
-            previous=Cursor.of(rows[0]) if rows and more_before else None,
-        )
-    if after is not None:
-        cases = cases.filter(after.after())
-    rows = list(cases.by_priority()[: PAGE_SIZE + 1])
-    more_after = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return Page(
-        cases=rows,
-        next=Cursor.of(rows[-1]) if rows and more_after else None,
-        # A page reached from a cursor has the cases before that cursor behind it.
-        previous=Cursor.of(rows[0]) if rows and after is not None else None,
-    )
-
-
-def _capped_counts(now: datetime) -> tuple[list[LevelCount], int, bool]:
-    """Open cases per urgency and overdue, each counted to at most COUNT_CAP, in one query.
-
-    Each count reads at most COUNT_CAP + 1 rows: per urgency from the queue's partial index,
-    whatever the size of the table.
-    """
-    levels = sorted(Urgency, reverse=True)
-    subqueries = [Case.objects.open().filter(urgency=level).order_by() for level in levels]
-    subqueries.append(Case.objects.open().filter(due_at__lt=now).order_by())
-    parts: list[str] = []
-    params: list[Any] = []
-    for n, qs in enumerate(subqueries):
-        sql, sub_params = qs.values("pk")[: COUNT_CAP + 1].query.sql_with_params()
-        # Django compiled `sql`, and its parameters stay parameters.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")  # noqa: S608
-        params.extend(sub_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    counted = [min(int(value), COUNT_CAP + 1) for value in row]
-    counts = [
-        LevelCount(level=level, count=min(n, COUNT_CAP), capped=n > COUNT_CAP)
-        for level, n in zip(levels, counted[:-1], strict=True)
-    ]
-    overdue = counted[-1]
-    return counts, min(overdue, COUNT_CAP), overdue > COUNT_CAP
+def _queue_title(emergencies: int, *, capped: bool) -> str:
+    """The browser tab's title: "(2 emergencies) Queue", or "Queue" when none waits."""
+    if not emergencies:
+        return _("Queue")
+    return ngettext("(%(count)s emergency) Queue", "(%(count)s emergencies) Queue", emergencies) % {
+        "count": f"{emergencies}+" if capped else emergencies
+    }
 
 
 def _url(path: str, filters: Filters, **extra: str) -> str:
@@ -393,17 +292,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     lost_page = bool(after_text and after is None) or bool(
         before_text and after is None and before is None
     )
-    counts, overdue, overdue_capped = _capped_counts(now)
+    capped = Case.objects.open().capped_counts(now=now, cap=COUNT_CAP)
+    counts = [
+        LevelCount(level=Urgency(level), count=c.count, capped=c.capped)
+        for level, c in capped.per_level.items()
+    ]
+    emergency_ids = Case.objects.open().emergency_ids(limit=EMERGENCIES_WATCHED)
     cases = filters.apply(
-        _with_undelivered_alerts(
-            _with_latest_answers(
-                Case.objects.for_queue().select_related("claimed_by").only(*ROW_FIELDS)
-            )
-        ),
+        Case.objects.for_queue()
+        .select_related("claimed_by")
+        .only(*ROW_FIELDS)
+        .with_latest_assessment()
+        .with_undelivered_alerts(),
         user=request.user,
         now=now,
     )
-    page = _page(cases, after=after, before=before)
+    page = cases.keyset_page(after=after, before=before, size=PAGE_SIZE)
     htmx = getattr(request, "htmx", None)
     if filters.search and not (htmx and htmx.trigger == QUEUE_ELEMENT_ID):
         # A search is a look at the patients it shows; the queue's own refresh is not.
@@ -417,11 +321,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     first_page = after is None and (before is None or page.previous is None)
     # A refresh asks for the same page; at the top, for the top, so that new cases come in.
     here = {} if first_page else {"after": str(after)} if after else {"before": str(before)}
+    today = timezone.localdate(now)  # the clinic's today, for the patients' ages
+    emergencies = counts[0].count
     context = {
+        "page_title": _queue_title(emergencies, capped=counts[0].capped),
+        "emergency_ids": " ".join(str(pk) for pk in emergency_ids),
+        "emergency_news": ngettext(
+            "New emergency in the queue: %(count)s emergency waiting.",
+            "New emergency in the queue: %(count)s emergencies waiting.",
+            emergencies,
+        )
+        % {"count": counts[0].shown},
         "rows": [
             QueueRow.of(
                 case,
                 now=now,
+                today=today,
                 url_pattern=url_pattern,
                 user_pk=request.user.pk,
                 template_names=template_names,
@@ -431,9 +346,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "total": sum(c.count for c in counts),
         "total_capped": any(c.capped for c in counts),
-        "overdue": overdue,
-        "overdue_capped": overdue_capped,
-        "emergencies": counts[0].count,
+        "overdue": capped.overdue.count,
+        "overdue_capped": capped.overdue.capped,
+        "emergencies": emergencies,
         "filters": filters,
         "first_page": first_page,
         "first_url": _url(path, filters),
@@ -465,6 +380,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # Each refresh carries the staff pages' banner too (health/), out of band: a clinician
     # watching the queue sees at once that escalations or alerts have stopped.
     context["health_oob"] = bool(partial)
+    context["partial"] = bool(partial)
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response

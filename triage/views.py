@@ -19,14 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from clinic.roles import Role, role_required
-from outbox.models import Message
 from patients.forms import display_answer
-from programmes.forms import ResumeForm, ReviewForm, StopForm
 from programmes.models import ProgrammeTemplate
 from programmes.services import prescription_blocker
 from programmes.suggest import suggest_template
-from programmes.views import case_programmes
-from referrals.models import Referral
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
 from triage.models import (
@@ -38,6 +34,7 @@ from triage.models import (
     UrgencyOverride,
 )
 from triage.outcomes import fired_rules, safety_net_for
+from triage.panels import TimelineEntry, case_panels
 from triage.rules.contract import NO_INJURY_MECHANISMS, QUESTIONS, SECTIONS
 from triage.services import (
     CaseAlreadyClaimed,
@@ -68,18 +65,6 @@ class AnswerSection:
     rows: list[AnswerRow]
 
 
-@dataclass(slots=True)
-class TimelineEntry:
-    """One thing that happened to a case, as its timeline shows it."""
-
-    at: datetime
-    kind: str  # css hook and test handle: "intake", "assessment", "claimed", "override", ...
-    title: str
-    who: str
-    detail: str = ""
-    anchor: str = ""
-
-
 @require_GET
 @role_required(Role.CLINICIAN)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -93,12 +78,13 @@ def render_case_page(
     case_id: int,
     *,
     status: int,
-    programme_forms: Mapping[int, ResumeForm | StopForm | ReviewForm] | None = None,
+    panel_state: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
-    """The case page as it is now, with a refused programme form as it was filled in (the
-    programme views' answer to a refused note or reason)."""
+    """The case page as it is now, with what another app's view hands back for its panel, by
+    the panel's name (triage/panels.py): the programme views' refused form, as it was filled
+    in, say."""
     case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=case_id)
-    context = _case_context(request, case, programme_forms=programme_forms)
+    context = _case_context(request, case, panel_state=panel_state)
     return render(request, "triage/case_detail.html", context, status=status)
 
 
@@ -108,7 +94,7 @@ def _case_context(
     *,
     override_form: OverrideForm | None = None,
     discharge_form: DischargeForm | None = None,
-    programme_forms: Mapping[int, ResumeForm | StopForm | ReviewForm] | None = None,
+    panel_state: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     assessments = list(
         case.assessments.select_related("intake", "intake__entered_by").order_by(
@@ -121,11 +107,6 @@ def _case_context(
     activities = list(case.activities.select_related("by"))
     overrides = list(case.overrides.select_related("by").order_by("created_at", "pk"))
     decisions = list(case.decisions.select_related("by"))
-    # What was sent to whom about this case, and when (the bodies stay in the outbox).
-    case_messages = list(
-        Message.objects.for_case(case.pk).defer("body_text", "body_html", "attachment")
-    )
-    referrals = list(Referral.objects.for_case(case.pk))
     # A check-in that brought the case back says why; shown at the top while the case is open.
     back_from_check_in = next(
         (a for a in reversed(activities) if a.kind == CaseActivity.Kind.CHECK_IN), None
@@ -135,7 +116,7 @@ def _case_context(
         if latest is not None and case.status == Case.Status.OPEN
         else None
     )
-    return {
+    context: dict[str, Any] = {
         "case": case,
         "patient": case.patient,
         "age_today": case.patient.age_on(timezone.localdate()),
@@ -151,20 +132,12 @@ def _case_context(
         "rules": fired[0],
         "weak_flags": fired[1],
         "latest_urgency": Urgency(latest.urgency) if latest is not None else None,
-        "case_messages": case_messages,
-        "timeline": sorted(
-            _timeline(assessments, activities, overrides, decisions, case_messages)
-            + _referral_timeline(referrals),
-            key=lambda entry: entry.at,
-        ),
-        "referrals": referrals,
         "decisions": decisions,
         "is_holder": case.claimed_by_id == request.user.pk,
         "held_by_other": case.claimed_by_id is not None and case.claimed_by_id != request.user.pk,
         "override_form": override_form or OverrideForm(current=case.urgency),
         "discharge_form": discharge_form or DischargeForm(),
         "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
-        "programme_panels": case_programmes(case, bound=programme_forms),
         "prescription_blocker": prescription_blocker(case),
         "programme_suggestion": suggestion,
         # One query whether or not triage suggests a programme: the page costs the same.
@@ -177,6 +150,21 @@ def _case_context(
         # Alerts about this case that could not be delivered, and who was alerted instead.
         "undelivered_alerts": [a for a in activities if a.kind == CaseActivity.Kind.UNDELIVERED],
     }
+    # The other apps' panels (referrals, programmes, messages...), each with its own names.
+    panels = case_panels(
+        request,
+        case,
+        state=panel_state,
+        taken=frozenset(context) | {"timeline", "case_panel_templates"},
+    )
+    context.update(panels.context)
+    context["case_panel_templates"] = panels.templates
+    # Stable: on a tie, triage's own entries come first, then the panels' in their order.
+    context["timeline"] = sorted(
+        _timeline(assessments, activities, overrides, decisions) + panels.timeline,
+        key=lambda entry: entry.at,
+    )
+    return context
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,30 +184,6 @@ def _check_in_return(activity: CaseActivity) -> CheckInReturn:
     )
 
 
-def _referral_timeline(referrals: list[Referral]) -> list[TimelineEntry]:
-    """Each referral's steps: drafted, sent, acknowledged, completed or cancelled."""
-    entries = []
-    for referral in referrals:
-        steps = [
-            (referral.created_at, "drafted"),
-            (referral.sent_at, "sent" if referral.status != Referral.Status.PRINTED else "printed"),
-            (referral.acknowledged_at, "acknowledged"),
-            (referral.completed_at, "completed"),
-            (referral.cancelled_at, "cancelled"),
-        ]
-        for at, step in steps:
-            if at is not None:
-                entries.append(
-                    TimelineEntry(
-                        at=at,
-                        kind="referral",
-                        title=f"Referral {referral.reference} to {referral.destination.name} {step}",
-                        who=_name(referral.referred_by),
-                    )
-                )
-    return entries
-
-
 def _name(user: User | None) -> str:
     if user is None:
         return "—"
@@ -231,7 +195,6 @@ def _timeline(
     activities: list[CaseActivity],
     overrides: list[UrgencyOverride],
     decisions: list[CaseDecision],
-    case_messages: list[Message],
 ) -> list[TimelineEntry]:
     """Everything that happened to the case, oldest first, each with who and when."""
     entries: list[TimelineEntry] = []
@@ -293,17 +256,6 @@ def _timeline(
                 who=_name(decision.by),
                 detail=decision.note,
                 anchor=f"timeline-decision-{decision.pk}",
-            )
-        )
-    for message in case_messages:
-        entries.append(
-            TimelineEntry(
-                at=message.created_at,
-                kind="message",
-                title=f"{message.get_kind_display()} email ({message.get_status_display()})",
-                who=f"To {message.to_name or message.to_email}",
-                detail=message.subject,
-                anchor=f"timeline-message-{message.pk}",
             )
         )
     # Stable: on a tie, the order above (intake before its assessment) holds.

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 from tests.patients.helpers import VALID_NHS_NUMBER, make_intake, make_user, patient_details
+from tests.support.clock import running_at
 from tests.support.two_factor import sign_in
 from triage import queue_views
 from triage.models import Case, Urgency
@@ -423,6 +424,138 @@ def test_the_queue_polls_often_enough_to_show_a_new_case_within_five_seconds(
     assert f'<div id="queue" hx-get="{QUEUE}"' in html
     assert 'hx-trigger="every 4s"' in html  # 4 s between polls, plus the response
     assert "htmx" in html and "//unpkg" not in html
+
+
+# --- Why each patient is there ----------------------------------------------------------------
+
+# 23:30 UTC on 15 July is 00:30 on the 16th in London (BST): the clinic's today is a day ahead.
+LONDON_JUST_PAST_MIDNIGHT_IN_SUMMER = datetime(2026, 7, 15, 23, 30, tzinfo=UTC)
+
+
+def test_the_top_reason_is_the_most_urgent_rule_whatever_order_the_rules_were_stored_in() -> None:
+    stored = [
+        {"id": "WEAK", "urgency": None, "reason": "A weak flag", "source": "S"},
+        {"id": "SOON_ONE", "urgency": "SOON", "reason": "Soon reason", "source": "S"},
+        {"id": "EMERGENCY_ONE", "urgency": "EMERGENCY", "reason": "First emergency", "source": "S"},
+        {
+            "id": "EMERGENCY_TWO",
+            "urgency": "EMERGENCY",
+            "reason": "Second emergency",
+            "source": "S",
+        },
+        {"id": "URGENT_ONE", "urgency": "URGENT", "reason": "Urgent reason", "source": "S"},
+    ]
+    assert queue_views.top_reason(stored) == "First emergency"
+    assert queue_views.top_reason(stored[:2]) == "Soon reason"
+    assert queue_views.top_reason(stored[:1]) == "A weak flag"
+    assert queue_views.top_reason([]) == ""
+    assert queue_views.top_reason(None) == ""
+
+
+def test_each_row_says_why_the_patient_is_there_their_age_and_where_the_intake_came_from(
+    client: Client, reception: User, clinician: User
+) -> None:
+    with running_at(LONDON_JUST_PAST_MIDNIGHT_IN_SUMMER):
+        sign_in(client, clinician)
+        # Given an intake that fires an URGENT and an EMERGENCY rule, from reception, for a
+        # patient whose birthday is the clinic's today (16 July) but not yet UTC's...
+        both = make_intake(
+            entered_by=reception,
+            details=patient_details(
+                given_name="Bea", family_name="Birthday", date_of_birth=date(1960, 7, 16)
+            ),
+            chest_pain=True,
+            bladder_or_bowel_change=True,
+        )
+        # ...and a programme check-in's intake for a patient with no red flag.
+        check_in = make_intake(
+            entered_by=reception,
+            details=patient_details(
+                given_name="Cal", family_name="Checkin", date_of_birth=date(1990, 7, 17)
+            ),
+        )
+        Intake.objects.filter(pk=check_in.pk).update(source=Intake.Source.CHECK_IN)
+
+        # When the clinician opens the queue...
+        response = client.get(QUEUE)
+
+    # Then each row says why, how old and from where.
+    rows = {row.name: row for row in response.context["rows"]}
+    fired = both.assessment.rules
+    emergency = next(rule["reason"] for rule in fired if rule["urgency"] == "EMERGENCY")
+    urgent = [rule["reason"] for rule in fired if rule["urgency"] == "URGENT"]
+    assert urgent, "the intake fires an URGENT rule too"
+    assert rows["Bea Birthday"].reason == emergency
+    assert rows["Bea Birthday"].age == 66  # 66 on 16 July 2026, the clinic's today
+    assert rows["Bea Birthday"].source == "Reception"
+    assert rows["Cal Checkin"].reason == ""
+    assert rows["Cal Checkin"].age == 35
+    assert rows["Cal Checkin"].source == "Check-in"
+    html = response.content.decode()
+    assert re.search(
+        r'<td class="case-age text-end"><span title="Born 16 Jul 1960">66</span>', html
+    )
+    assert f'title="{emergency}">{emergency}</span>' in html
+    assert "No red flag" in html
+    assert '<td class="case-source">Check-in</td>' in html
+
+
+def test_the_new_columns_cost_no_query_per_row(
+    clinician_client: Client, reception: User, clock: Any
+) -> None:
+    def queries() -> int:
+        return _queries(clinician_client, {}, **HTMX)
+
+    _intake(reception, "Ed Emergency", bladder_or_bowel_change=True)
+    _intake(reception, "Sal Selfcare")
+    few = queries()
+    for n in range(10):
+        intake = _intake(
+            reception, f"More Patient{n}", chest_pain=n % 2 == 0, unexplained_weight_loss=n % 3 == 0
+        )
+        if n % 2:
+            Intake.objects.filter(pk=intake.pk).update(source=Intake.Source.CHECK_IN)
+    many = queries()
+
+    rows = clinician_client.get(QUEUE).context["rows"]
+    assert len(rows) == 12
+    assert {row.source for row in rows} == {"Reception", "Check-in"}
+    assert sum(1 for row in rows if row.reason) >= 7
+    assert many == few
+
+
+# --- The browser tab's title and the emergencies a refresh names ------------------------------
+
+
+def test_the_title_counts_the_emergencies_waiting(
+    clinician_client: Client, reception: User
+) -> None:
+    assert "<title>Queue · Clinic triage</title>" in clinician_client.get(QUEUE).content.decode()
+
+    _intake(reception, "Ed Emergency", bladder_or_bowel_change=True)
+    html = clinician_client.get(QUEUE).content.decode()
+    assert "<title>(1 emergency) Queue · Clinic triage</title>" in html
+
+    _intake(reception, "Em Emergency", bladder_or_bowel_change=True)
+    _intake(reception, "Ulla Urgent", chest_pain=True)
+    # A refresh carries the title too, after the live part (htmx puts it in the tab).
+    partial = clinician_client.get(QUEUE, {"urgency": "URGENT"}, headers=HTMX).content.decode()
+    assert partial.lstrip().startswith('<div id="queue"')
+    assert partial.rstrip().endswith("<title>(2 emergencies) Queue · Clinic triage</title>")
+
+
+def test_a_refresh_names_the_emergencies_waiting_whatever_the_filters(
+    clinician_client: Client, reception: User
+) -> None:
+    first = _intake(reception, "Ed Emergency", bladder_or_bowel_change=True).assessment.case
+    second = _intake(reception, "Em Emergency", bladder_or_bowel_change=True).assessment.case
+    _intake(reception, "Ulla Urgent", chest_pain=True)
+
+    html = clinician_client.get(QUEUE, {"urgency": "URGENT"}, headers=HTMX).content.decode()
+
+    match = re.search(r'data-emergency-ids="([^"]*)"', html)
+    assert match and set(match.group(1).split()) == {str(first.pk), str(second.pk)}
+    assert 'data-emergency-news="New emergency in the queue: 2 emergencies waiting."' in html
 
 
 # --- Cost ------------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""The case page's programme panel (registered in ProgrammesConfig.ready(), triage/panels.py):
+the programmes prescribed from the case, with their check-ins, history and charts, and the forms
+to act on each (a refused one as the clinician filled it in)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db.models import Prefetch
+from django.http import HttpRequest
+
+from programmes import charts, ndi
+from programmes.forms import ResumeForm, ReviewForm, StopForm
+from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammePhase
+from programmes.screen import SCREEN_QUESTIONS_BY_FIELD
+from triage.models import Case
+
+ProgrammeForm = ResumeForm | StopForm | ReviewForm
+
+
+def case_context(
+    request: HttpRequest, case: Case, state: Mapping[int, ProgrammeForm] | None
+) -> dict[str, object]:
+    """`state`: a refused form per programme, from the programme views (views._case_page_again)."""
+    return {"programme_panels": case_programmes(case, bound=state)}
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(slots=True)
+class CheckInRow:
+    check_in: CheckIn
+    ndi_band: str
+    red_flags: list[str]
+
+
+@dataclass(slots=True)
+class EventRow:
+    at: datetime
+    title: str
+    who: str
+    detail: str
+
+
+@dataclass(slots=True)
+class ProgrammePanel:
+    programme: Programme
+    phases: list[ProgrammePhase]
+    current: ProgrammePhase | None
+    check_ins: list[CheckInRow]
+    events: list[EventRow]
+    chart: charts.ProgrammeCharts
+    days: str
+    resume_form: ResumeForm
+    stop_form: StopForm
+    review_form: ReviewForm
+    refused: bool = False  # a refused form is shown even if the programme moved on meanwhile
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def case_programmes(
+    case: Case, *, bound: Mapping[int, ProgrammeForm] | None = None
+) -> list[ProgrammePanel]:
+    """The programmes prescribed from this case, most recent first, with their check-ins,
+    history and charts: four queries, however many there are. `bound` holds a refused form per
+    programme, shown as the clinician filled it in."""
+    programmes = list(
+        Programme.objects.filter(case=case)
+        .select_related("template", "prescribed_by")
+        .prefetch_related(
+            Prefetch("phases", queryset=ProgrammePhase.objects.order_by("position")),
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("week")),
+            Prefetch(
+                "events", queryset=ProgrammeEvent.objects.select_related("by").order_by("at", "pk")
+            ),
+        )
+        .order_by("-prescribed_at", "-pk")
+    )
+    return [_panel(programme, (bound or {}).get(programme.pk)) for programme in programmes]
+
+
+def _who(event: ProgrammeEvent) -> str:
+    if event.by is not None:
+        return _name(event.by)
+    return "the patient" if event.by_patient else "the system"
+
+
+def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
+    phases = list(programme.phases.all())
+    check_ins = list(programme.check_ins.all())
+    baseline = programme.baseline_pain
+    start = next((c for c in check_ins if c.week == 0 and c.pain is not None), None)
+    if start is not None and start.pain is not None:
+        # As the service judges "worse": against the lower of the intake's and week 0's pain.
+        baseline = min(baseline, start.pain)
+    readings = [
+        charts.Reading(
+            week=c.week,
+            pain=c.pain,
+            ndi_points=float(c.ndi_points) if c.ndi_points is not None else None,
+            sessions_done=c.sessions_done,
+            sessions_planned=c.sessions_planned,
+        )
+        for c in check_ins
+        if c.completed_at is not None
+    ]
+    prefix = f"prg{programme.pk}"
+    return ProgrammePanel(
+        programme=programme,
+        phases=phases,
+        current=next((p for p in phases if p.position == programme.current_phase), None),
+        check_ins=[
+            CheckInRow(
+                check_in=c,
+                ndi_band=ndi.BAND_LABELS[ndi.band_for(float(c.ndi_points))]
+                if c.ndi_points is not None
+                else "",
+                red_flags=[
+                    SCREEN_QUESTIONS_BY_FIELD[name].finding
+                    if name in SCREEN_QUESTIONS_BY_FIELD
+                    else name
+                    for name in c.red_flags
+                ],
+            )
+            for c in check_ins
+        ],
+        events=[
+            EventRow(at=e.at, title=e.get_kind_display(), who=_who(e), detail=e.detail)
+            for e in programme.events.all()
+        ],
+        chart=charts.programme_charts(
+            readings, baseline_pain=baseline, weeks=[c.week for c in check_ins]
+        ),
+        days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
+        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm(prefix=prefix),
+        stop_form=refused if isinstance(refused, StopForm) else StopForm(prefix=prefix),
+        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(prefix=prefix),
+        refused=refused is not None,
+    )
