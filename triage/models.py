@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -172,12 +173,16 @@ class Case(models.Model):
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.OPEN and (now or timezone.now()) > self.due_at
 
-    def takes_further_decision(self) -> bool:
+    def takes_further_decision(self, decisions: Sequence[CaseDecision] | None = None) -> bool:
         """A case decided by a referral or a programme (not a discharge, which ends it) may take
-        a further referral or a programme while it stays decided."""
+        a further referral or a programme while it stays decided. `decisions`: the case's, in
+        order, when the caller has them already."""
         if self.status == self.Status.OPEN or self.decided_at is None:
             return False
-        last = self.decisions.order_by("-at", "-pk").values_list("kind", flat=True).first()
+        if decisions is not None:
+            last = decisions[-1].kind if decisions else None
+        else:
+            last = self.decisions.order_by("-at", "-pk").values_list("kind", flat=True).first()
         return last is not None and last != CaseDecision.Kind.DISCHARGED
 
     @property

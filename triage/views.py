@@ -139,6 +139,8 @@ def _case_context(
         "discharge_form": discharge_form or DischargeForm(),
         "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
         "prescription_blocker": prescription_blocker(case),
+        # A case a referral or a programme decided may take a further one (triage's one door).
+        "takes_further_decision": case.takes_further_decision(decisions),
         "programme_suggestion": suggestion,
         # One query whether or not triage suggests a programme: the page costs the same.
         "suggested_template_name": dict(
