@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit import services as audit
 from clinic.views import clinic_phone
-from programmes import links, services
+from programmes import emails, links, services
 from programmes.models import (
     CheckIn,
     Programme,
@@ -117,7 +117,7 @@ def _page(
     schedule_form: ScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    phases = services.programme_plan(programme)
+    phases = emails.programme_plan(programme)
     current = next((p for p in phases if p.position == programme.current_phase), None)
     exercises = list(current.exercises.all()) if current else []
     today = programme.local_today()
@@ -146,7 +146,7 @@ def _page(
         "total_weeks": sum(p.weeks for p in phases),
         "current": current,
         "exercises": exercises,
-        "week_plan": services.week_plan(programme, phases),
+        "week_plan": emails.week_plan(programme, phases),
         "days_text": spread(programme.training_days),
         "open_check_in": open_check_in,
         "start_questionnaire": start_questionnaire,
