@@ -10,20 +10,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from clinic.views import clinic_phone
 from outbox.models import Message
 from outbox.services import Email, Recipient
 from programmes import links, schedule
 from programmes.models import CheckIn, Programme, ProgrammePhase
+
+if TYPE_CHECKING:
+    from patients.models import Patient
+
+
+def clinic_details() -> dict[str, Any]:
+    """The clinic's name, address lines and phone, as every patient email's footer and the
+    handout show them (the patient pages' footer: clinic.views.clinic_details)."""
+    phone = clinic_phone()
+    return {
+        "name": settings.CLINIC_NAME,
+        "phone": phone["shown"],
+        "phone_dial": phone["dial"],
+        "address_lines": [
+            line.strip() for line in settings.CLINIC_ADDRESS.split("|") if line.strip()
+        ],
+    }
+
+
+def can_email(patient: Patient) -> bool:
+    """Whether the programme may go to the patient by email: an address, and their agreement.
+    Otherwise the clinic prints the handout for them (programmes/handout.py)."""
+    return bool(patient.email) and patient.email_consent
 
 
 def patient_context(programme: Programme, unsubscribe_url: str | None = None) -> dict[str, Any]:
     patient = programme.patient
     return {
         "clinic_name": settings.CLINIC_NAME,
+        "clinic": clinic_details(),
         "given_name": patient.given_name,
         "programme": programme,
         "page_url": links.page_url(programme),
@@ -60,6 +85,8 @@ class PhaseDates:
     ends: date
     current: bool
     done: bool
+    first_week: int  # of the programme, counted from its start date
+    last_week: int
 
 
 def week_plan(programme: Programme, phases: list[ProgrammePhase]) -> list[PhaseDates]:
@@ -79,13 +106,23 @@ def week_plan(programme: Programme, phases: list[ProgrammePhase]) -> list[PhaseD
                 ends=ends,
                 current=current,
                 done=phase.position < programme.current_phase,
+                first_week=max(programme.week_number(cursor), 1),
+                last_week=max(programme.week_number(ends), 1),
             )
         )
         cursor = ends + timedelta(days=1)
     return plan
 
 
+def programme_emails(programme: Programme) -> list[Email]:
+    """The programme email, or none for a patient the clinic may not email (they have the
+    printed handout)."""
+    return [programme_email(programme)] if can_email(programme.patient) else []
+
+
 def programme_email(programme: Programme) -> Email:
+    """The week plan and each exercise's dose as one line, the safety-net advice, the clinic's
+    details and the link: how to do each exercise is on the page (and the handout), once."""
     phases = programme_plan(programme)
     return Email(
         key=f"prg{programme.pk}.programme",

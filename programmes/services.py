@@ -31,7 +31,7 @@ from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake
 from programmes import caution, ndi, progression, schedule, screen
-from programmes.emails import check_in_email, link_email, programme_email, reminder_email
+from programmes.emails import check_in_email, link_email, programme_emails, reminder_email
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -273,7 +273,7 @@ def prescribe_programme(
             "start date": (None, start_date),
         },
     )
-    queue_emails([programme_email(programme)])
+    queue_emails(programme_emails(programme))
     return programme
 
 
