@@ -144,11 +144,7 @@ def prescription_blocker(case: Case) -> str | None:
             f"This case is {Urgency(case.urgency).label}: a clinician must clear it before a "
             "home-exercise programme goes out. Lower its urgency with a reason first."
         )
-    patient = case.patient
-    if not patient.email:
-        return "The patient has no email address on file; the programme goes by email."
-    if not patient.email_consent:
-        return "The patient has not agreed to email; the programme goes by email."
+    # A patient without email (or who has not agreed to it) is given the printed handout.
     return None
 
 

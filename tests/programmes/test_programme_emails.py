@@ -17,7 +17,7 @@ from programmes import emails, services
 from programmes.library import EXERCISES, TEMPLATES
 from programmes.models import Programme
 from tests.programmes.conftest import PATIENT_EMAIL
-from tests.programmes.helpers import prescribe
+from tests.programmes.helpers import prescribe, self_care_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +230,19 @@ def test_every_patient_email_ends_with_the_clinic_s_name_address_and_phone(
         # The subject names the clinic, nothing else of it.
         assert CLINIC_PHONE not in message.subject
 
+
+def test_a_patient_without_email_is_sent_no_programme_email_reminder_or_check_in() -> None:
+    # Given a patient who gave no email address, prescribed a programme
+    intake = self_care_intake()
+    intake.patient.email = ""
+    intake.patient.email_consent = False
+    intake.patient.save()
+    programme = prescribe(intake=intake)
+
+    # When the reminders and the week-1 check-in fall due
+    assert programme.next_reminder_at is not None
+    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    services.queue_due_programme_emails(now=programme.check_ins.get(week=1).due_at)
+
+    # Then nothing was queued for them (they have the printed handout)
+    assert not Message.objects.filter(key__startswith=f"prg{programme.pk}.").exists()
