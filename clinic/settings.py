@@ -211,6 +211,39 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
+# Exercise pictures and videos (uploaded in the admin). Files under MEDIA_ROOT in the embedded
+# set-up; MEDIA_STORAGE=s3 keeps them in a private S3-compatible bucket (django-storages; the
+# credentials come from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment or the
+# host's role). No open address serves them: MEDIA_URL is a view for signed-in staff (the admin's
+# preview), and a patient's page has its own, behind their signed link (programmes/media.py).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/programmes/media/"
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["exercise_media"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("MEDIA_S3_BUCKET"),
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "location": "exercises",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+elif MEDIA_STORAGE == "filesystem":
+    STORAGES["exercise_media"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "exercises", "base_url": MEDIA_URL},
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3")
+# The largest upload the admin accepts for an exercise's picture and its video.
+EXERCISE_IMAGE_MAX_BYTES = env.int("EXERCISE_IMAGE_MAX_MB", default=5) * 1024 * 1024
+EXERCISE_VIDEO_MAX_BYTES = env.int("EXERCISE_VIDEO_MAX_MB", default=50) * 1024 * 1024
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -76,6 +76,14 @@ class ExerciseAdmin(AuditedAdmin):
             },
         ),
         ("Caution and source", {"fields": ("caution_tags", "source")}),
+        (
+            "Picture and video",
+            {
+                "fields": ("image", "image_alt", "video"),
+                "description": "Shown to patients on their page (the picture in the printed "
+                "handout too), never at an open address.",
+            },
+        ),
     )
 
     @admin.display(description="Caution")

@@ -256,5 +256,8 @@ class ExerciseAdminForm(CautionTagsAdminMixin):
             "progression",
             "caution_tags",
             "source",
+            "image",
+            "image_alt",
+            "video",
             "active",
         ]

@@ -16,6 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.media import (
+    exercise_media_storage,
+    validate_exercise_image,
+    validate_exercise_video,
+)
 
 CAUTION_TAG_CHOICES = [
     ("overhead_load", "Overhead load"),
@@ -104,6 +111,33 @@ class Exercise(models.Model):
     progression = models.TextField(help_text="For the patient: how to build up")
     caution_tags = models.JSONField(default=list, blank=True, validators=[validate_caution_tags])
     source = models.TextField(help_text="The published source(s) behind the exercise and its dose")
+    # A picture and a short video the clinic uploads (programmes/media.py): shown on the
+    # patient's page, the picture in the printed handout too.
+    image = models.FileField(
+        _("picture"),
+        upload_to="images/",
+        storage=exercise_media_storage,
+        blank=True,
+        validators=[validate_exercise_image],
+        help_text=_("JPEG, PNG or WebP. Shown on the patient's page and in the printed handout."),
+    )
+    image_alt = models.CharField(
+        _("picture description (alt text)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Required with a picture: what it shows, for a patient who cannot see it "
+            '(e.g. "Lying on the back, chin tucked, head resting on a folded towel").'
+        ),
+    )
+    video = models.FileField(
+        _("video"),
+        upload_to="videos/",
+        storage=exercise_media_storage,
+        blank=True,
+        validators=[validate_exercise_video],
+        help_text=_("A short MP4 or WebM clip, without sound needed. Shown on the patient's page."),
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -111,6 +145,10 @@ class Exercise(models.Model):
     class Meta:
         ordering = ["category", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="exercise_image_has_alt_text",
+            ),
             models.CheckConstraint(
                 condition=models.Q(reps__isnull=False) | models.Q(hold_seconds__isnull=False),
                 name="exercise_has_reps_or_hold",
@@ -125,6 +163,13 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.image and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the picture for a patient who cannot see it.")}
+            )
 
     @property
     def caution_labels(self) -> list[str]:
@@ -212,6 +257,9 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
             reminders_paused=False,
             unsubscribed_at__isnull=True,
             next_reminder_at__lte=now,
+            # A patient without email, or who has not agreed to it, has the printed handout.
+            patient__email__gt="",
+            patient__email_consent=True,
         )
 
 
@@ -429,6 +477,8 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
             due_at__lte=now,
             programme__status=Programme.Status.ACTIVE,
             programme__unsubscribed_at__isnull=True,
+            programme__patient__email__gt="",
+            programme__patient__email_consent=True,
         )
 
 

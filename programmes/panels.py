@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import HttpRequest
 
-from programmes import charts, ndi
+from programmes import charts, emails, ndi
 from programmes.forms import ResumeForm, ReviewForm, StopForm
 from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammePhase
 from programmes.screen import SCREEN_QUESTIONS_BY_FIELD
@@ -60,6 +60,7 @@ class ProgrammePanel:
     stop_form: StopForm
     review_form: ReviewForm
     refused: bool = False  # a refused form is shown even if the programme moved on meanwhile
+    by_email: bool = True  # False: the patient has no email (or no consent), so the handout
 
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -73,7 +74,7 @@ def case_programmes(
     programme, shown as the clinician filled it in."""
     programmes = list(
         Programme.objects.filter(case=case)
-        .select_related("template", "prescribed_by")
+        .select_related("template", "prescribed_by", "patient")
         .prefetch_related(
             Prefetch("phases", queryset=ProgrammePhase.objects.order_by("position")),
             Prefetch("check_ins", queryset=CheckIn.objects.order_by("week")),
@@ -143,4 +144,5 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
         stop_form=refused if isinstance(refused, StopForm) else StopForm(prefix=prefix),
         review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(prefix=prefix),
         refused=refused is not None,
+        by_email=emails.can_email(programme.patient),
     )

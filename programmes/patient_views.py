@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,9 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit import services as audit
 from clinic.views import clinic_phone
-from programmes import links, services
+from programmes import emails, links, media, services
+from programmes import handout as programme_handout
 from programmes.models import (
     CheckIn,
+    Exercise,
     Programme,
     ProgrammeEvent,
     SessionLog,
@@ -35,7 +37,7 @@ from programmes.schedule import spread
 from triage.models import Urgency
 from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 FORM_BROKE_ADVICE = (
     "Your form broke: drop the weight next time (one step lighter) and keep the movement clean."
@@ -73,7 +75,7 @@ def patient_view(view: View) -> View:
     """No login (the signed link is the key), and nothing cached, indexed or leaked."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -117,7 +119,7 @@ def _page(
     schedule_form: ScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    phases = services.programme_plan(programme)
+    phases = emails.programme_plan(programme)
     current = next((p for p in phases if p.position == programme.current_phase), None)
     exercises = list(current.exercises.all()) if current else []
     today = programme.local_today()
@@ -146,7 +148,7 @@ def _page(
         "total_weeks": sum(p.weeks for p in phases),
         "current": current,
         "exercises": exercises,
-        "week_plan": services.week_plan(programme, phases),
+        "week_plan": emails.week_plan(programme, phases),
         "days_text": spread(programme.training_days),
         "open_check_in": open_check_in,
         "start_questionnaire": start_questionnaire,
@@ -177,6 +179,44 @@ def patient_page(request: HttpRequest, token: str) -> HttpResponse:
         by_patient=True,
     )
     return _page(request, programme, token)
+
+
+@patient_view
+@require_GET
+def handout(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's programme as a PDF to print or keep."""
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    audit.record_view(
+        request=request,
+        record=f"programme {programme.pk} handout",
+        patient=programme.patient_id,
+        by_patient=True,
+    )
+    response = HttpResponse(programme_handout.render_pdf(programme), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{programme_handout.filename(programme)}"'
+    return response
+
+
+@patient_view
+@require_GET
+def exercise_media(
+    request: HttpRequest, token: str, exercise_id: int, kind: str
+) -> HttpResponseBase:
+    """The picture or video of an exercise in the patient's programme (no other)."""
+    programme = _resolve(request, token)
+    if isinstance(programme, HttpResponse):
+        return programme
+    if kind not in ("image", "video"):
+        raise Http404("No such file")
+    exercise = Exercise.objects.filter(
+        pk=exercise_id, prescribed__phase__programme=programme
+    ).first()
+    stored = getattr(exercise, kind) if exercise is not None else None
+    if not stored:
+        raise Http404("No such file")
+    return media.file_response(stored.name)
 
 
 @patient_view

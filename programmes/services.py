@@ -30,7 +30,8 @@ from audit.models import AuditEvent
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake
-from programmes import caution, links, ndi, progression, schedule, screen
+from programmes import caution, ndi, progression, schedule, screen
+from programmes.emails import check_in_email, link_email, programme_emails, reminder_email
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -143,11 +144,7 @@ def prescription_blocker(case: Case) -> str | None:
             f"This case is {Urgency(case.urgency).label}: a clinician must clear it before a "
             "home-exercise programme goes out. Lower its urgency with a reason first."
         )
-    patient = case.patient
-    if not patient.email:
-        return "The patient has no email address on file; the programme goes by email."
-    if not patient.email_consent:
-        return "The patient has not agreed to email; the programme goes by email."
+    # A patient without email (or who has not agreed to it) is given the printed handout.
     return None
 
 
@@ -272,7 +269,7 @@ def prescribe_programme(
             "start date": (None, start_date),
         },
     )
-    queue_emails([_programme_email(programme)])
+    queue_emails(programme_emails(programme))
     return programme
 
 
@@ -427,7 +424,7 @@ def _queue_reminders(now: datetime, batch: int) -> int:
         due = programme.next_reminder_at
         assert due is not None
         if now - due <= settings.PROGRAMME_REMINDER_LATEST:
-            emails.append(_reminder_email(programme, due))
+            emails.append(reminder_email(programme, due))
         else:
             # The service was down past the reminder's day: today's reminder, not a stale one.
             log.info("programmes: reminder for programme %s skipped as stale", programme.pk)
@@ -451,7 +448,7 @@ def _queue_check_ins(now: datetime, batch: int) -> int:
     for check_in in check_ins:
         check_in.sent_at = now
     CheckIn.objects.bulk_update(check_ins, ["sent_at"])
-    queue_emails([_check_in_email(check_in) for check_in in check_ins])
+    queue_emails([check_in_email(check_in) for check_in in check_ins])
     return len(check_ins)
 
 
@@ -638,7 +635,7 @@ def send_new_link(*, programme_id: int, now: datetime | None = None) -> bool:
     key = f"prg{programme.pk}.link.{now:%Y%m%d%H}"
     if Message.objects.filter(key=key).exists():
         return False
-    queue_emails([_link_email(programme, key)])
+    queue_emails([link_email(programme, key)])
     _event(programme, ProgrammeEvent.Kind.LINK_SENT, by_patient=True, at=now)
     return True
 
@@ -658,7 +655,7 @@ def revoke_link(*, programme_id: int, clinician: User, send_new: bool = True) ->
     )
     if send_new and programme.patient.email:
         key = f"prg{programme.pk}.link.v{programme.link_version}"
-        queue_emails([_link_email(programme, key)])
+        queue_emails([link_email(programme, key)])
         _event(programme, ProgrammeEvent.Kind.LINK_SENT, by=clinician)
     return programme
 
@@ -1172,136 +1169,7 @@ def _event(
     )
 
 
-# --- Emails -----------------------------------------------------------------------------------
-
-
-def _patient_context(programme: Programme, unsubscribe_url: str | None = None) -> dict[str, Any]:
-    patient = programme.patient
-    return {
-        "clinic_name": settings.CLINIC_NAME,
-        "given_name": patient.given_name,
-        "programme": programme,
-        "page_url": links.page_url(programme),
-        "unsubscribe_url": unsubscribe_url or links.unsubscribe_url(programme),
-        "link_days": settings.PROGRAMME_LINK_MAX_AGE.days,
-    }
-
-
-def _to(programme: Programme) -> Recipient:
-    return Recipient(email=programme.patient.email, name=programme.patient.full_name)
-
-
-def _headers(programme: Programme, unsubscribe_url: str | None = None) -> dict[str, str]:
-    # RFC 8058 one-click unsubscribe: mail clients show an unsubscribe button that POSTs here.
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url or links.unsubscribe_url(programme)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def programme_plan(programme: Programme) -> list[ProgrammePhase]:
-    """The phases with their exercises, for the email and the page (two queries)."""
-    return list(
-        programme.phases.order_by("position").prefetch_related(
-            "exercises__exercise",
-        )
-    )
-
-
-@dataclass(frozen=True)
-class PhaseDates:
-    phase: ProgrammePhase
-    starts: date
-    ends: date
-    current: bool
-    done: bool
-
-
-def week_plan(programme: Programme, phases: list[ProgrammePhase]) -> list[PhaseDates]:
-    """Each phase with its dates: the current one from when it began, those after it following
-    on, those before it as planned from the start date."""
-    plan = []
-    cursor = programme.start_date
-    for phase in phases:
-        current = phase.position == programme.current_phase
-        if current:
-            cursor = programme.phase_started_on
-        ends = cursor + timedelta(weeks=phase.weeks) - timedelta(days=1)
-        plan.append(
-            PhaseDates(
-                phase=phase,
-                starts=cursor,
-                ends=ends,
-                current=current,
-                done=phase.position < programme.current_phase,
-            )
-        )
-        cursor = ends + timedelta(days=1)
-    return plan
-
-
-def _programme_email(programme: Programme) -> Email:
-    phases = programme_plan(programme)
-    return Email(
-        key=f"prg{programme.pk}.programme",
-        kind=Message.Kind.PROGRAMME,
-        to=_to(programme),
-        template="programme",
-        context=_patient_context(programme)
-        | {
-            "phases": phases,
-            "week_plan": week_plan(programme, phases),
-            "days_text": schedule.spread(programme.training_days),
-            "safety_net": programme.safety_net,
-        },
-        patient_id=programme.patient_id,
-        case_id=programme.case_id,
-        headers=_headers(programme),
-    )
-
-
-def _reminder_email(programme: Programme, due: datetime) -> Email:
-    day = due.astimezone(programme.tz).date()
-    current = next(iter(getattr(programme, "current_phases", [])), None)
-    unsubscribe = links.unsubscribe_url(programme)
-    return Email(
-        key=f"prg{programme.pk}.rem.{day:%Y%m%d}",
-        kind=Message.Kind.PROGRAMME_REMINDER,
-        to=_to(programme),
-        template="programme_reminder",
-        context=_patient_context(programme, unsubscribe)
-        | {
-            "day": day,
-            "exercises": list(current.exercises.all()) if current else [],
-            "week": programme.week_number(day),
-        },
-        patient_id=programme.patient_id,
-        headers=_headers(programme, unsubscribe),
-    )
-
-
-def _check_in_email(check_in: CheckIn) -> Email:
-    programme = check_in.programme
-    return Email(
-        key=f"prg{programme.pk}.ci.w{check_in.week}",
-        kind=Message.Kind.CHECK_IN,
-        to=_to(programme),
-        template="check_in",
-        context=_patient_context(programme) | {"check_in": check_in},
-        patient_id=programme.patient_id,
-        headers=_headers(programme),
-    )
-
-
-def _link_email(programme: Programme, key: str) -> Email:
-    return Email(
-        key=key,
-        kind=Message.Kind.PROGRAMME_LINK,
-        to=_to(programme),
-        template="programme_link",
-        context=_patient_context(programme),
-        patient_id=programme.patient_id,
-    )
+# --- Emails (the patient's are built in programmes/emails.py) --------------------------------
 
 
 def _ask_prescriber(programme: Programme) -> None:

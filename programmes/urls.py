@@ -11,6 +11,8 @@ urlpatterns = [
     path("programmes/<int:pk>/stop/", views.programme_stop, name="programme_stop"),
     path("programmes/<int:pk>/revoke-link/", views.programme_revoke_link, name="revoke_link"),
     path("programmes/<int:pk>/review/", views.programme_review, name="programme_review"),
+    path("programmes/<int:pk>/handout/", views.programme_handout, name="programme_handout"),
+    path("programmes/media/<path:name>", views.exercise_media, name="exercise_media"),
     path("programmes/library/", views.library, name="library"),
     # Patients, by signed link only (no login): short paths that say nothing about health.
     path("p/new-link/", patient_views.new_link, name="new_link"),
@@ -18,6 +20,12 @@ urlpatterns = [
     path("p/u/<str:token>/undo/", patient_views.resubscribe, name="resubscribe"),
     path("p/<str:token>/", patient_views.patient_page, name="patient_page"),
     path("p/<str:token>/session/", patient_views.log_session, name="log_session"),
+    path("p/<str:token>/handout/", patient_views.handout, name="patient_handout"),
+    path(
+        "p/<str:token>/media/<int:exercise_id>/<str:kind>/",
+        patient_views.exercise_media,
+        name="patient_media",
+    ),
     path("p/<str:token>/check-in/<int:week>/", patient_views.check_in, name="check_in"),
     path("p/<str:token>/schedule/", patient_views.schedule, name="schedule"),
     path("p/<str:token>/pause/", patient_views.pause, name="pause"),

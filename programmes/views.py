@@ -10,16 +10,18 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
-from clinic.roles import Role, role_required
-from programmes import services
+from clinic.roles import Role, has_role, role_required
+from programmes import emails, handout, media, services
 from programmes.caution import ClashFound
 from programmes.forms import (
     ChooseTemplateForm,
@@ -105,7 +107,13 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
     blockers = _blockers(case)
     if latest is None:
         blockers.append("This case has no triage result to prescribe from.")
-    context: dict[str, Any] = {"case": case, "patient": case.patient, "blockers": blockers}
+    context: dict[str, Any] = {
+        "case": case,
+        "patient": case.patient,
+        "blockers": blockers,
+        "by_email": emails.can_email(case.patient),
+        "live_programme": Programme.objects.live().filter(patient=case.patient).first(),
+    }
     if request.method == "GET":
         audit.record_view(
             request=request, record=f"prescribing, case {case.pk}", patient=case.patient_id
@@ -129,7 +137,7 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
             if _rows_match(formset, plan):
                 _apply(formset, plan)
                 try:
-                    services.prescribe_programme(
+                    programme = services.prescribe_programme(
                         case_id=case.pk,
                         clinician=_clinician(request),
                         template_id=template.pk,
@@ -140,8 +148,7 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
                 except ProgrammeRefused as exc:
                     form.add_error(None, str(exc))
                 else:
-                    messages.success(request, _("Programme prescribed; the email is on its way."))
-                    return redirect("triage:case_detail", pk=case.pk)
+                    return _prescribed(request, programme)
             else:
                 form.add_error(
                     None, _("The programme changed in the library while you worked: start again.")
@@ -161,6 +168,21 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
         return _step_two(request, context, form, template, formset, rows)
 
     return _step_one(request, context, case, latest, None)
+
+
+def _prescribed(request: HttpRequest, programme: Programme) -> HttpResponse:
+    """Back to the case, at the programme: a patient who has no email gets the handout."""
+    if emails.can_email(programme.patient):
+        messages.success(request, _("Programme prescribed; the email is on its way."))
+        return redirect("triage:case_detail", pk=programme.case_id)
+    messages.warning(
+        request,
+        _(
+            "Programme prescribed. The patient has no email address (or has not agreed to "
+            "email): print the handout for them (“Print handout” below)."
+        ),
+    )
+    return _back(programme)
 
 
 def _step_one(
@@ -311,6 +333,8 @@ def approve_suggestion(request: HttpRequest, case_id: int) -> HttpResponse:
     except ProgrammeRefused as exc:
         messages.error(request, f"Not prescribed: {exc}")
         return redirect("programmes:prescribe", case_id=case_id)
+    if not emails.can_email(programme.patient):
+        return _prescribed(request, programme)
     messages.success(
         request,
         f"{programme.name} prescribed to {programme.patient.full_name}, starting "
@@ -432,6 +456,41 @@ def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page_again(request, programme, form, not_done=not_done, refused=exc)
     messages.success(request, _("Progression reviewed."))
     return _back(programme)
+
+
+# --- The printed handout and the exercise media ----------------------------------------------
+
+
+@require_GET
+@role_required(Role.CLINICIAN)
+def programme_handout(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's programme as a PDF to print (for a patient without email, or on request):
+    a read of their record, recorded as one."""
+    programme = get_object_or_404(Programme.objects.select_related("patient", "template"), pk=pk)
+    audit.record_view(
+        request=request, record=f"programme {programme.pk} handout", patient=programme.patient_id
+    )
+    return pdf_response(handout.render_pdf(programme), handout.filename(programme))
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def exercise_media(request: HttpRequest, name: str) -> FileResponse:
+    """An exercise's picture or video for staff (the admin's preview, the library): signed in
+    (LoginRequiredMiddleware) as a clinician or an admin. Only files an exercise names."""
+    if not (has_role(request.user, Role.CLINICIAN) or request.user.is_staff):
+        raise PermissionDenied
+    if not Exercise.objects.filter(models.Q(image=name) | models.Q(video=name)).exists():
+        raise Http404("No such file")
+    response = media.file_response(name)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # --- The library ------------------------------------------------------------------------------

@@ -352,7 +352,7 @@ def test_an_exercise_deactivated_in_the_library_is_recorded(boss: User) -> None:
     data = {
         name: value
         for name, value in ((n, form[n].value()) for n in form.fields)
-        if value not in (None, False)
+        if value not in (None, False, "")  # "": no picture or video to upload
     }
     data["caution_tags"] = list(exercise.caution_tags)
     data.pop("active", None)

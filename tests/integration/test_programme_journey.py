@@ -21,6 +21,7 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -181,6 +182,11 @@ def test_prescription_to_red_flag_check_in_puts_the_patient_back_in_the_queue(
             assert name in plain and name in rich, name
         assert programme.safety_net in plain
         assert "Little and often." in plain
+        # ...short (a dose line each; the instructions are on the page) and signed by the clinic
+        assert len(plain) < 4000, len(plain)
+        assert first_phase.exercises.select_related("exercise")[0].exercise.setup not in plain
+        for detail in (settings.CLINIC_NAME, settings.CLINIC_PHONE):
+            assert detail in plain and detail in rich, detail
 
         # When the patient follows the link, their page shows the exercises
         page = page_path(email)

@@ -1,5 +1,5 @@
 """Prescribing through the services: what a prescription copies, schedules and queues, and what
-stops it (an urgent case not cleared, no email, a caution clash without the clinician's choice)."""
+stops it (an urgent case not cleared, a caution clash without the clinician's choice)."""
 
 from __future__ import annotations
 
@@ -112,15 +112,20 @@ def test_an_urgent_case_cannot_be_prescribed_until_a_clinician_lowers_it(clinici
     assert Programme.objects.filter(case=case).count() == 1
 
 
-def test_a_patient_without_email_consent_cannot_be_prescribed(clinician: User) -> None:
+def test_a_patient_without_email_consent_is_prescribed_with_no_email(clinician: User) -> None:
+    # The clinic prints the handout for them (tests/programmes/test_handout.py).
     intake = self_care_intake()
     intake.patient.email_consent = False
     intake.patient.save()
     case = intake.assessment.case
-    with pytest.raises(ProgrammeRefused, match="not agreed to email"):
-        services.prescribe_programme(
-            case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
-        )
+    assert services.prescription_blocker(case) is None
+
+    programme = services.prescribe_programme(
+        case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
+    )
+
+    assert programme.case_id == case.pk
+    assert not Message.objects.filter(patient=programme.patient).exists()
 
 
 @pytest.mark.parametrize(

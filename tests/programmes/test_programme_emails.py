@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -11,10 +13,11 @@ from django.test import Client
 from django.utils.html import escape
 
 from outbox.models import Message
-from programmes import services
-from programmes.library import EXERCISES
+from programmes import emails, services
+from programmes.library import EXERCISES, TEMPLATES
 from programmes.models import Programme
 from tests.programmes.conftest import PATIENT_EMAIL
+from tests.programmes.helpers import prescribe, self_care_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,94 @@ def test_the_review_email_carries_only_the_case_link(programme: Programme) -> No
         assert programme.name not in body
     assert context["case_url"] in text
     assert context["case_url"] in html
+
+
+# The clinic's details as a deployment sets them, so that the emails are seen to read settings.
+CLINIC_PHONE = "020 7946 0999"
+CLINIC_ADDRESS = "Unit 4, Weir Yard|Millbrook|MB2 7QT"
+
+
+@pytest.fixture
+def clinic_settings(settings: Any) -> Any:
+    settings.CLINIC_PHONE = CLINIC_PHONE
+    settings.CLINIC_ADDRESS = CLINIC_ADDRESS
+    return settings
+
+
+def _has_clinic_details(body: str) -> bool:
+    return all(
+        part in body
+        for part in (settings.CLINIC_NAME, CLINIC_PHONE, "Unit 4, Weir Yard, Millbrook, MB2 7QT")
+    )
+
+
+@pytest.mark.parametrize("slug", [spec["slug"] for spec in TEMPLATES])
+def test_the_programme_email_is_short_a_dose_line_each_and_the_instructions_only_on_the_page(
+    client: Client, clinic_settings: Any, slug: str
+) -> None:
+    # Given a programme from each of the library's templates (the largest has 3 phases of 7 or
+    # 8 exercises), prescribed to a patient with email
+    programme = prescribe(template=slug)
+
+    # When its email is queued
+    message = Message.objects.get(kind=Message.Kind.PROGRAMME, patient=programme.patient)
+
+    # Then the plain text is short: the week plan, one line per exercise and phase, the
+    # safety net, the clinic and the link; how to do each exercise is on the page, once
+    text = message.body_text
+    assert len(text) < 4000, len(text)
+    plan = emails.week_plan(programme, emails.programme_plan(programme))
+    assert "Training days: " in text
+    for step in plan:
+        assert f"Weeks {step.first_week} to {step.last_week} (" in text
+        assert step.phase.name in text
+        for item in step.phase.exercises.all():
+            days = item.days_per_week
+            line = (
+                f"- {item.exercise.name}: {item.dose}, {days} day{'s' if days > 1 else ''} a week"
+            )
+            assert line in text, line
+            assert item.exercise.setup not in text
+            assert item.exercise.movement not in text
+            assert escape(item.exercise.setup) not in message.body_html
+    for line in programme.safety_net.splitlines():
+        assert line in text
+    assert _has_clinic_details(text)
+    assert _has_clinic_details(html.unescape(message.body_html))
+    assert client.get(_page_path(text)).status_code == 200
+
+
+def test_every_patient_email_ends_with_the_clinic_s_name_address_and_phone(
+    clinic_settings: Any, programme: Programme
+) -> None:
+    messages = _all_emails(programme)
+
+    assert {message.kind for message in messages} == {
+        Message.Kind.PROGRAMME,
+        Message.Kind.PROGRAMME_REMINDER,
+        Message.Kind.CHECK_IN,
+        Message.Kind.PROGRAMME_LINK,
+    }
+    for message in messages:
+        assert _has_clinic_details(message.body_text), message.kind
+        assert _has_clinic_details(html.unescape(message.body_html)), message.kind
+        assert 'href="tel:02079460999"' in message.body_html, message.kind
+        # The subject names the clinic, nothing else of it.
+        assert CLINIC_PHONE not in message.subject
+
+
+def test_a_patient_without_email_is_sent_no_programme_email_reminder_or_check_in() -> None:
+    # Given a patient who gave no email address, prescribed a programme
+    intake = self_care_intake()
+    intake.patient.email = ""
+    intake.patient.email_consent = False
+    intake.patient.save()
+    programme = prescribe(intake=intake)
+
+    # When the reminders and the week-1 check-in fall due
+    assert programme.next_reminder_at is not None
+    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    services.queue_due_programme_emails(now=programme.check_ins.get(week=1).due_at)
+
+    # Then nothing was queued for them (they have the printed handout)
+    assert not Message.objects.filter(key__startswith=f"prg{programme.pk}.").exists()

@@ -347,8 +347,8 @@ def test_decision_panel_shows_the_safety_net_and_why_no_programme_can_go_yet(
     assert "Discharge and close the case" in html
     assert SAFETY_NET_999[0] in html
     assert SAFETY_NET_COME_BACK[0] in html
-    # The patient has no email address: a programme goes by email, so the page says so.
-    assert "The patient has no email address on file" in html
+    # The patient has no email address: a programme may still be prescribed (on paper).
+    assert 'id="prescribe-link"' in html
 
 
 def test_clinician_discharges_through_the_page_and_the_case_shows_the_advice(
