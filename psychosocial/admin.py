@@ -113,7 +113,7 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         self.spec: scoring.Item | None = None
         scale = cleaned.get("scale")
         if scale is None or cleaned.get("position") is None:
@@ -135,13 +135,14 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ItemFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
-    def kept(self) -> list[ItemForm]:
-        return [
-            f
-            for f in self.forms
-            if f.has_changed() or f.instance.pk is not None
-            if not (self.can_delete and self._should_delete_form(f))
-        ]
+    def kept(self) -> list[Any]:
+        """The items the tool will have once saved: neither blank extra rows nor deleted ones."""
+        return [f for f in self.forms if _kept(f)]
+
+
+def _kept(form: Any) -> bool:
+    filled = form.has_changed() or form.instance.pk is not None
+    return bool(filled and not form.cleaned_data.get("DELETE"))
 
 
 class BandFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
@@ -156,11 +157,7 @@ class BandFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             return  # each form's own errors first
         tool: Tool = self.instance
         item_forms = items.kept()
-        band_forms = [
-            f
-            for f in self.forms
-            if (f.has_changed() or f.instance.pk is not None) and not self._should_delete_form(f)
-        ]
+        band_forms = [f for f in self.forms if _kept(f)]
         if not tool.active and not item_forms and not band_forms:
             return  # a draft: the tool's details first, its items and bands later
         positions = [f.cleaned_data["position"] for f in item_forms]
