@@ -7,7 +7,9 @@ meaning or goes; a key added is the same version):
 - `format`, `generated_at` (ISO 8601), `generated_by` (the member of staff who made it), `clinic`.
 - `patient`: the demographics as held now; `detail_changes`: each change of a detail (field, old
   and new value, who, when, at an intake or in the admin).
-- `intakes`: each intake with its `answers` exactly as stored, `contract_version`, `source`,
+- `intakes`: each intake with its `answers` exactly as stored, `psychosocial_screen` (the
+  psychosocial questionnaire behind the answers' risk category: the tool's name and version,
+  each item's wording, answer and score, the sums; null when none was asked), `contract_version`, `source`,
   `entered_by` (null: the patient's own check-in), `created_at`, and its `assessment`: `urgency`
   (the contract's name, e.g. `URGENT`), `ruleset` (the rule-set version) and `rules`, every rule
   that fired with its `id`, `urgency`, `reason` and `source`, as stored.
@@ -230,7 +232,14 @@ def _intake(intake: Intake) -> dict[str, Any]:
     assessment: Assessment | None = getattr(intake, "assessment", None)
     check_in: CheckIn | None = getattr(intake, "check_in", None)
     return _fields(
-        intake, "id", "created_at", "source", "contract_version", "answers", labels=["source"]
+        intake,
+        "id",
+        "created_at",
+        "source",
+        "contract_version",
+        "answers",
+        "psychosocial_screen",
+        labels=["source"],
     ) | {
         "entered_by": _who(intake.entered_by),
         "check_in_id": check_in.pk if check_in is not None else None,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "outbox",
     "referrals",
     "programmes",
+    "psychosocial",
     "audit",
     "health",
 ]

@@ -14,11 +14,12 @@ from typing import Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextField, clean_text
 from patients.models import Language, Patient, Sex
@@ -32,6 +33,8 @@ from patients.services import (
     NeedsConfirmation,
     PatientDetails,
 )
+from psychosocial.intake import ANSWER as PSYCHOSOCIAL
+from psychosocial.intake import NOT_ASSESSED, Questionnaire, active_questionnaire
 from triage.rules import QUESTIONS, Answers, Question
 from triage.rules.contract import (
     DANGEROUS_MECHANISMS,
@@ -43,8 +46,13 @@ MAX_AGE = 125
 YES, NO = "yes", "no"
 YES_NO = ((YES, "Yes"), (NO, "No"))
 
-# Answers the form derives rather than asks: age from the date of birth, sex from the patient.
-DERIVED_ANSWERS = frozenset({"age", "sex"})
+# Answers the form derives rather than asks: age from the date of birth, sex from the patient,
+# the psychosocial risk category from the clinic's questionnaire (psychosocial/), never by hand.
+DERIVED_ANSWERS = frozenset({"age", "sex", PSYCHOSOCIAL})
+# Where the form asks the questionnaire's items (the contract's section for the category).
+PSYCHOSOCIAL_SECTION = "Wellbeing"
+# Passed as `questionnaire` when the database cannot be read: the items cannot be asked.
+UNAVAILABLE = "unavailable"
 
 # The words a receptionist reads for each coded answer of the contract.
 ANSWER_LABELS: dict[str, dict[str, str]] = {
@@ -184,7 +192,13 @@ class IsoDateField(forms.DateField):
 
 
 class IntakeForm(forms.Form):
-    """A reception intake: who the patient is, and every answer of the intake contract."""
+    """A reception intake: who the patient is, and every answer of the intake contract.
+
+    The psychosocial risk category is computed from the clinic's active questionnaire, whose
+    items the form asks (`questionnaire`: loaded from the database unless given; None when no
+    tool is configured, `UNAVAILABLE` while the database is down); without one it is
+    `not_assessed`. A category sent with the form is refused: nobody chooses it by hand.
+    """
 
     given_name = PlainTextField(
         label="Given name",
@@ -278,9 +292,19 @@ class IntakeForm(forms.Form):
     )
     CONFIRMATION_FIELDS = ("identity_key", "identity_choice", "details_key", "details_choice")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        questionnaire: Questionnaire | str | None = "load",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.question: NeedsConfirmation | None = None
+        if questionnaire == "load":
+            questionnaire = active_questionnaire()
+        self.questionnaire_unavailable = questionnaire == UNAVAILABLE
+        self.questionnaire = questionnaire if isinstance(questionnaire, Questionnaire) else None
+        self.psychosocial_screen: dict[str, Any] | None = None
         if self.is_bound:
             sent = self.data.getlist("submission_token") if isinstance(self.data, QueryDict) else []
             token = self.data.get("submission_token", "")
@@ -300,6 +324,10 @@ class IntakeForm(forms.Form):
         # The 54 answer fields are built once per process and shared (read-only) by every form:
         # building or deep-copying them on each request costs a millisecond of the submit.
         self.fields.update(_ANSWER_FIELDS)
+        if self.questionnaire is not None:
+            self.fields.update(
+                {q.field: _questionnaire_field(q) for q in self.questionnaire.questions}
+            )
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -337,7 +365,13 @@ class IntakeForm(forms.Form):
                     InlineRadios("email_consent", wrapper_class="question-row"),
                 ]
             else:
-                items = [self._layout_for(q) for q in QUESTIONS if q.section == section]
+                items = [
+                    self._layout_for(q)
+                    for q in QUESTIONS
+                    if q.section == section and q.name not in DERIVED_ANSWERS
+                ]
+            if section == PSYCHOSOCIAL_SECTION:
+                items += self._questionnaire_layout()
             sections.append(
                 Fieldset(
                     section, *items, css_class="intake-section", css_id=self.section_id(section)
@@ -347,6 +381,19 @@ class IntakeForm(forms.Form):
             Field("submission_token"), Field("identity_key"), Field("details_key"), *sections
         )
         return helper
+
+    def _questionnaire_layout(self) -> list[Any]:
+        """The questionnaire's items, after a note naming the tool, or saying why none is asked."""
+        note = HTML('{% include "psychosocial/partials/intake_section.html" %}')
+        if self.questionnaire is None:
+            return [note]
+        return [
+            note,
+            *(
+                InlineRadios(q.field, wrapper_class="question-row question-row-wide")
+                for q in self.questionnaire.questions
+            ),
+        ]
 
     def _layout_for(self, question: Question) -> Any:
         field = self.fields[question.name]
@@ -414,6 +461,7 @@ class IntakeForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         self._refuse_conflicting_repeats()
+        self._compute_psychosocial_risk()
         injured = cleaned.get(TRAUMA_QUESTION)
         mechanism = cleaned.get(MECHANISM)
         if injured is False and mechanism and MECHANISM not in self.errors:
@@ -452,6 +500,28 @@ class IntakeForm(forms.Form):
                 )
         return cleaned
 
+    def _compute_psychosocial_risk(self) -> None:
+        """The category from the questionnaire's answers, or `not_assessed` without one."""
+        if PSYCHOSOCIAL in self.data:
+            self.add_error(
+                None,
+                _(
+                    "This form was sent with a psychosocial risk category, which is no longer "
+                    "chosen by hand: it comes from the clinic's questionnaire. Answer the "
+                    "questions below and send the form again."
+                ),
+            )
+            return
+        if self.questionnaire is None:
+            self.cleaned_data[PSYCHOSOCIAL] = NOT_ASSESSED
+            return
+        fields = [q.field for q in self.questionnaire.questions]
+        if any(name in self.errors or not self.cleaned_data.get(name) for name in fields):
+            return  # each unanswered item says so beside it
+        chosen = {name: self.cleaned_data[name] for name in fields}
+        category, self.psychosocial_screen = self.questionnaire.record(chosen)
+        self.cleaned_data[PSYCHOSOCIAL] = category
+
     def _refuse_conflicting_repeats(self) -> None:
         """A question sent twice with different answers is not read as either one."""
         getlist = getattr(self.data, "getlist", None)
@@ -487,7 +557,7 @@ class IntakeForm(forms.Form):
             email_consent=data["email_consent"],
         )
         answers = Answers.from_mapping(
-            {"age": data["age"], "sex": data["sex"]}
+            {"age": data["age"], "sex": data["sex"], PSYCHOSOCIAL: data[PSYCHOSOCIAL]}
             | {name: data[name] for name in answer_field_names()}
         )
         return details, answers
@@ -564,6 +634,18 @@ class IntakeForm(forms.Form):
 _ANSWER_FIELDS: dict[str, forms.Field] = {
     q.name: _answer_field(q) for q in QUESTIONS if q.name not in DERIVED_ANSWERS
 }
+
+
+def _questionnaire_field(question: Any) -> forms.Field:
+    """One item of the clinic's questionnaire: a required choice among its answers."""
+    return forms.ChoiceField(
+        label=question.wording,
+        choices=[(o.value, o.label) for o in question.options],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose an answer: “%(question)s”") % {"question": question.wording}
+        },
+    )
 
 
 def _detail_text(name: str, value: Any) -> str:

@@ -130,6 +130,10 @@ class Intake(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
     answers = models.JSONField()
+    # The psychosocial questionnaire behind answers["psychosocial_risk_category"]: the tool's name
+    # and version, each item's wording, answer and score, the sums (psychosocial.intake). Null when
+    # no questionnaire was asked. Beside the answers, not in them: the contract names its keys.
+    psychosocial_screen = models.JSONField(null=True, blank=True, editable=False)
     contract_version = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECEPTION)
     entered_by = models.ForeignKey(

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 
 from clinic.desk_pass import DeskPass
 from clinic.unavailable import csrf_refusal, page_context
-from patients.forms import IntakeForm
+from patients.forms import UNAVAILABLE, IntakeForm
 from triage.models import Urgency
 from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY, fired_rules, outcome_for
 from triage.services import current_ruleset
@@ -51,11 +51,11 @@ def intake_without_database(request: HttpRequest, desk: DeskPass) -> HttpRespons
         refusal = csrf_refusal(request)
         if refusal is not None:
             return refusal
-        form = IntakeForm(request.POST)
+        form = IntakeForm(request.POST, questionnaire=UNAVAILABLE)
         if form.is_valid():
             advice = advice_for(form)
     else:
-        form = IntakeForm(initial={"submission_token": uuid.uuid4()})
+        form = IntakeForm(initial={"submission_token": uuid.uuid4()}, questionnaire=UNAVAILABLE)
     context = page_context(request, desk) | {
         "form": form,
         "returning_patient": None,

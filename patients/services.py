@@ -325,10 +325,17 @@ def correct_patient_details(*, patient: Patient, changes: dict[str, Any], by: Us
         )
 
 
-def fingerprint(details: PatientDetails, answers: rules.Answers) -> str:
+def fingerprint(
+    details: PatientDetails,
+    answers: rules.Answers,
+    psychosocial_screen: dict[str, Any] | None = None,
+) -> str:
     """What a submission said, hashed: the same token with the same fingerprint is a replay."""
     typed = {k: _as_text(v) for k, v in dataclasses.asdict(details).items()}
-    body = json.dumps([typed, answers.as_mapping()], sort_keys=True, default=str)
+    said: list[Any] = [typed, answers.as_mapping()]
+    if psychosocial_screen is not None:
+        said.append(psychosocial_screen)
+    body = json.dumps(said, sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -340,8 +347,12 @@ def submit_intake(
     submission_token: uuid.UUID | None = None,
     source: str = Intake.Source.RECEPTION,
     confirmation: Confirmation | None = None,
+    psychosocial_screen: dict[str, Any] | None = None,
 ) -> Intake:
     """Store an intake as given, triage it and queue the case, all or nothing.
+
+    `psychosocial_screen` is the questionnaire behind the answers' psychosocial risk category
+    (psychosocial.intake), stored beside the answers; None when none was asked.
 
     The same submission token with the same details and answers (a double click, a browser
     retry) gives back the first intake; the same token with anything else is a new intake.
@@ -349,7 +360,7 @@ def submit_intake(
     this is, or whether their record should change.
     """
     token = submission_token or uuid.uuid4()
-    print_ = fingerprint(details, answers)
+    print_ = fingerprint(details, answers, psychosocial_screen)
     for attempt in range(SUBMIT_ATTEMPTS):
         try:
             return _submit_intake(
@@ -360,6 +371,7 @@ def submit_intake(
                 fingerprint=print_,
                 source=source,
                 confirmation=confirmation or Confirmation(),
+                psychosocial_screen=psychosocial_screen,
             )
         except IntegrityError:
             existing = Intake.objects.filter(submission_token=token).first()
@@ -384,6 +396,7 @@ def _submit_intake(
     fingerprint: str,
     source: str,
     confirmation: Confirmation,
+    psychosocial_screen: dict[str, Any] | None,
 ) -> Intake:
     from triage.services import assess_intake
 
@@ -399,6 +412,7 @@ def _submit_intake(
     intake = Intake.objects.create(
         patient=patient,
         answers=stored,
+        psychosocial_screen=psychosocial_screen,
         contract_version=rules.CONTRACT_VERSION,
         source=source,
         entered_by=entered_by,

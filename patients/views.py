@@ -39,6 +39,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                     entered_by=request.user,  # type: ignore[arg-type]
                     submission_token=form.cleaned_data["submission_token"],
                     confirmation=confirmation,
+                    psychosocial_screen=form.psychosocial_screen,
                 )
             except NeedsConfirmation as question:
                 form.ask(question)

@@ -191,6 +191,8 @@ def test_the_form_opens_while_the_database_is_down(desk: Desk):
     assert page.status_code == 503
     assert "NOT SAVED" in page_text(page)
     assert kept_value(page, "submission_token")
+    # The clinic's psychosocial questionnaire is in the database: the page says it is not asked.
+    assert "questionnaire cannot be shown while the database is unavailable" in page_text(page)
 
 
 def test_without_a_desk_pass_the_intake_page_is_the_unavailable_page(desk: Desk, clock: Clock):

@@ -276,3 +276,19 @@ def test_seeding_again_gives_a_reset_demo_login_its_published_key_back(demo_debu
 
     device = TOTPDevice.objects.get(user=clinician)
     assert device.confirmed and b32encode(device.bin_key).decode() == "CLINICIANDEMO234"
+
+
+@pytest.mark.django_db
+def test_the_demo_example_questionnaire_is_inactive_placeholder_and_consistent(demo_debug):
+    from psychosocial import scoring
+    from psychosocial.models import Tool
+
+    seed()
+    seed()
+
+    (tool,) = Tool.objects.all()
+    assert not tool.active  # the intake still answers "not assessed"
+    assert "placeholder" in tool.name.lower()
+    assert all(i.wording.startswith("PLACEHOLDER") for i in tool.items.all())
+    assert scoring.problems(tool.spec()) == []
+    assert scoring.score_range(tool.spec()) == (0, 9)  # STarT Back's shape [S23]

@@ -3,19 +3,21 @@
 Through the test client as reception, with CSRF enforced, the way the page is used. The demo
 patients (clinic/demo.py) supply the answers, encoded as the intake form posts them.
 
-What the count is made of, for a new patient (10 on PostgreSQL, 9 on SQLite):
+What the count is made of, for a new patient (11 on PostgreSQL, 10 on SQLite):
    1  the session                                  (SessionMiddleware)
    2  the user and their roles, in one             (AuthenticationMiddleware, clinic/auth.py)
-   3  SAVEPOINT  (submit_intake's transaction: BEGIN outside a test, counted all the same)
-   4  the identity locks: NHS number, name and date of birth (PostgreSQL advisory locks; SQLite
+   3  the clinic's active psychosocial questionnaire (none here; an active one adds two: its
+      items and its bands, psychosocial.models.ToolQuerySet.active_with_items)
+   4  SAVEPOINT  (submit_intake's transaction: BEGIN outside a test, counted all the same)
+   5  the identity locks: NHS number, name and date of birth (PostgreSQL advisory locks; SQLite
       serialises writers by itself)
-   5  a returning patient (NHS number, or name and date of birth)?
-   6  INSERT patient
-   7  INSERT intake  (its unique submission token catches a double submit; the row is also the
+   6  a returning patient (NHS number, or name and date of birth)?
+   7  INSERT patient
+   8  INSERT intake  (its unique submission token catches a double submit; the row is also the
       audit's record of who entered it and when)
-   8  INSERT case  (a patient registered just now has no open case to look for)
-   9  INSERT assessment
-  10  RELEASE SAVEPOINT (COMMIT outside a test)
+   9  INSERT case  (a patient registered just now has no open case to look for)
+  10  INSERT assessment
+  11  RELEASE SAVEPOINT (COMMIT outside a test)
 A returning patient with an open case runs as many: no INSERT patient or case, but the open case
 is looked up FOR UPDATE and raised (UPDATE case).
 """
@@ -42,11 +44,11 @@ from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 QUERIES_LOCK = 1 if connection.vendor == "postgresql" else 0
-QUERIES_NEW_PATIENT = 9 + QUERIES_LOCK
+QUERIES_NEW_PATIENT = 10 + QUERIES_LOCK
 # EMERGENCY and URGENT intakes also alert the clinicians on duty: who is on duty, and one
 # insert for every alert message that returns their ids (handed to a worker after commit).
 QUERIES_ALERT = 2
-QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE = 9 + QUERIES_LOCK
+QUERIES_RETURNING_PATIENT_WITH_OPEN_CASE = 10 + QUERIES_LOCK
 FORM_ENCODED = "application/x-www-form-urlencoded"  # as a browser posts the form
 DEMO_PATIENTS = {p.key: p for p in PATIENTS}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -146,7 +148,10 @@ def test_new_patients_intake_submit_runs_a_fixed_number_of_queries(
         response = intake_page.post(data, csrf_token)
 
     intake = assert_saved_and_redirected(response)
-    assert intake.answers == patient.complete_answers()
+    # The form never takes a psychosocial category: without a questionnaire it is not assessed.
+    assert intake.answers == patient.complete_answers() | {
+        "psychosocial_risk_category": "not_assessed"
+    }
     assert intake.assessment.urgency == patient.expected
     assert Message.objects.count() == (2 if alerts else 0)
 

@@ -129,6 +129,12 @@ def _case_context(
             for a in assessments
         ],
         "sections": _answer_sections(latest) if latest is not None else [],
+        # The category the questionnaire gave, as the answers read it (psychosocial/).
+        "psychosocial_category": display_answer(
+            "psychosocial_risk_category", latest.intake.answers.get("psychosocial_risk_category")
+        )
+        if latest is not None
+        else "",
         "rules": fired[0],
         "weak_flags": fired[1],
         "latest_urgency": Urgency(latest.urgency) if latest is not None else None,

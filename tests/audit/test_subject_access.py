@@ -433,3 +433,42 @@ def test_an_email_past_retention_is_exported_without_its_bodies_and_says_when_th
     assert exported["body_text"] == "" and exported["body_html"] == ""
     assert exported["content_removed_at"] and exported["subject"] == message.subject
     assert exported["status"] == "sent" and exported["to"] == "patient"
+
+
+def test_the_psychosocial_questionnaire_behind_an_intake_is_exported(
+    clock: Clock, lead: User
+) -> None:
+    from patients.services import submit_intake
+    from psychosocial.intake import active_questionnaire
+    from tests.patients.helpers import answers
+    from tests.psychosocial.helpers import ITEM_WORDING, item_post, make_tool
+    from triage.rules import Answers
+
+    make_tool()
+    questionnaire = active_questionnaire()
+    assert questionnaire is not None
+    category, record = questionnaire.record(item_post("no", "no", "yes", "3"))
+    intake = submit_intake(
+        details=patient_details(),
+        answers=Answers.from_mapping(answers(psychosocial_risk_category=category)),
+        entered_by=make_user(role="reception"),
+        psychosocial_screen=record,
+    )
+
+    (exported,) = _export(_as(lead), intake.patient)["intakes"]
+    assert exported["answers"]["psychosocial_risk_category"] == "high"
+    screen_ = exported["psychosocial_screen"]
+    assert (screen_["tool"], screen_["version"], screen_["total"]) == (
+        "Made-up screen",
+        "test-1",
+        2,
+    )
+    assert [i["wording"] for i in screen_["items"]] == list(ITEM_WORDING.values())
+
+    pdf = _as(lead).get(reverse("audit:subject_access_pdf", args=[intake.patient.pk])).content
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Psychosocial questionnaire: Made-up screen (test-1)" in flat
+    assert "A lot (1)" in flat

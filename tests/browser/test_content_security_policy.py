@@ -178,7 +178,6 @@ def test_a_whole_journey_runs_under_the_policy(
     _answer(reception, "recent_significant_trauma", YES)
     expect(mechanism).to_be_visible()
     _answer(reception, "recent_significant_trauma", NO)
-    reception.select_option("#id_psychosocial_risk_category", "low")
     reception.click("#intake-form button[type=submit]")
 
     # ...and sees the outcome, whose Print button comes from a script file now, not onclick="".

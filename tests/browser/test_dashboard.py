@@ -74,7 +74,6 @@ def test_an_emergency_appears_on_an_open_dashboard_without_a_reload(
             _answer(reception, question.name, NO)
     _answer(reception, "bladder_or_bowel_change", YES)
     _answer(reception, "previous_similar_episodes", YES)
-    reception.select_option("#id_psychosocial_risk_category", "low")
     reception.click("#intake-form button[type=submit]")
     expect(reception.get_by_role("heading", name=f"Triage outcome for {name}")).to_be_visible()
     intake = Intake.objects.select_related("assessment").get()

@@ -57,7 +57,6 @@ def test_an_nhs_number_on_file_for_someone_else_is_resolved_without_retyping(
     for question in QUESTIONS:
         if question.kind is bool:
             page.check(f"#id_{question.name}_{NO}")
-    page.select_option("#id_psychosocial_risk_category", "low")
     page.click("#intake-form button[type=submit]")
 
     # The question comes first, in focus, with both records side by side; nothing is saved.

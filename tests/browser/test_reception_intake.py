@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from patients.models import Intake
 from tests.patients.helpers import PASSWORD, make_user
+from tests.psychosocial.helpers import make_tool
 from triage.models import Urgency
 from triage.rules import QUESTIONS
 
@@ -25,6 +26,7 @@ def test_receptionist_enters_an_emergency_intake_and_is_told_to_send_the_patient
     live_server, page: Page
 ) -> None:
     make_user(role="reception", username="rita", first_name="Rita", last_name="Reed")
+    make_tool()  # the clinic's questionnaire (made up: tests/psychosocial/helpers.py)
     failures: list[str] = []
     page.on(
         "response",
@@ -56,7 +58,13 @@ def test_receptionist_enters_an_emergency_intake_and_is_told_to_send_the_patient
             _answer(page, question.name, NO)
     _answer(page, "bladder_or_bowel_change", YES)
     _answer(page, "previous_similar_episodes", YES)
-    page.select_option("#id_psychosocial_risk_category", "medium")
+    # The clinic's questionnaire: its items, no category to choose (it is worked out).
+    expect(page.locator("#section-wellbeing")).to_contain_text("Made-up screen (test-1)")
+    expect(page.locator("#id_psychosocial_risk_category")).to_have_count(0)
+    page.check("#id_psychosocial_item_1_1")  # yes
+    page.check("#id_psychosocial_item_2_0")  # no
+    page.check("#id_psychosocial_item_3_1")  # yes
+    page.check("#id_psychosocial_item_4_2")  # a lot
 
     # The injury question asks how it happened only after a yes.
     mechanism = page.locator("#div_id_trauma_mechanism")
@@ -81,7 +89,7 @@ def test_receptionist_enters_an_emergency_intake_and_is_told_to_send_the_patient
     expect(page.locator("#id_nhs_number")).to_have_value("943 476 5919")
     expect(page.locator("#id_bladder_or_bowel_change_0")).to_be_checked()
     expect(page.locator("#id_pain_score_now_7")).to_be_checked()
-    expect(page.locator("#id_psychosocial_risk_category")).to_have_value("medium")
+    expect(page.locator("#id_psychosocial_item_4_2")).to_be_checked()
 
     # When she follows the link to the question and answers it...
     summary.get_by_role("link").click()
@@ -102,5 +110,7 @@ def test_receptionist_enters_an_emergency_intake_and_is_told_to_send_the_patient
     assert intake.assessment.urgency == Urgency.EMERGENCY
     assert intake.answers["chest_pain"] is False
     assert intake.answers["trauma_mechanism"] == "none"
+    assert intake.answers["psychosocial_risk_category"] == "high"  # total 3, subscale 2
+    assert intake.psychosocial_screen["items"][3]["answer"] == "A lot"
     assert page.url.endswith(f"/patients/intakes/{intake.pk}/outcome/")
     assert failures == []

@@ -108,7 +108,6 @@ def intake_post(**overrides: Any) -> dict[str, str]:
         "pain_score_now": "4",
         "previous_similar_episodes": "yes",
         "trauma_mechanism": "",
-        "psychosocial_risk_category": "low",
     }
     for name, value in overrides.items():
         if value is None:

@@ -92,7 +92,7 @@ def test_no_yes_no_question_starts_answered(reception_client: Client) -> None:
         if question.kind is bool:
             assert not _checked(html, question.name, "yes")
             assert not _checked(html, question.name, "no")
-    assert '<option value="" selected>Choose one</option>' in html  # psychosocial risk
+    assert "psychosocial_risk_category" not in html  # computed, never chosen (psychosocial/)
 
 
 def test_each_form_shown_gets_its_own_submission_token(reception_client: Client) -> None:
@@ -264,7 +264,8 @@ def test_every_missing_answer_is_listed_in_the_summary(reception_client: Client)
     anchors = [anchor for anchor, _ in summary]
     assert response.status_code == 200
     assert "div_id_family_name" in anchors
-    assert "div_id_psychosocial_risk_category" in anchors
+    assert "div_id_pain_region" in anchors
+    assert "div_id_psychosocial_risk_category" not in anchors  # computed, never asked
     assert "div_id_given_name" not in anchors
     assert "div_id_trauma_mechanism" not in anchors  # asked only after a yes
     assert _nothing_saved()
@@ -327,12 +328,6 @@ def test_an_injury_chosen_beside_no_injury_is_refused_not_dropped(
     )
     assert response.status_code == 200
     assert "answer Yes to the injury question" in str(response.context["form"].errors)
-    assert _nothing_saved()
-
-
-def test_psychosocial_risk_category_must_be_chosen(reception_client: Client) -> None:
-    response = reception_client.post(URL, intake_post(psychosocial_risk_category=""))
-    assert "psychosocial_risk_category" in response.context["form"].errors
     assert _nothing_saved()
 
 

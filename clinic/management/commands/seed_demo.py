@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.demo import LOGINS, PATIENTS, DemoLogin
 from patients.models import Intake
 from patients.services import submit_intake
+from psychosocial.demo import seed_example_tool
 from triage.models import Case, DutySlot, Urgency
 from triage.rules import Answers
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             now = timezone.now()
             added = seed_demo_intakes(entered_by=users["reception"], now=now)
             seed_demo_programme(clinician=users["clinician"], now=now)
+            seed_example_tool()  # inactive, placeholder wording: we hold no licence
         already = len(PATIENTS) - added
         self.stdout.write(
             f"Demo intakes: {added} added, {already} already there ({len(PATIENTS)} patients)."

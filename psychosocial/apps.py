@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PsychosocialConfig(AppConfig):
+    name = "psychosocial"
+    verbose_name = "Psychosocial screening"
