@@ -7,16 +7,17 @@ not a "no" (intake-contract.md), and a pre-ticked pain score would be a guess.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import available_timezones
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,49 @@ def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     common = [(name, name.replace("_", " ")) for name in COMMON_TIME_ZONES if name in known]
     rest = [(name, name.replace("_", " ")) for name in all_time_zones()]
     return [("Common", common), ("All time zones", rest)]
+
+
+class TimeZoneSelect(forms.Select):
+    """The time-zone list, its markup made once per process for each value and attributes.
+
+    Some 600 zones, each option rendered through Django's option template: that cost more than
+    the rest of the programme page together (bench/clinic_load.py; about 100 ms of CPU a page).
+    The list is the process's own constant (`_TimeZoneChoices`), so the markup for a name, a
+    value and attributes never changes: it is Django's own rendering, kept. Other choices render
+    as any Select's do."""
+
+    CACHE_SIZE: ClassVar[int] = 256  # values a page shows: the common zones, mostly
+    _rendered: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        if not isinstance(self.choices, _TimeZoneChoices):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        try:
+            key = (type(renderer), name, tuple(self.format_value(value)), *final_attrs.items())
+            html = self._rendered.get(key)
+        except TypeError:  # an attribute value that cannot be a key: render it every time
+            return super().render(name, value, attrs, renderer)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(self._rendered) < self.CACHE_SIZE:
+                self._rendered[key] = html
+        return html
+
+
+class _TimeZoneChoices(BaseChoiceIterator):
+    """`time_zone_choices()`, made once a process. A field and its widget take a choice iterator
+    as it is: a list would be copied and normalised, zone by zone, for every form made."""
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from _normalized_time_zone_choices()
+
+
+@functools.cache
+def _normalized_time_zone_choices() -> list[Any]:
+    return list(normalize_choices(time_zone_choices()))
 
 
 def _no_helper_tag() -> FormHelper:
@@ -283,14 +327,13 @@ class ScheduleForm(forms.Form):
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    time_zone = forms.ChoiceField(label="My time zone")
+    time_zone = forms.ChoiceField(
+        label="My time zone", choices=_TimeZoneChoices(), widget=TimeZoneSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["time_zone"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = time_zone_choices()
-        field.widget.attrs["data-time-zone"] = "1"
+        self.fields["time_zone"].widget.attrs["data-time-zone"] = "1"
         self.helper = _no_helper_tag()
         self.helper.layout = Layout(
             Field("training_days"),
