@@ -15,10 +15,10 @@ Then, from a load generator on this machine (asyncio and aiohttp, in this proces
   the sign-in and code pages leave them (tests/support/two_factor.py `sign_in`): nothing in the
   app is bypassed, the middleware checks every request;
 - `--receptionists` (10) entering intakes: the form (its CSRF token and submission token read from
-  the page), a few seconds typing, the POST (it must redirect to the outcome), the outcome page,
-  a pause. Answers are the varied, valid ones of bench/intake_submit.py (intake contract
+  the page), 10 to 20 s typing, the POST (it must redirect to the outcome), the outcome page,
+  2 to 5 s before the next. Answers are the varied, valid ones of bench/intake_submit.py (intake contract
   `intake/1`); one in ten is a returning patient;
-- `--patients` (100) opening their programme page by its signed link every 5 to 15 seconds;
+- `--patients` (100) opening their programme page by its signed link every 20 to 40 seconds;
 - the floor: `/healthz` (no database, no session) four times a second under the same load.
 
 Afterwards the dashboards step up (`--step`, 30 more each `--step-seconds`, 15 s) with reception
@@ -105,6 +105,12 @@ from triage.models import Case, DutySlot, Urgency  # noqa: E402
 TARGET_P95_MS = 100.0
 REFRESH_SECONDS = 4.0  # triage.queue_views.QUEUE_REFRESH_SECONDS: the page's htmx poll
 FLOOR_EVERY = 0.25
+# A person's pace. Reception types an intake in 10 to 20 s and starts the next within 2 to 5 s:
+# ten desks so enter some 2,000 intakes an hour, far more than a clinic does. A patient reads
+# their programme page for 20 to 40 s and opens it again (a real one opens it a few times a day).
+TYPING_SECONDS = (10.0, 20.0)
+BETWEEN_INTAKES_SECONDS = (2.0, 5.0)
+PATIENT_READS_SECONDS = (20.0, 40.0)
 WARM_UP_SECONDS = 8.0
 REQUEST_TIMEOUT = 10.0
 SEED_INTAKES = 1000  # through the intake service; about a third stay open
@@ -481,7 +487,7 @@ class Load:
                 self.fail("intake_form", "no form with its tokens")
                 await asyncio.sleep(2)
                 continue
-            await asyncio.sleep(self.rng.uniform(3, 8))  # typing the patient's answers in
+            await asyncio.sleep(self.rng.uniform(*TYPING_SECONDS))  # the answers typed in
             if not self.running:
                 break
             form = next(self.forms)
@@ -497,16 +503,16 @@ class Load:
                 status, _, _ = await self.request(http, "outcome", "GET", location, headers=cookie)
             elif status:
                 self.fail("submit", f"answered {status} {location or 'without redirect'}")
-            await asyncio.sleep(self.rng.uniform(1, 3))
+            await asyncio.sleep(self.rng.uniform(*BETWEEN_INTAKES_SECONDS))
 
     async def patient(self, http: aiohttp.ClientSession, n: int) -> None:
         path = self.clinic.patient_paths[n]
-        await asyncio.sleep(self.rng.uniform(0, 10))
+        await asyncio.sleep(self.rng.uniform(0, PATIENT_READS_SECONDS[1]))
         while self.running:
             status, body, _ = await self.request(http, "patient", "GET", path)
             if status == 200 and "check-in" not in body.lower() and "session" not in body.lower():
                 self.fail("patient", "not the programme page")
-            await asyncio.sleep(self.rng.uniform(5, 15))
+            await asyncio.sleep(self.rng.uniform(*PATIENT_READS_SECONDS))
 
     async def floor(self, http: aiohttp.ClientSession) -> None:
         while self.running:
@@ -605,7 +611,10 @@ def figures(load: Load, steps: list[dict[str, Any]], opts: argparse.Namespace) -
             "dashboards": opts.dashboards,
             "refresh_seconds": REFRESH_SECONDS,
             "receptionists": opts.receptionists,
+            "typing_seconds": TYPING_SECONDS,
+            "between_intakes_seconds": BETWEEN_INTAKES_SECONDS,
             "patients": opts.patients,
+            "patient_reads_seconds": PATIENT_READS_SECONDS,
             "step": opts.step,
             "step_seconds": opts.step_seconds,
             "gunicorn": f"{opts.workers} gthread workers x {opts.threads} threads",
@@ -660,4 +669,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("interrupted: the servers are stopped and the database dropped")
+        sys.exit(130)
