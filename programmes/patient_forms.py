@@ -19,6 +19,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
@@ -78,11 +79,11 @@ class TimeZoneSelect(forms.Select):
     as any Select's do."""
 
     CACHE_SIZE: ClassVar[int] = 256  # values a page shows: the common zones, mostly
-    _rendered: ClassVar[dict[tuple[Any, ...], str]] = {}
+    _rendered: ClassVar[dict[tuple[Any, ...], SafeString]] = {}
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         if not isinstance(self.choices, _TimeZoneChoices):
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs)
