@@ -4,16 +4,84 @@ Staff passwords are hashed with a fast hasher: the real one (PBKDF2, as producti
 about a quarter of a second per user, which no test is about.
 
 The `clock` fixture is the test's clock, at fixed instants (`tests/support/clock.py`).
+
+One member of staff in each role, and a test client signed in as each, with the second factor
+where the role requires one (`tests/support/two_factor.py`). Every `*_client` is a client of its
+own, so a test can hold several and still use `client` as someone signed out (a patient). Others
+in a role come from the factories (`tests/support/factories.py`).
 """
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from tests.support.clock import clock_fixture  # noqa: F401 - the clock fixture
+from tests.support.factories import (
+    AdminFactory,
+    ClinicianFactory,
+    ClinicLeadFactory,
+    ReceptionistFactory,
+)
+from tests.support.two_factor import sign_in
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def receptionist(db: None) -> User:
+    return ReceptionistFactory(username="rita", first_name="Rita", last_name="Reed")
+
+
+@pytest.fixture
+def reception(receptionist: User) -> User:
+    """The receptionist, by the name some tests know her by."""
+    return receptionist
+
+
+@pytest.fixture
+def clinician(db: None) -> User:
+    return ClinicianFactory(
+        username="carl", first_name="Carl", last_name="Cole", email="carl@example.org"
+    )
+
+
+@pytest.fixture
+def lead(db: None) -> User:
+    return ClinicLeadFactory(username="lead", first_name="Lena", last_name="Lead")
+
+
+@pytest.fixture
+def admin_user_(db: None) -> User:
+    """A superuser (not pytest-django's `admin_user`, who has no second factor)."""
+    return AdminFactory(username="boss", email="boss@example.com")
+
+
+@pytest.fixture
+def receptionist_client(receptionist: User) -> Client:
+    return sign_in(Client(), receptionist)
+
+
+@pytest.fixture
+def reception_client(receptionist_client: Client) -> Client:
+    return receptionist_client
+
+
+@pytest.fixture
+def clinician_client(clinician: User) -> Client:
+    return sign_in(Client(), clinician)
+
+
+@pytest.fixture
+def lead_client(lead: User) -> Client:
+    return sign_in(Client(), lead)
+
+
+@pytest.fixture
+def admin_client_(admin_user_: User) -> Client:
+    return sign_in(Client(), admin_user_)

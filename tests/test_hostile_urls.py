@@ -172,11 +172,8 @@ class World:
 
 
 @pytest.fixture
-def world(db: None, settings: Any) -> World:
-    # A fast hasher: the walk signs in as each role, and posts to the login page many times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    reception = make_user(role="reception")
-    clinician = make_user(role="clinician", first_name="Carl", last_name="Cole")
+def world(receptionist: User, clinician: User) -> World:
+    reception = receptionist
     programme = prescribe(start=timezone.localdate())
     case = self_care_intake(entered_by=reception).assessment.case
     referral = draft_referral(
@@ -391,13 +388,6 @@ def test_no_url_answers_hostile_input_with_a_server_error(world: World, who: str
 
 
 # --- Where a referral action goes back to --------------------------------------------------------
-
-
-@pytest.fixture
-def clinician_client(world: World) -> Client:
-    client = Client()
-    sign_in(client, world.users["clinician"])  # type: ignore[arg-type]
-    return client
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,10 @@ QUEUE_REFRESH = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "queue"}
 
 
 @pytest.fixture
-def clinician_client(client, clock):
-    sign_in(client, make_user(role="clinician"))
-    assert client.get(reverse("triage:queue")).status_code == 200  # the session starts
-    return client
+def clinician_client(clock, clinician_client):
+    """The root conftest's clinician client, its session started on the test's clock."""
+    assert clinician_client.get(reverse("triage:queue")).status_code == 200
+    return clinician_client
 
 
 def _is_sent_to_sign_in(response, *, next_page: str) -> bool:

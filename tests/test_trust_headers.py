@@ -30,20 +30,6 @@ def assert_not_stored(response: HttpResponseBase) -> None:
     assert response["Permissions-Policy"] == PERMISSIONS_POLICY
 
 
-@pytest.fixture
-def clinician_client() -> Client:
-    client = Client()
-    sign_in(client, make_user(role="clinician", email="clinician@example.org"))
-    return client
-
-
-@pytest.fixture
-def reception_client() -> Client:
-    client = Client()
-    sign_in(client, make_user(role="reception"))
-    return client
-
-
 def test_staff_pages_with_patient_data_are_not_stored(clinician_client: Client) -> None:
     receptionist = make_user(role="reception")
     reception_client = Client()

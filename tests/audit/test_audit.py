@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from clinic.roles import Role
 from programmes import links
 from referrals import services as referral_services
 from tests.patients.helpers import PASSWORD, intake_post, make_intake, make_user, patient_details
@@ -36,11 +35,6 @@ def desk() -> User:
 @pytest.fixture
 def doctor() -> User:
     return make_user(role="clinician", username="doc", first_name="Carl", last_name="Cole")
-
-
-@pytest.fixture
-def lead() -> User:
-    return make_user(role=Role.LEAD, username="lead", first_name="Lena", last_name="Lead")
 
 
 def _as(user: User) -> Client:

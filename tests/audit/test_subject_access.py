@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from audit import export
 from audit.models import AuditEvent
-from clinic.roles import Role
 from outbox.models import Message
 from outbox.services import remove_old_content
 from patients.models import Patient
@@ -41,11 +40,6 @@ from triage import services as triage_services
 from triage.models import Urgency
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead() -> User:
-    return make_user(role=Role.LEAD, username="lead", first_name="Lena", last_name="Lead")
 
 
 def _as(user: User) -> Client:

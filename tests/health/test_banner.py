@@ -35,11 +35,6 @@ def all_running(clock: Clock) -> None:
     services.worker_took_work(hostname="worker@clinic")
 
 
-@pytest.fixture
-def reception_client() -> Client:
-    return sign_in(Client(), make_user(role="reception"))
-
-
 # --- The sentences (no database) ----------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -15,12 +15,6 @@ from tests.support.two_factor import sign_in
 CHANGELIST = reverse("admin:outbox_message_changelist")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_(client: Client) -> Client:
-    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
-    return client
 
 
 def _retry_action(client: Client, *messages: Message, **params: str):

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,28 +21,6 @@ from tests.support.two_factor import sign_in
 OUTBOX = reverse("outbox:message_list")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clinician(db: None) -> User:
-    return make_user(role="clinician", first_name="Carl", last_name="Cole")
-
-
-@pytest.fixture
-def clinician_client(client: Client, clinician: User) -> Client:
-    sign_in(client, clinician)
-    return client
-
-
-@pytest.fixture
-def admin_user_(db: None) -> User:
-    return User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1")
-
-
-@pytest.fixture
-def admin_client_(client: Client, admin_user_: User) -> Client:
-    sign_in(client, admin_user_)
-    return client
 
 
 def _retry_url(message: Message) -> str:

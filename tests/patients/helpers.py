@@ -10,16 +10,17 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from patients.models import Intake
 from patients.services import PatientDetails, submit_intake
 from tests.rules.answers import NO_FLAGS
+from tests.support.factories import PASSWORD as PASSWORD  # tests import it from here too
+from tests.support.factories import StaffFactory
 from triage.models import Case
 from triage.rules import QUESTIONS, Answers
 
-PASSWORD = "a-long-test-password-1"
 VALID_NHS_NUMBER = "9434765919"  # the NHS Data Dictionary's worked example
 OTHER_VALID_NHS_NUMBER = "4010232137"
 BAD_CHECK_DIGIT_NHS_NUMBER = "9434765918"
@@ -28,16 +29,13 @@ _numbers = itertools.count(1)
 
 
 def make_user(*, role: str | None, username: str | None = None, **fields: Any) -> User:
-    """A member of staff in `role` ("reception", "clinician") or in no role at all."""
-    user = User.objects.create_user(
-        username=username or f"staff{next(_numbers)}", password=PASSWORD, **fields
+    """A member of staff in `role` ("reception", "clinician", "clinic lead") or in no role at all
+    (tests/support/factories.py)."""
+    return StaffFactory(
+        username=username or f"staff{next(_numbers)}",
+        roles=() if role is None else (role,),
+        **fields,
     )
-    if role is not None:
-        # The roles migration creates the groups; a transactional test flushes them afterwards,
-        # so a later test in the same run may need them back.
-        group, _ = Group.objects.get_or_create(name=role)
-        user.groups.add(group)
-    return user
 
 
 def answers(**overrides: Any) -> dict[str, Any]:

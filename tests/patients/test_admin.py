@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from tests.patients.helpers import VALID_NHS_NUMBER, make_intake, make_user, patient_details
-from tests.support.two_factor import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_(client: Client) -> Client:
-    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
-    return client
 
 
 def test_patient_list_is_searchable_by_name_and_nhs_number(admin_client_: Client) -> None:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 
 from programmes import links, services
 from programmes.models import Programme, ProgrammeTemplate
-from tests.patients.helpers import make_intake, make_user, patient_details
+from tests.patients.helpers import make_intake, patient_details
 from tests.support.clock import Clock
-from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
 TEMPLATE_SLUG = "upper-back-kettlebell-foundations"
@@ -27,25 +25,6 @@ PATIENT_EMAIL = "ada.lovelace@example.org"
 @pytest.fixture(autouse=True)
 def _on_the_test_clock(clock: Clock) -> Clock:
     return clock
-
-
-@pytest.fixture
-def clinician(db: None) -> User:
-    return make_user(
-        role="clinician", first_name="Carl", last_name="Cole", email="carl@example.org"
-    )
-
-
-@pytest.fixture
-def clinician_client(clinician: User) -> Client:
-    client = Client()
-    sign_in(client, clinician)
-    return client
-
-
-@pytest.fixture
-def receptionist(db: None) -> User:
-    return make_user(role="reception", first_name="Rita", last_name="Reed")
 
 
 @pytest.fixture

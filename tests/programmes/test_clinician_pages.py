@@ -41,13 +41,6 @@ FLEXION = {"kettlebell-one-arm-row", "kettlebell-reverse-fly", "kettlebell-singl
 ROW = "kettlebell-one-arm-row"
 
 
-@pytest.fixture
-def reception_client(receptionist: User) -> Client:
-    client = Client()
-    sign_in(client, receptionist)
-    return client
-
-
 def _prescribe_url(case: Case) -> str:
     return reverse("programmes:prescribe", args=[case.pk])
 

@@ -7,22 +7,21 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from patients.services import PatientDetails, submit_intake
 from referrals.models import Destination
 from tests.rules.answers import answers
+from tests.support.factories import StaffFactory
 from triage.models import Case
 
 _numbers = itertools.count(1)
 
 
 def make_user(*, role: str | None, **fields: Any) -> User:
-    user = User.objects.create_user(username=f"ref-staff{next(_numbers)}", password="x", **fields)
-    if role is not None:
-        group, _ = Group.objects.get_or_create(name=role)
-        user.groups.add(group)
-    return user
+    return StaffFactory(
+        username=f"ref-staff{next(_numbers)}", roles=() if role is None else (role,), **fields
+    )
 
 
 def make_case(

@@ -15,17 +15,10 @@ from outbox.models import Message
 from outbox.services import send_messages
 from referrals import services
 from referrals.models import Destination, Referral, expected_by
-from tests.referrals.factories import make_case, make_destination, make_user
+from tests.referrals.factories import make_case, make_destination
 from triage.models import Urgency
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clinician():
-    return make_user(
-        role="clinician", first_name="Carl", last_name="Cole", email="carl@example.org"
-    )
 
 
 def draft(case, destination, clinician, **kwargs) -> Referral:

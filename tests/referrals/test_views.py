@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clinician():
-    return make_user(role="clinician", email="carl@example.org")
-
-
-@pytest.fixture
 def referral(clinician) -> Referral:
     return services.draft_referral(
         case_id=make_case(chest_pain=True).pk,

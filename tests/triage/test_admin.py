@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -12,12 +11,6 @@ from tests.support.two_factor import sign_in
 from triage.models import Assessment, Case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_(client: Client) -> Client:
-    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
-    return client
 
 
 @pytest.fixture

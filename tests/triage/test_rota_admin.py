@@ -23,17 +23,6 @@ ADD_FALLBACK = reverse("admin:triage_fallbackclinician_add")
 
 
 @pytest.fixture
-def admin_client_(client: Client) -> Client:
-    sign_in(client, User.objects.create_superuser("boss", "boss@example.com", "x-long-pw-1"))
-    return client
-
-
-@pytest.fixture
-def carl(db: None) -> User:
-    return make_user(role="clinician", first_name="Carl", last_name="Cole", email="c@example.org")
-
-
-@pytest.fixture
 def dana(db: None) -> User:
     return make_user(role="clinician", first_name="Dana", last_name="Dee", email="d@example.org")
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -22,13 +22,6 @@ from tests.rules.answers import answers
 from triage.models import Assessment, Case, Urgency
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receptionist() -> User:
-    user = User.objects.create_user("rita", password="x")
-    user.groups.add(Group.objects.get(name="reception"))
-    return user
 
 
 def details(**changes) -> PatientDetails:

@@ -3,7 +3,7 @@ marks the case, and the next clinician on the rota or the fallback list is tried
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,24 +13,22 @@ from django.urls import reverse
 from outbox.models import Message
 from tests.patients.helpers import make_intake, make_user
 from tests.support.clock import Clock
+from tests.support.factories import ClinicianFactory
 from tests.support.two_factor import sign_in
-from triage.models import Case, CaseActivity, DutySlot, FallbackClinician, Weekday
+from triage.models import Case, CaseActivity
 from triage.services import claim_case, mark_undelivered_alerts
 
 pytestmark = pytest.mark.django_db
 
 
 def clinician(name: str, *, on_duty: bool = False, fallback: int | None = None) -> User:
-    user = make_user(
-        role="clinician", first_name=name.title(), last_name="Staff", email=f"{name}@c.example"
+    return ClinicianFactory(
+        first_name=name.title(),
+        last_name="Staff",
+        email=f"{name}@c.example",
+        on_duty=on_duty,
+        fallback=fallback,
     )
-    if on_duty:
-        DutySlot.objects.bulk_create(
-            DutySlot(clinician=user, weekday=day, starts=time(0), ends=time(0)) for day in Weekday
-        )
-    if fallback is not None:
-        FallbackClinician.objects.create(clinician=user, position=fallback)
-    return user
 
 
 @pytest.fixture

@@ -23,22 +23,6 @@ QUEUE = reverse("triage:queue")
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reception(db: None) -> User:
-    return make_user(role="reception")
-
-
-@pytest.fixture
-def clinician(db: None) -> User:
-    return make_user(role="clinician", first_name="Carl", last_name="Cole")
-
-
-@pytest.fixture
-def clinician_client(client: Client, clinician: User) -> Client:
-    sign_in(client, clinician)
-    return client
-
-
 def _intake(reception: User, name: str, waiting: timedelta | None = None, **answers) -> Intake:
     given, family = name.split()
     return make_intake(
