@@ -23,7 +23,7 @@ from clinic.desk_pass import DeskPass
 from clinic.unavailable import csrf_refusal, page_context
 from patients.forms import UNAVAILABLE, IntakeForm
 from triage.models import Urgency
-from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY, fired_rules, outcome_for
+from triage.outcomes import fired_rules, outcome_for, patient_instruction, safety_net_lists
 from triage.services import current_ruleset
 
 
@@ -40,9 +40,8 @@ def advice_for(form: IntakeForm) -> dict[str, Any]:
         "weak_flags": weak_flags,
         "ruleset": result.ruleset,
         "alerts_needed": urgency >= Urgency.URGENT,
-        "safety_net_999": SAFETY_NET_999,
-        "safety_net_same_day": SAFETY_NET_SAME_DAY,
-    }
+        "instruction": patient_instruction(urgency.key, sla=urgency.sla),
+    } | safety_net_lists()
 
 
 def intake_without_database(request: HttpRequest, desk: DeskPass) -> HttpResponse:

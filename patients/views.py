@@ -18,7 +18,7 @@ from patients.models import Intake, Patient
 from patients.nhs import format_nhs_number
 from patients.services import IdentityChoice, NeedsConfirmation, submit_intake
 from triage.models import Assessment, Urgency
-from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY, fired_rules, outcome_for
+from triage.outcomes import fired_rules, outcome_for, patient_instruction, safety_net_lists
 
 SEARCH_LIMIT = 50
 
@@ -87,6 +87,9 @@ def intake_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         case = assessment.case
         case_urgency = Urgency(case.urgency)
         rules, weak_flags = fired_rules(assessment.rules)
+        # A returning patient may already wait at a higher urgency: that is what they need.
+        case_is_more_urgent = case.status == case.Status.OPEN and case_urgency > urgency
+        told = case_urgency if case_is_more_urgent else urgency
         context |= {
             "assessment": assessment,
             "urgency": urgency,
@@ -94,12 +97,10 @@ def intake_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": rules,
             "weak_flags": weak_flags,
             "case": case,
-            # A returning patient may already wait at a higher urgency: that is what they need.
-            "case_is_more_urgent": case.status == case.Status.OPEN and case_urgency > urgency,
+            "case_is_more_urgent": case_is_more_urgent,
             "case_urgency": case_urgency,
-            "safety_net_999": SAFETY_NET_999,
-            "safety_net_same_day": SAFETY_NET_SAME_DAY,
-        }
+            "instruction": patient_instruction(told.key, sla=told.sla),
+        } | safety_net_lists()
     return render(request, "patients/intake_outcome.html", context)
 
 

@@ -4,8 +4,10 @@ A check-in carries the red-flag screen. When the patient sends it and it cannot 
 must still be told what to do about a "yes": the page comes back with every answer in place, a
 plain notice that nothing was sent to the clinic, and, for any red flag they reported, the advice
 not to wait (the symptoms for which to call 999, and to phone the clinic today otherwise). The
-rules cannot weigh the answers here, since they need the patient's earlier intake, so the advice
-is the cautious one: the same safety net a saved check-in's result page gives.
+rules cannot weigh the answers fully here, since they need the patient's earlier intake; they do
+weigh the screen on a background with nothing on it, and when even that is an EMERGENCY the page
+gives the EMERGENCY instruction the saved result page would (triage.outcomes.patient_instruction).
+Anything less is the cautious advice: nothing reached the clinic, so the patient phones it today.
 
 Reached only from clinic/unavailable.py. The patient's link is checked as far as it can be
 without the database (its signature and age; whether the clinic revoked it is not known), and
@@ -28,7 +30,9 @@ from programmes import screen
 from programmes.links import page_token_is_genuine
 from programmes.models import check_in_title
 from programmes.patient_forms import YES, CheckInForm
-from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
+from triage.outcomes import patient_instruction, safety_net_lists
+from triage.rules import Answers, Urgency
+from triage.services import current_ruleset
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,16 @@ class _CheckInShape:
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": clinic_phone(),
-        "csrf_token": get_token(request),
-        "messages": [],
-        "safety_net_999": SAFETY_NET_999,
-        "safety_net_same_day": SAFETY_NET_SAME_DAY,
-    } | clinic_details(request)
+    return (
+        {
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_phone": clinic_phone(),
+            "csrf_token": get_token(request),
+            "messages": [],
+        }
+        | safety_net_lists()
+        | clinic_details(request)
+    )
 
 
 def patient_page_down(request: HttpRequest) -> HttpResponse:
@@ -73,7 +79,11 @@ def check_in_without_database(request: HttpRequest, token: str, week: int) -> Ht
         question for question in screen.SCREEN_QUESTIONS if request.POST.get(question.field) == YES
     ]
     form.is_valid()  # errors beside their questions, as when saving works
+    instruction = None
+    if reported and _screen_alone_is_an_emergency(request):
+        instruction = patient_instruction("EMERGENCY", sla=settings.TRIAGE_SLA["EMERGENCY"])
     context = _context(request) | {
+        "instruction": instruction,
         "token": token,
         "check_in": shape,
         "form": form,
@@ -82,3 +92,15 @@ def check_in_without_database(request: HttpRequest, token: str, week: int) -> Ht
     }
     html = render_to_string("programmes/patient/check_in.html", context)
     return HttpResponse(html, status=503)
+
+
+def _screen_alone_is_an_emergency(request: HttpRequest) -> bool:
+    """Whether the posted screen answers are an EMERGENCY even with nothing else known."""
+    pain = request.POST.get("pain", "")
+    answers = screen.screen_alone_answers(
+        {q.field: request.POST.get(q.field) == YES for q in screen.SCREEN_QUESTIONS},
+        pain_now=int(pain) if pain.isdigit() else None,
+        trauma_mechanism=request.POST.get("trauma_mechanism") or None,
+    )
+    result = current_ruleset().evaluate(Answers.from_mapping(answers))
+    return result.urgency == Urgency.EMERGENCY

@@ -34,8 +34,8 @@ from programmes.models import (
 )
 from programmes.patient_forms import CheckInForm, NewLinkForm, ScheduleForm, SessionForm
 from programmes.schedule import spread
-from triage.models import Urgency
-from triage.outcomes import SAFETY_NET_999, SAFETY_NET_SAME_DAY
+from triage.models import Assessment, Urgency
+from triage.outcomes import PatientInstruction, patient_instruction, safety_net_lists
 
 View = Callable[..., HttpResponseBase]
 
@@ -160,9 +160,24 @@ def _page(
         "on_hold": programme.status == Programme.Status.ON_HOLD,
         "ended": not programme.is_live,
         "unsubscribe_token": links.unsubscribe_token(programme),
-        "safety_net_999": SAFETY_NET_999,
-    }
+        "instruction": _hold_instruction(programme, check_ins),
+    } | safety_net_lists()
     return _render(request, "programmes/patient/patient_page.html", context, status=status)
+
+
+def _hold_instruction(programme: Programme, check_ins: list[CheckIn]) -> PatientInstruction | None:
+    """While a check-in holds the programme, what its triage told the patient to do: the same
+    words as the check-in's result page."""
+    if programme.status != Programme.Status.ON_HOLD:
+        return None
+    triaged = [c for c in check_ins if c.outcome == CheckIn.Outcome.TRIAGE and c.intake_id]
+    if not triaged:
+        return None
+    latest = max(triaged, key=lambda c: c.week)
+    urgency = Assessment.objects.filter(intake_id=latest.intake_id).values_list(
+        "urgency", flat=True
+    )
+    return instruction_for(Urgency(urgency[0])) if urgency else None
 
 
 @patient_view
@@ -373,19 +388,11 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
 def _check_in_result(
     request: HttpRequest, programme: Programme, token: str, found: CheckIn
 ) -> HttpResponse:
-    urgency: Urgency | None = None
+    instruction: PatientInstruction | None = None
     if found.outcome == CheckIn.Outcome.TRIAGE and found.intake_id is not None:
         found = CheckIn.objects.select_related("intake__assessment").get(pk=found.pk)
         assert found.intake is not None
-        urgency = Urgency(found.intake.assessment.urgency)
-    if urgency == Urgency.EMERGENCY:
-        verdict = "emergency"
-    elif urgency == Urgency.URGENT:
-        verdict = "urgent"
-    elif urgency is not None:
-        verdict = "review"
-    else:
-        verdict = "progress"
+        instruction = instruction_for(Urgency(found.intake.assessment.urgency))
     return _render(
         request,
         "programmes/patient/check_in_result.html",
@@ -393,12 +400,16 @@ def _check_in_result(
             "programme": programme,
             "token": token,
             "check_in": found,
-            "verdict": verdict,
+            "instruction": instruction,
             "outcome_words": OUTCOME_WORDS.get(found.outcome, START_WORDS),
-            "safety_net_999": SAFETY_NET_999,
-            "safety_net_same_day": SAFETY_NET_SAME_DAY,
-        },
+        }
+        | safety_net_lists(),
     )
+
+
+def instruction_for(urgency: Urgency) -> PatientInstruction:
+    """What the patient does after triage at `urgency`, with the clinic's deadline for it."""
+    return patient_instruction(urgency.key, sla=urgency.sla)
 
 
 @patient_view

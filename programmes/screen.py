@@ -497,3 +497,45 @@ def reentry_answers(
     # Raises ContractError (a ValueError) naming any field out of range, e.g. age over 125.
     Answers.from_mapping(answers)
     return {q.name: answers[q.name] for q in QUESTIONS}
+
+
+# The least a check-in's screen can mean on its own, for when the patient's earlier intake cannot
+# be read (the database is down, programmes/offline.py): a background with nothing on it (an
+# adult of 18 with ordinary neck pain, no history, no risk factors). A "yes" never lowers the
+# urgency (tests/rules/test_properties.py), so what the rules grade these answers is a floor:
+# when it is EMERGENCY, the patient needs 999 whatever their history.
+_NO_BACKGROUND: dict[str, Any] = {
+    **{q.name: False for q in QUESTIONS if q.kind is bool},
+    "age": 18,
+    "sex": "F",
+    "pain_region": "neck",
+    "duration_days": 0,
+    "pain_score_now": 0,
+    "previous_similar_episodes": True,
+    "trauma_mechanism": "none",
+    "psychosocial_risk_category": "low",
+}
+
+
+def screen_alone_answers(
+    screen: Mapping[str, bool], *, pain_now: int | None, trauma_mechanism: str | None
+) -> dict[str, Any]:
+    """An `intake/1` answers mapping from the screen alone (unanswered questions as no) on a
+    background with nothing on it, for the rules' floor when nothing else can be read."""
+    answered = {q.field: bool(screen.get(q.field, False)) for q in SCREEN_QUESTIONS}
+    pain = pain_now if pain_now is not None and PAIN_MIN <= pain_now <= PAIN_MAX else PAIN_MIN
+    mechanism = None
+    if answered["recent_significant_trauma"]:
+        # The mildest mechanism when the patient has not said which: the floor, never a guess up.
+        mechanism = (
+            trauma_mechanism if trauma_mechanism in TRAUMA_MECHANISM_LABELS else "exertional_strain"
+        )
+    return reentry_answers(
+        previous=_NO_BACKGROUND,
+        screen=answered,
+        pain_now=pain,
+        age_now=18,
+        days_since_previous=0,
+        baseline_pain=pain,
+        trauma_mechanism=mechanism,
+    )

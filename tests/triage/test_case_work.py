@@ -321,7 +321,7 @@ def test_discharge_closes_the_case_stops_escalation_and_records_the_advice(
         "Keep moving; paracetamol as needed",
     )
     assert decision.safety_net == safety_net_for("discharged").as_text()
-    assert SAFETY_NET_999[0] in decision.safety_net
+    assert str(SAFETY_NET_999[0]) in decision.safety_net
     escalations = Message.objects.filter(case=case, kind=Message.Kind.ESCALATION)
     assert set(escalations.values_list("status", flat=True)) == {Message.Status.CANCELLED}
     assert escalate_unclaimed_cases(now=timezone.now() + timedelta(days=1)) == 0
@@ -345,8 +345,8 @@ def test_decision_panel_shows_the_safety_net_and_why_no_programme_can_go_yet(
 ) -> None:
     html = carl_client.get(self_care_case.get_absolute_url()).content.decode()
     assert "Discharge and close the case" in html
-    assert SAFETY_NET_999[0] in html
-    assert SAFETY_NET_COME_BACK[0] in html
+    assert str(SAFETY_NET_999[0]) in html
+    assert str(SAFETY_NET_COME_BACK[0]) in html
     # The patient has no email address: a programme may still be prescribed (on paper).
     assert 'id="prescribe-link"' in html
 
@@ -365,7 +365,7 @@ def test_clinician_discharges_through_the_page_and_the_case_shows_the_advice(
     assert "Discharged with advice</strong> by Carl Cole" in html
     assert "Gentle neck range-of-movement exercises twice a day" in html
     assert "Safety-net advice given to the patient" in html
-    assert SAFETY_NET_999[0] in html
+    assert str(SAFETY_NET_999[0]) in html
     assert "Discharge and close the case" not in html
     assert Case.objects.get(pk=self_care_case.pk).status == Case.Status.CLOSED
 
