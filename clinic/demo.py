@@ -38,6 +38,11 @@ class DemoLogin:
     email: str = ""
     also: tuple[Role, ...] = ()
     on_duty_all_week: bool = False  # on the rota every day, all day: the demo's alerts reach them
+    first_name: str = ""
+    last_name: str = ""
+    # The clinic.StaffProfile a demo clinician signs letters with: (profession, body, number).
+    # Demo registrations are made up: the numbers are shaped like the register's, and fake.
+    profile: tuple[str, str, str] | None = None
     # The published secret of the demo login's authenticator (base32, as an app takes it): the
     # demo's second factor, printed by `make run` (scripts/run-embedded) and the README.
     totp_secret: str
@@ -58,6 +63,9 @@ LOGINS: tuple[DemoLogin, ...] = (
         does="the clinician queue and cases",
         email="clinician@clinic.example",
         on_duty_all_week=True,
+        first_name="Sam",
+        last_name="Hughes",
+        profile=("physiotherapist", "HCPC", "PH000001"),
         totp_secret="CLINICIANDEMO234",  # noqa: S106 - published demo key
     ),
     DemoLogin(

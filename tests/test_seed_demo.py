@@ -292,3 +292,18 @@ def test_the_demo_example_questionnaire_is_inactive_placeholder_and_consistent(d
     assert all(i.wording.startswith("PLACEHOLDER") for i in tool.items.all())
     assert scoring.problems(tool.spec()) == []
     assert scoring.score_range(tool.spec()) == (0, 9)  # STarT Back's shape [S23]
+
+
+@pytest.mark.django_db
+def test_the_demo_clinician_signs_letters_with_a_registered_profile(demo_debug):
+    from clinic.models import StaffProfile
+
+    seed()
+    seed()  # and seeding again keeps the one profile
+
+    profile = StaffProfile.objects.get(user__username="clinician")
+    assert profile.user.get_full_name() == "Sam Hughes"
+    assert profile.profession == StaffProfile.Profession.PHYSIOTHERAPIST
+    assert (profile.registration_body, profile.registration_number) == ("HCPC", "PH000001")
+    profile.full_clean()  # valid as the admin would save it
+    assert StaffProfile.objects.count() == 1

@@ -41,9 +41,9 @@ def test_a_draft_letter_is_written_from_the_patient_the_answers_and_the_fired_ru
     assert referral.urgency == case.urgency
     assert referral.referred_by == clinician
     assert "Maria Okafor" in referral.letter
-    fired = case.latest_assessment.rules
+    fired = [rule for rule in case.latest_assessment.rules if rule["urgency"]]
     assert fired
-    for rule in fired:
+    for rule in fired:  # weak flags are findings in the prose (tests/referrals/test_letters.py)
         assert rule["reason"] in referral.letter
     assert "Carl Cole" in referral.letter
     assert referral.sent_at is None and referral.expected_by is None

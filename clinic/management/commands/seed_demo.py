@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.demo import LOGINS, PATIENTS, DemoLogin
+from clinic.models import StaffProfile
 from patients.models import Intake
 from patients.services import submit_intake
 from psychosocial.demo import seed_example_tool
@@ -79,12 +80,19 @@ def ensure_demo_login(login: DemoLogin) -> User:
         user.is_active = changed = True
     if login.email and user.email != login.email:
         user.email, changed = login.email, True
+    if login.first_name and not (user.first_name or user.last_name):
+        user.first_name, user.last_name, changed = login.first_name, login.last_name, True
     if changed:
         user.save()
     for role in (login.role, *login.also):
         if role is not None:
             user.groups.add(Group.objects.get(name=role))
     ensure_demo_authenticator(user=user, secret=login.totp_secret)
+    if login.profile is not None and not StaffProfile.objects.filter(user=user).exists():
+        profession, body, number = login.profile
+        StaffProfile.objects.create(
+            user=user, profession=profession, registration_body=body, registration_number=number
+        )
     if login.on_duty_all_week and not DutySlot.objects.filter(clinician=user).exists():
         # An end at the start runs round the clock (triage.models.DutySlot).
         DutySlot.objects.bulk_create(
