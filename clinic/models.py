@@ -10,12 +10,16 @@ where every change is audited (clinic/admin.py, audit/admin.py's AuditedAdmin).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class StaffProfile(models.Model):
@@ -89,12 +93,12 @@ class StaffProfile(models.Model):
 
     def clean(self) -> None:
         self.registration_number = self.registration_number.strip().upper().replace(" ", "")
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         body = self.BODY_FOR.get(self.profession)
         if body is not None and self.registration_body != body:
             errors["registration_body"] = _("A %(profession)s is registered with the %(body)s.") % {
                 "profession": self.get_profession_display().lower(),
-                "body": body.label,
+                "body": self.RegistrationBody(body).label,
             }
         if self.profession == self.Profession.OTHER and self.registration_body:
             errors["registration_body"] = _(

@@ -15,7 +15,7 @@ is 35.6%). More than two missing sections (fewer than 8 answered) is refused: th
 too unreliable to compare with the 5-point change below. That cut-off is common practice, not
 Vernon's; CLINIC POLICY TO CONFIRM with the clinical lead.
 
-No Django imports here.
+No Django here but its translation: every statement the patient reads is marked.
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Band = Literal["none", "mild", "moderate", "severe", "complete"]
 Change = Literal["improved", "worse", "no_clear_change"]
@@ -45,12 +50,12 @@ BANDS: tuple[tuple[int, Band], ...] = (
     (5, "mild"),
     (0, "none"),
 )
-BAND_LABELS: dict[Band, str] = {
-    "none": "No disability",
-    "mild": "Mild disability",
-    "moderate": "Moderate disability",
-    "severe": "Severe disability",
-    "complete": "Complete disability",
+BAND_LABELS: dict[Band, StrOrPromise] = {
+    "none": _("No disability"),
+    "mild": _("Mild disability"),
+    "moderate": _("Moderate disability"),
+    "severe": _("Severe disability"),
+    "complete": _("Complete disability"),
 }
 
 
@@ -59,8 +64,8 @@ class NdiSection:
     """One section: six statements, the first scoring 0 (no difficulty), the last 5 (worst)."""
 
     key: str
-    title: str
-    statements: tuple[str, ...]
+    title: StrOrPromise
+    statements: tuple[StrOrPromise, ...]
     # People who do not drive skip the driving section; the score is then out of the rest.
     optional: bool = False
 
@@ -72,126 +77,132 @@ class NdiSection:
 SECTIONS: tuple[NdiSection, ...] = (
     NdiSection(
         key="pain_intensity",
-        title="Pain intensity",
+        title=_("Pain intensity"),
         statements=(
-            "I have no pain right now.",
-            "My pain right now is very slight.",
-            "My pain right now is moderate.",
-            "My pain right now is quite bad.",
-            "My pain right now is very bad.",
-            "My pain right now is as bad as I can imagine.",
+            _("I have no pain right now."),
+            _("My pain right now is very slight."),
+            _("My pain right now is moderate."),
+            _("My pain right now is quite bad."),
+            _("My pain right now is very bad."),
+            _("My pain right now is as bad as I can imagine."),
         ),
     ),
     NdiSection(
         key="personal_care",
-        title="Personal care (washing, dressing and so on)",
+        title=_("Personal care (washing, dressing and so on)"),
         statements=(
-            "I wash and dress myself as usual, and it does not make the pain worse.",
-            "I wash and dress myself as usual, but it makes the pain worse.",
-            "Washing and dressing hurt, so I do them slowly and carefully.",
-            "I manage most of my washing and dressing, but I need some help.",
-            "I need help every day with most of my washing and dressing.",
-            "I cannot get dressed, washing is a struggle and I stay in bed.",
+            _("I wash and dress myself as usual, and it does not make the pain worse."),
+            _("I wash and dress myself as usual, but it makes the pain worse."),
+            _("Washing and dressing hurt, so I do them slowly and carefully."),
+            _("I manage most of my washing and dressing, but I need some help."),
+            _("I need help every day with most of my washing and dressing."),
+            _("I cannot get dressed, washing is a struggle and I stay in bed."),
         ),
     ),
     NdiSection(
         key="lifting",
-        title="Lifting",
+        title=_("Lifting"),
         statements=(
-            "I can lift heavy things and it does not make the pain worse.",
-            "I can lift heavy things, but it makes the pain worse.",
-            "Pain stops me lifting heavy things off the floor, but I can lift them if they are "
-            "at a handy height, such as on a table.",
-            "Pain stops me lifting heavy things, but I can lift light or medium things if they "
-            "are at a handy height.",
-            "I can lift only very light things.",
-            "I am not able to lift or carry anything.",
+            _("I can lift heavy things and it does not make the pain worse."),
+            _("I can lift heavy things, but it makes the pain worse."),
+            _(
+                "Pain stops me lifting heavy things off the floor, but I can lift them if they are "
+                "at a handy height, such as on a table."
+            ),
+            _(
+                "Pain stops me lifting heavy things, but I can lift light or medium things if they "
+                "are at a handy height."
+            ),
+            _("I can lift only very light things."),
+            _("I am not able to lift or carry anything."),
         ),
     ),
     NdiSection(
         key="reading",
-        title="Reading",
+        title=_("Reading"),
         statements=(
-            "I can read for as long as I like with no neck pain.",
-            "I can read for as long as I like with a little neck pain.",
-            "I can read for as long as I like, but with moderate neck pain.",
-            "Moderate neck pain stops me reading for as long as I would like.",
-            "Severe neck pain means I can hardly read at all.",
-            "I am not able to read at all.",
+            _("I can read for as long as I like with no neck pain."),
+            _("I can read for as long as I like with a little neck pain."),
+            _("I can read for as long as I like, but with moderate neck pain."),
+            _("Moderate neck pain stops me reading for as long as I would like."),
+            _("Severe neck pain means I can hardly read at all."),
+            _("I am not able to read at all."),
         ),
     ),
     NdiSection(
         key="headaches",
-        title="Headaches",
+        title=_("Headaches"),
         statements=(
-            "I do not get headaches.",
-            "I get mild headaches now and then.",
-            "I get moderate headaches now and then.",
-            "I get moderate headaches often.",
-            "I get severe headaches often.",
-            "I have a headache nearly all the time.",
+            _("I do not get headaches."),
+            _("I get mild headaches now and then."),
+            _("I get moderate headaches now and then."),
+            _("I get moderate headaches often."),
+            _("I get severe headaches often."),
+            _("I have a headache nearly all the time."),
         ),
     ),
     NdiSection(
         key="concentration",
-        title="Concentration",
+        title=_("Concentration"),
         statements=(
-            "I can concentrate fully whenever I need to, without any difficulty.",
-            "I can concentrate fully whenever I need to, with a little difficulty.",
-            "I find it fairly hard to concentrate when I need to.",
-            "I find it hard to concentrate when I need to.",
-            "I find it very hard to concentrate when I need to.",
-            "I am not able to concentrate at all.",
+            _("I can concentrate fully whenever I need to, without any difficulty."),
+            _("I can concentrate fully whenever I need to, with a little difficulty."),
+            _("I find it fairly hard to concentrate when I need to."),
+            _("I find it hard to concentrate when I need to."),
+            _("I find it very hard to concentrate when I need to."),
+            _("I am not able to concentrate at all."),
         ),
     ),
     NdiSection(
         key="work",
-        title="Work",
+        title=_("Work"),
         statements=(
-            "I can work as much as I like.",
-            "I can manage my usual work, but no extra.",
-            "I can manage most of my usual work, but no extra.",
-            "I am not able to manage my usual work.",
-            "I can barely do any work.",
-            "I am not able to do any work.",
+            _("I can work as much as I like."),
+            _("I can manage my usual work, but no extra."),
+            _("I can manage most of my usual work, but no extra."),
+            _("I am not able to manage my usual work."),
+            _("I can barely do any work."),
+            _("I am not able to do any work."),
         ),
     ),
     NdiSection(
         key="driving",
-        title="Driving (skip this section if you do not drive)",
+        title=_("Driving (skip this section if you do not drive)"),
         statements=(
-            "I can drive with no neck pain.",
-            "I can drive for as long as I like with a little neck pain.",
-            "I can drive for as long as I like, but with moderate neck pain.",
-            "Moderate neck pain stops me driving for as long as I would like.",
-            "Severe neck pain means I can hardly drive at all.",
-            "I am not able to drive at all.",
+            _("I can drive with no neck pain."),
+            _("I can drive for as long as I like with a little neck pain."),
+            _("I can drive for as long as I like, but with moderate neck pain."),
+            _("Moderate neck pain stops me driving for as long as I would like."),
+            _("Severe neck pain means I can hardly drive at all."),
+            _("I am not able to drive at all."),
         ),
         optional=True,
     ),
     NdiSection(
         key="sleeping",
-        title="Sleeping",
+        title=_("Sleeping"),
         statements=(
-            "I sleep without any trouble.",
-            "I lose less than an hour's sleep a night.",
-            "I lose 1 to 2 hours' sleep a night.",
-            "I lose 2 to 3 hours' sleep a night.",
-            "I lose 3 to 5 hours' sleep a night.",
-            "I lose 5 to 7 hours' sleep a night.",
+            _("I sleep without any trouble."),
+            _("I lose less than an hour's sleep a night."),
+            _("I lose 1 to 2 hours' sleep a night."),
+            _("I lose 2 to 3 hours' sleep a night."),
+            _("I lose 3 to 5 hours' sleep a night."),
+            _("I lose 5 to 7 hours' sleep a night."),
         ),
     ),
     NdiSection(
         key="recreation",
-        title="Hobbies and leisure",
+        title=_("Hobbies and leisure"),
         statements=(
-            "I can do all my usual hobbies and leisure activities with no neck pain.",
-            "I can do all my usual hobbies and leisure activities, with some neck pain.",
-            "Neck pain stops me doing some of my usual hobbies and leisure activities, but I can "
-            "do most of them.",
-            "Neck pain means I can do only a few of my usual hobbies and leisure activities.",
-            "Neck pain means I can hardly do any of my hobbies or leisure activities.",
-            "I cannot do any hobbies or leisure activities.",
+            _("I can do all my usual hobbies and leisure activities with no neck pain."),
+            _("I can do all my usual hobbies and leisure activities, with some neck pain."),
+            _(
+                "Neck pain stops me doing some of my usual hobbies and leisure activities, but I can "
+                "do most of them."
+            ),
+            _("Neck pain means I can do only a few of my usual hobbies and leisure activities."),
+            _("Neck pain means I can hardly do any of my hobbies or leisure activities."),
+            _("I cannot do any hobbies or leisure activities."),
         ),
     ),
 )
@@ -207,7 +218,7 @@ class NdiScore:
     percent: float
     points: float
     band: Band
-    band_label: str
+    band_label: StrOrPromise
 
 
 def _one_decimal(value: Fraction) -> float:

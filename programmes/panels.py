@@ -120,7 +120,7 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
         check_ins=[
             CheckInRow(
                 check_in=c,
-                ndi_band=ndi.BAND_LABELS[ndi.band_for(float(c.ndi_points))]
+                ndi_band=str(ndi.BAND_LABELS[ndi.band_for(float(c.ndi_points))])
                 if c.ndi_points is not None
                 else "",
                 red_flags=[

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import available_timezones
 
 from crispy_forms.bootstrap import InlineRadios
@@ -18,6 +18,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.choices import BaseChoiceIterator, normalize_choices
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +28,13 @@ from programmes import ndi, screen
 from programmes.models import CheckIn, ProgrammeExercise, SessionLog
 from programmes.services import LoggedExercise
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 YES, NO = "yes", "no"
-YES_NO = ((YES, "Yes"), (NO, "No"))
+YES_NO = ((YES, _("Yes")), (NO, _("No")))
 NO_DRIVING = "none"
-WEEKDAYS = (
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-)
+WEEKDAYS = tuple(DAY_NAMES.items())  # (0, "Monday") … (6, "Sunday"), translated
 # Shown first in the time-zone list: where most of the clinic's patients are.
 COMMON_TIME_ZONES = (
     "Europe/London",
@@ -62,11 +58,11 @@ def all_time_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+def time_zone_choices() -> list[tuple[StrOrPromise, list[tuple[str, str]]]]:
     known = set(all_time_zones())
     common = [(name, name.replace("_", " ")) for name in COMMON_TIME_ZONES if name in known]
     rest = [(name, name.replace("_", " ")) for name in all_time_zones()]
-    return [("Common", common), ("All time zones", rest)]
+    return [(_("Common"), common), (_("All time zones"), rest)]
 
 
 class TimeZoneSelect(forms.Select):
@@ -124,16 +120,16 @@ class SessionForm(forms.Form):
     felt."""
 
     performed_on = forms.DateField(
-        label="Day of the session",
+        label=_("Day of the session"),
         # A date input takes only ISO dates; the clinic's locale would write 21/11/2026, which
         # a browser drops, leaving the field empty.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     felt = forms.ChoiceField(
-        label="How did it feel?",
+        label=_("How did it feel?"),
         choices=SessionLog.Felt.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say how the session felt."},
+        error_messages={"required": _("Say how the session felt.")},
     )
     # The patient's own words, read by their clinician: refused with a plain reason when they
     # carry a hidden control or text-direction character, or nothing visible.
@@ -171,7 +167,7 @@ class SessionForm(forms.Form):
             fields: list[Any] = [Field(done)]
             if self.is_loaded(item):
                 self.fields[load] = forms.DecimalField(
-                    label="Weight used (kg)",
+                    label=_("Weight used (kg)"),
                     required=False,
                     min_value=Decimal(0),
                     max_value=Decimal(100),
@@ -185,7 +181,7 @@ class SessionForm(forms.Form):
         self.helper = _no_helper_tag()
         self.helper.layout = Layout(
             Field("performed_on"),
-            Fieldset("Exercises done", *rows),
+            Fieldset(_("Exercises done"), *rows),
             Field("felt"),
             Field("note"),
         )
@@ -197,13 +193,13 @@ class SessionForm(forms.Form):
     def clean_performed_on(self) -> date:
         day: date = self.cleaned_data["performed_on"]
         if day > self.today:
-            raise forms.ValidationError("The session day cannot be in the future.")
+            raise forms.ValidationError(_("The session day cannot be in the future."))
         return day
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.exercises and not any(cleaned.get(f"done_{item.pk}") for item in self.exercises):
-            raise forms.ValidationError("Tick at least one exercise you did.")
+            raise forms.ValidationError(_("Tick at least one exercise you did."))
         return cleaned
 
     def logged(self) -> list[LoggedExercise]:
@@ -221,22 +217,24 @@ class CheckInForm(forms.Form):
     """Pain now, sessions done, the NDI when asked, and the red-flag screen."""
 
     pain = forms.TypedChoiceField(
-        label="How bad is your neck or upper-back pain right now? 0 is no pain, 10 is the worst "
-        "pain you can imagine.",
+        label=_(
+            "How bad is your neck or upper-back pain right now? 0 is no pain, 10 is the worst "
+            "pain you can imagine."
+        ),
         choices=[(str(n), str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please give your pain now, 0 to 10."},
+        error_messages={"required": _("Please give your pain now, 0 to 10.")},
     )
     sessions_done = forms.IntegerField(
-        label="How many exercise sessions have you done since your last check-in?",
+        label=_("How many exercise sessions have you done since your last check-in?"),
         min_value=0,
         max_value=60,
-        error_messages={"required": "Please say how many sessions you have done."},
+        error_messages={"required": _("Please say how many sessions you have done.")},
     )
     trauma_mechanism = forms.ChoiceField(
-        label="How did the fall or accident happen?",
-        choices=[("", "Choose one…"), *screen.TRAUMA_MECHANISM_CHOICES],
+        label=_("How did the fall or accident happen?"),
+        choices=[("", _("Choose one…")), *screen.TRAUMA_MECHANISM_CHOICES],
         required=False,
     )
 
@@ -253,30 +251,37 @@ class CheckInForm(forms.Form):
             for section in ndi.SECTIONS:
                 choices = [(str(n), text) for n, text in enumerate(section.statements)]
                 if section.optional:
-                    choices.append((NO_DRIVING, "I don't drive"))
+                    choices.append((NO_DRIVING, _("I don't drive")))
                 name = f"ndi_{section.key}"
                 self.fields[name] = forms.ChoiceField(
                     label=section.title,
                     choices=choices,
                     widget=forms.RadioSelect,
-                    error_messages={"required": f"Please answer: {section.title}."},
+                    error_messages={
+                        "required": _("Please answer: %(title)s.") % {"title": section.title}
+                    },
                 )
                 ndi_fields.append(Field(name))
             layout.append(
                 Fieldset(
-                    "About your neck: for each section, choose the one statement that fits you "
-                    "best today",
+                    _(
+                        "About your neck: for each section, choose the one statement that fits "
+                        "you best today"
+                    ),
                     *ndi_fields,
                 )
             )
         layout.append(HTML(f"<p class='lead mt-4'>{escape(screen.SCREEN_INTRO)}</p>"))
-        groups: dict[str, list[Any]] = {}
+        groups: dict[StrOrPromise, list[Any]] = {}
         for question in screen.SCREEN_QUESTIONS:
             self.fields[question.field] = forms.ChoiceField(
                 label=question.question,
                 choices=YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Please answer yes or no: {question.question}"},
+                error_messages={
+                    "required": _("Please answer yes or no: %(question)s")
+                    % {"question": question.question}
+                },
             )
             items = groups.setdefault(question.group, [])
             items.append(InlineRadios(question.field))
@@ -290,7 +295,7 @@ class CheckInForm(forms.Form):
         cleaned = super().clean() or {}
         trauma = cleaned.get("recent_significant_trauma")
         if trauma == YES and not cleaned.get("trauma_mechanism"):
-            self.add_error("trauma_mechanism", "Please say how the fall or accident happened.")
+            self.add_error("trauma_mechanism", _("Please say how the fall or accident happened."))
         if trauma == NO:
             # The select is hidden when the answer is no; anything left in it is not meant.
             cleaned["trauma_mechanism"] = ""
@@ -311,25 +316,25 @@ class CheckInForm(forms.Form):
     def trauma_mechanism_answer(self) -> str | None:
         return self.cleaned_data.get("trauma_mechanism") or None
 
-    def screen_groups(self) -> list[str]:
+    def screen_groups(self) -> list[StrOrPromise]:
         return list(dict.fromkeys(q.group for q in screen.SCREEN_QUESTIONS))
 
 
 class ScheduleForm(forms.Form):
     training_days = forms.TypedMultipleChoiceField(
-        label="My training days",
+        label=_("My training days"),
         choices=WEEKDAYS,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one training day."},
+        error_messages={"required": _("Choose at least one training day.")},
     )
     reminder_time = forms.TimeField(
-        label="Remind me at",
+        label=_("Remind me at"),
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     time_zone = forms.ChoiceField(
-        label="My time zone", choices=_TimeZoneChoices(), widget=TimeZoneSelect
+        label=_("My time zone"), choices=_TimeZoneChoices(), widget=TimeZoneSelect
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -345,7 +350,7 @@ class ScheduleForm(forms.Form):
     def clean_time_zone(self) -> str:
         value: str = self.cleaned_data["time_zone"]
         if value not in all_time_zones():
-            raise forms.ValidationError("Choose a time zone from the list.")
+            raise forms.ValidationError(_("Choose a time zone from the list."))
         return value
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,27 +40,38 @@ from programmes.schedule import spread
 from triage.models import Assessment, Urgency
 from triage.outcomes import PatientInstruction, patient_instruction, safety_net_lists
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 View = Callable[..., HttpResponseBase]
 
-FORM_BROKE_ADVICE = (
+FORM_BROKE_ADVICE = _(
     "Your form broke: drop the weight next time (one step lighter) and keep the movement clean."
 )
-PAINFUL_ADVICE = (
+PAINFUL_ADVICE = _(
     "It hurt more than usual: stop the exercise that hurt. If the pain is clearly worse "
     "tomorrow, or spreads down an arm, stop the exercises and contact the clinic."
 )
-OUTCOME_WORDS: dict[str, str] = {
-    CheckIn.Outcome.NEXT_PHASE: "Well done: you have moved on to the next phase of your "
-    "programme. Its exercises are on your page.",
-    CheckIn.Outcome.ADD_LOAD: "Good progress: go up one step in weight for the exercises with a "
-    "weight. Your new weights are on your page.",
-    CheckIn.Outcome.HOLD: "Keep going with the same exercises and the same weights.",
-    CheckIn.Outcome.REDUCE_LOAD: "Drop the weight one step for the exercises with a weight, and "
-    "keep the movement clean. Your new weights are on your page.",
-    CheckIn.Outcome.ASK_CLINICIAN: "Your clinician will review your progress before you move "
-    "on. Keep going with the same exercises and weights until then.",
+OUTCOME_WORDS: dict[str, StrOrPromise] = {
+    CheckIn.Outcome.NEXT_PHASE: _(
+        "Well done: you have moved on to the next phase of your programme. Its exercises are on "
+        "your page."
+    ),
+    CheckIn.Outcome.ADD_LOAD: _(
+        "Good progress: go up one step in weight for the exercises with a weight. Your new "
+        "weights are on your page."
+    ),
+    CheckIn.Outcome.HOLD: _("Keep going with the same exercises and the same weights."),
+    CheckIn.Outcome.REDUCE_LOAD: _(
+        "Drop the weight one step for the exercises with a weight, and keep the movement clean. "
+        "Your new weights are on your page."
+    ),
+    CheckIn.Outcome.ASK_CLINICIAN: _(
+        "Your clinician will review your progress before you move on. Keep going with the same "
+        "exercises and weights until then."
+    ),
 }
-START_WORDS = "This gives the clinic your starting point. Start your exercises as planned."
+START_WORDS = _("This gives the clinic your starting point. Start your exercises as planned.")
 
 
 def _render(
@@ -68,7 +82,7 @@ def _render(
 
 
 def _day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
+    return date_format(day, "l j F")
 
 
 def patient_view(view: View) -> View:
@@ -171,9 +185,9 @@ def _hold_instruction(programme: Programme, check_ins: list[CheckIn]) -> Patient
     if programme.status != Programme.Status.ON_HOLD:
         return None
     triaged = [c for c in check_ins if c.outcome == CheckIn.Outcome.TRIAGE and c.intake_id]
-    if not triaged:
+    latest = max(triaged, key=lambda c: c.week, default=None)
+    if latest is None or latest.intake_id is None:
         return None
-    latest = max(triaged, key=lambda c: c.week)
     urgency = Assessment.objects.filter(intake_id=latest.intake_id).values_list(
         "urgency", flat=True
     )
@@ -241,7 +255,9 @@ def log_session(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(programme, HttpResponse):
         return programme
     if programme.status != Programme.Status.ACTIVE:
-        messages.warning(request, "Sessions cannot be logged now: see the notice on your page.")
+        messages.warning(
+            request, gettext("Sessions cannot be logged now: see the notice on your page.")
+        )
         return redirect("programmes:patient_page", token=token)
     exercises = list(
         programme.phases.get(position=programme.current_phase)
@@ -261,7 +277,9 @@ def log_session(request: HttpRequest, token: str) -> HttpResponse:
         except services.ProgrammeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            text = f"Session on {_day(session.performed_on)} logged. Thank you."
+            text = gettext("Session on %(day)s logged. Thank you.") % {
+                "day": _day(session.performed_on)
+            }
             if session.felt == SessionLog.Felt.FORM_BROKE:
                 messages.warning(request, f"{text} {FORM_BROKE_ADVICE}")
             elif session.felt == SessionLog.Felt.PAINFUL:
@@ -290,7 +308,9 @@ def schedule(request: HttpRequest, token: str) -> HttpResponse:
         except services.ProgrammeRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Your choices are saved. Reminders follow them from now.")
+            messages.success(
+                request, gettext("Your choices are saved. Reminders follow them from now.")
+            )
             return redirect("programmes:patient_page", token=token)
     return _page(request, programme, token, schedule_form=form, status=400)
 
@@ -302,7 +322,7 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(programme, HttpResponse):
         return programme
     services.pause_reminders(programme_id=programme.pk)
-    messages.success(request, "Reminders are paused. Check-in emails still come.")
+    messages.success(request, gettext("Reminders are paused. Check-in emails still come."))
     return redirect("programmes:patient_page", token=token)
 
 
@@ -313,7 +333,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(programme, HttpResponse):
         return programme
     services.resume_reminders(programme_id=programme.pk)
-    messages.success(request, "Reminders are back on.")
+    messages.success(request, gettext("Reminders are back on."))
     return redirect("programmes:patient_page", token=token)
 
 
@@ -337,18 +357,20 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
     check_ins = list(programme.check_ins.all())
     found = next((c for c in check_ins if c.week == week), None)
     if found is None:
-        return _check_in_closed(request, programme, token, "There is no such check-in.", 404)
+        return _check_in_closed(
+            request, programme, token, gettext("There is no such check-in."), 404
+        )
     if found.completed_at is not None:
         return _check_in_result(request, programme, token, found)
     if not programme.is_live:
-        return _check_in_closed(request, programme, token, "This programme has ended.")
+        return _check_in_closed(request, programme, token, gettext("This programme has ended."))
     if found.due_at > timezone.now() + settings.PROGRAMME_CHECK_IN_EARLY:
         return _check_in_closed(
             request,
             programme,
             token,
-            f"This check-in opens on {_day(found.due_at.astimezone(programme.tz).date())}. "
-            "We will email you when it is ready.",
+            gettext("This check-in opens on %(day)s. We will email you when it is ready.")
+            % {"day": _day(found.due_at.astimezone(programme.tz).date())},
         )
     if request.method == "POST":
         form = CheckInForm(request.POST, check_in=found)

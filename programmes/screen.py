@@ -15,16 +15,21 @@ Every contract field is in exactly one of three sets:
 * `CARRIED_FIELDS`: background that a programme does not change, copied from the previous intake.
 * `DERIVED_FIELDS`: computed from the check-in (age, duration, pain, not improving, mechanism).
 
-No Django imports here.
+No Django here but its translation: every question the patient reads is marked (gettext_lazy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
 
 from triage.rules.contract import QUESTIONS, TRAUMA_MECHANISMS, Answers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # NPRS: "a 2-point change is clinically meaningful" (Childs 2005, low back pain, MCID 1.5-2.2);
 # Kovacs 2008 MCIC 1.5 points for non-specific neck pain, rounded up to whole points
@@ -34,7 +39,7 @@ WORSE_PAIN_POINTS = 2
 NOT_IMPROVING_DAYS = 28
 PAIN_MIN, PAIN_MAX = 0, 10
 
-SCREEN_INTRO = (
+SCREEN_INTRO = _(
     "These questions are about the time since your last check-in, or since you started your "
     "programme if this is your first check-in. Answer yes if it has happened at any time in "
     "that period, even if it was there before."
@@ -46,294 +51,351 @@ class ScreenQuestion:
     """One check-in question: the contract field it answers, worded for a patient at home."""
 
     field: str
-    question: str
-    group: str
-    # What a "yes" means, for the clinician reading the reasons ("New: <finding>").
+    question: StrOrPromise
+    group: StrOrPromise
+    # What a "yes" means, for the clinician reading the reasons ("New: <finding>"): stored with
+    # the check-in's re-entry in the clinic's record, so kept in the clinic's words, untranslated.
     finding: str
 
 
-def _q(field: str, group: str, question: str, finding: str) -> ScreenQuestion:
+def _q(field: str, group: StrOrPromise, question: StrOrPromise, finding: str) -> ScreenQuestion:
     return ScreenQuestion(field=field, question=question, group=group, finding=finding)
 
 
-_PAIN = "Your pain"
-_INJURY = "Falls and accidents"
-_NERVES = "Nerves"
-_BLADDER = "Bladder and bowel"
-_HEAD = "Head and face"
-_HEART = "Heart and breathing"
-_GENERAL = "General health"
-_JOINTS = "Joints and stiffness"
-_NEWS = "Medical news"
+_PAIN = _("Your pain")
+_INJURY = _("Falls and accidents")
+_NERVES = _("Nerves")
+_BLADDER = _("Bladder and bowel")
+_HEAD = _("Head and face")
+_HEART = _("Heart and breathing")
+_GENERAL = _("General health")
+_JOINTS = _("Joints and stiffness")
+_NEWS = _("Medical news")
 
 SCREEN_QUESTIONS: tuple[ScreenQuestion, ...] = (
     _q(
         "pain_worsening_progressively",
         _PAIN,
-        "Since your last check-in, has your pain been getting steadily worse, day by day or "
-        "week by week?",
+        _(
+            "Since your last check-in, has your pain been getting steadily worse, day by day or "
+            "week by week?"
+        ),
         "pain steadily getting worse",
     ),
     _q(
         "pain_constant_non_mechanical",
         _PAIN,
-        "Since your last check-in, has your pain been there all the time, and not changed by "
-        "moving, resting or changing position?",
+        _(
+            "Since your last check-in, has your pain been there all the time, and not changed by "
+            "moving, resting or changing position?"
+        ),
         "constant pain, unchanged by movement, rest or position",
     ),
     _q(
         "night_pain_unrelieved_by_rest",
         _PAIN,
-        "Since your last check-in, has pain at night woken you or kept you awake, even when "
-        "lying still or changing position?",
+        _(
+            "Since your last check-in, has pain at night woken you or kept you awake, even when "
+            "lying still or changing position?"
+        ),
         "night pain not eased by lying still or changing position",
     ),
     _q(
         "recent_significant_trauma",
         _INJURY,
-        "Since your last check-in, have you had a fall, collision, blow or accident? (Not a "
-        "strain from exercising or lifting.)",
+        _(
+            "Since your last check-in, have you had a fall, collision, blow or accident? (Not a "
+            "strain from exercising or lifting.)"
+        ),
         "fall, collision, blow or accident",
     ),
     _q(
         "progressive_limb_weakness",
         _NERVES,
-        "Since your last check-in, has an arm or leg become weak, with the weakness getting worse?",
+        _(
+            "Since your last check-in, has an arm or leg become weak, with the weakness getting worse?"
+        ),
         "weakness in an arm or leg that is getting worse",
     ),
     _q(
         "numbness_or_tingling_arms",
         _NERVES,
-        "Since your last check-in, have you had numbness or pins and needles in an arm or hand?",
+        _("Since your last check-in, have you had numbness or pins and needles in an arm or hand?"),
         "numbness or pins and needles in an arm or hand",
     ),
     _q(
         "bilateral_arm_symptoms",
         _NERVES,
-        "Since your last check-in, have you had numbness, tingling or weakness in both arms or "
-        "both hands?",
+        _(
+            "Since your last check-in, have you had numbness, tingling or weakness in both arms or "
+            "both hands?"
+        ),
         "numbness, tingling or weakness in both arms or hands",
     ),
     _q(
         "hand_clumsiness",
         _NERVES,
-        "Since your last check-in, have you been dropping things, or had new trouble with "
-        "buttons or writing?",
+        _(
+            "Since your last check-in, have you been dropping things, or had new trouble with "
+            "buttons or writing?"
+        ),
         "clumsy hands: dropping things, trouble with buttons or writing",
     ),
     _q(
         "gait_disturbance",
         _NERVES,
-        "Since your last check-in, have you felt newly unsteady on your feet, had stiff or heavy "
-        "legs, or been tripping or falling?",
+        _(
+            "Since your last check-in, have you felt newly unsteady on your feet, had stiff or heavy "
+            "legs, or been tripping or falling?"
+        ),
         "new unsteadiness, stiff or heavy legs, tripping or falling",
     ),
     _q(
         "electric_shock_on_neck_flexion",
         _NERVES,
-        "Since your last check-in, have you had an electric-shock feeling down your spine, arms "
-        "or legs when you bend your head forward?",
+        _(
+            "Since your last check-in, have you had an electric-shock feeling down your spine, arms "
+            "or legs when you bend your head forward?"
+        ),
         "electric-shock feeling on bending the head forward (Lhermitte)",
     ),
     _q(
         "bilateral_leg_symptoms",
         _NERVES,
-        "Since your last check-in, have you had pain, numbness or weakness in both legs?",
+        _("Since your last check-in, have you had pain, numbness or weakness in both legs?"),
         "pain, numbness or weakness in both legs",
     ),
     _q(
         "bladder_or_bowel_change",
         _BLADDER,
-        "Since your last check-in, have you had any new difficulty passing urine, any loss of "
-        "control of your bladder or bowels, or a new urgent need to go?",
+        _(
+            "Since your last check-in, have you had any new difficulty passing urine, any loss of "
+            "control of your bladder or bowels, or a new urgent need to go?"
+        ),
         "new bladder or bowel difficulty, loss of control or urgency",
     ),
     _q(
         "saddle_anaesthesia",
         _BLADDER,
-        "Since your last check-in, have you had numbness around your back passage, genitals or "
-        "inner thighs?",
+        _(
+            "Since your last check-in, have you had numbness around your back passage, genitals or "
+            "inner thighs?"
+        ),
         "numbness around the back passage, genitals or inner thighs",
     ),
     _q(
         "dizziness_or_drop_attacks",
         _HEAD,
-        "Since your last check-in, have you felt dizzy or as if the room is spinning, or "
-        "suddenly fallen without blacking out?",
+        _(
+            "Since your last check-in, have you felt dizzy or as if the room is spinning, or "
+            "suddenly fallen without blacking out?"
+        ),
         "dizziness, vertigo or drop attacks",
     ),
     _q(
         "double_vision",
         _HEAD,
-        "Since your last check-in, have you had double vision or disturbed eyesight?",
+        _("Since your last check-in, have you had double vision or disturbed eyesight?"),
         "double or disturbed vision",
     ),
     _q(
         "difficulty_speaking_or_swallowing",
         _HEAD,
-        "Since your last check-in, has your speech been slurred, or have you had trouble "
-        "swallowing?",
+        _(
+            "Since your last check-in, has your speech been slurred, or have you had trouble "
+            "swallowing?"
+        ),
         "slurred speech or trouble swallowing",
     ),
     _q(
         "facial_numbness_or_droop",
         _HEAD,
-        "Since your last check-in, has any part of your face gone numb or drooped?",
+        _("Since your last check-in, has any part of your face gone numb or drooped?"),
         "facial numbness or droop",
     ),
     _q(
         "severe_headache",
         _HEAD,
-        "Since your last check-in, have you had a new, sudden or 'worst ever' headache, unlike "
-        "any you have had before?",
+        _(
+            "Since your last check-in, have you had a new, sudden or 'worst ever' headache, unlike "
+            "any you have had before?"
+        ),
         "new, sudden or worst-ever headache",
     ),
     _q(
         "jaw_claudication_or_scalp_tenderness",
         _HEAD,
-        "Since your last check-in, has your jaw ached when chewing, or your scalp felt tender "
-        "(for example when brushing your hair)?",
+        _(
+            "Since your last check-in, has your jaw ached when chewing, or your scalp felt tender "
+            "(for example when brushing your hair)?"
+        ),
         "jaw ache on chewing or scalp tenderness",
     ),
     _q(
         "chest_pain",
         _HEART,
-        "In the last 3 days, have you had new or unexplained chest pain or tightness?",
+        _("In the last 3 days, have you had new or unexplained chest pain or tightness?"),
         "new or unexplained chest pain or tightness in the last 72 hours",
     ),
     _q(
         "chest_pressure_radiating_to_arm_or_jaw",
         _HEART,
-        "Since your last check-in, have you had pressure or heaviness in your chest that spread "
-        "to your arm, neck or jaw?",
+        _(
+            "Since your last check-in, have you had pressure or heaviness in your chest that spread "
+            "to your arm, neck or jaw?"
+        ),
         "chest pressure spreading to the arm, neck or jaw",
     ),
     _q(
         "shortness_of_breath",
         _HEART,
-        "Since your last check-in, have you become breathless in a way that is new for you?",
+        _("Since your last check-in, have you become breathless in a way that is new for you?"),
         "new breathlessness",
     ),
     _q(
         "sweating_or_nausea_with_pain",
         _HEART,
-        "Since your last check-in, has your pain come with sweating, clamminess, feeling sick or "
-        "being sick?",
+        _(
+            "Since your last check-in, has your pain come with sweating, clamminess, feeling sick or "
+            "being sick?"
+        ),
         "sweating, clamminess, nausea or vomiting with the pain",
     ),
     _q(
         "exertional_pain_eases_with_rest",
         _HEART,
-        "Since your last check-in, has walking, climbing stairs or other exertion brought on "
-        "pain or tightness (not from moving the sore area) that eased within minutes of "
-        "resting?",
+        _(
+            "Since your last check-in, has walking, climbing stairs or other exertion brought on "
+            "pain or tightness (not from moving the sore area) that eased within minutes of "
+            "resting?"
+        ),
         "pain brought on by exertion and eased by rest",
     ),
     _q(
         "tearing_pain_radiating_to_back",
         _HEART,
-        "Since your last check-in, have you had a sudden, severe tearing or ripping pain in your "
-        "chest or back?",
+        _(
+            "Since your last check-in, have you had a sudden, severe tearing or ripping pain in your "
+            "chest or back?"
+        ),
         "sudden severe tearing pain in the chest or back",
     ),
     _q(
         "pain_worse_on_deep_breath",
         _HEART,
-        "Since your last check-in, have you had a sharp pain when breathing in deeply?",
+        _("Since your last check-in, have you had a sharp pain when breathing in deeply?"),
         "sharp pain on breathing in deeply",
     ),
     _q(
         "coughing_blood",
         _HEART,
-        "Since your last check-in, have you coughed up blood?",
+        _("Since your last check-in, have you coughed up blood?"),
         "coughing up blood",
     ),
     _q(
         "recent_surgery_immobility_or_leg_swelling",
         _HEART,
-        "In the last 4 weeks, have you had an operation, been laid up in bed or a chair, or made "
-        "a long-haul journey; or has one calf become swollen?",
+        _(
+            "In the last 4 weeks, have you had an operation, been laid up in bed or a chair, or made "
+            "a long-haul journey; or has one calf become swollen?"
+        ),
         "surgery, immobility or long-haul travel in the last 4 weeks, or one swollen calf",
     ),
     _q(
         "unexplained_weight_loss",
         _GENERAL,
-        "In the last 3 to 6 months, have you lost weight without trying?",
+        _("In the last 3 to 6 months, have you lost weight without trying?"),
         "weight loss without trying in the last 3 to 6 months",
     ),
     _q(
         "fever_or_chills",
         _GENERAL,
-        "Since your last check-in, have you had a fever, sweats or shivering fits?",
+        _("Since your last check-in, have you had a fever, sweats or shivering fits?"),
         "fever, sweats or shivering fits",
     ),
     _q(
         "systemically_unwell",
         _GENERAL,
-        "Since your last check-in, have you felt generally unwell, run down or exhausted?",
+        _("Since your last check-in, have you felt generally unwell, run down or exhausted?"),
         "generally unwell, run down or exhausted",
     ),
     _q(
         "recent_infection_or_spinal_procedure",
         _GENERAL,
-        "In the last 3 months, have you had a bacterial infection (of the skin, urine or "
-        "blood), or an injection or operation on your spine?",
+        _(
+            "In the last 3 months, have you had a bacterial infection (of the skin, urine or "
+            "blood), or an injection or operation on your spine?"
+        ),
         "bacterial infection or spinal injection or operation in the last 3 months",
     ),
     _q(
         "pain_related_to_eating_or_abdominal_symptoms",
         _GENERAL,
-        "Since your last check-in, has your pain been linked to meals, indigestion or tummy "
-        "pain, or has your skin or the whites of your eyes turned yellow?",
+        _(
+            "Since your last check-in, has your pain been linked to meals, indigestion or tummy "
+            "pain, or has your skin or the whites of your eyes turned yellow?"
+        ),
         "pain linked to meals, indigestion or tummy pain, or jaundice",
     ),
     _q(
         "morning_stiffness_over_30_min",
         _JOINTS,
-        "Since your last check-in, have you woken up stiff, with the stiffness lasting more "
-        "than 30 minutes?",
+        _(
+            "Since your last check-in, have you woken up stiff, with the stiffness lasting more "
+            "than 30 minutes?"
+        ),
         "morning stiffness lasting more than 30 minutes",
     ),
     _q(
         "improves_with_exercise_not_rest",
         _JOINTS,
-        "At the moment, does your pain get better when you exercise, but not when you rest?",
+        _("At the moment, does your pain get better when you exercise, but not when you rest?"),
         "pain better with exercise, not with rest",
     ),
     _q(
         "bilateral_shoulder_hip_girdle_aching",
         _JOINTS,
-        "Since your last check-in, have you had aching and stiffness across both shoulders, "
-        "both hips, or both?",
+        _(
+            "Since your last check-in, have you had aching and stiffness across both shoulders, "
+            "both hips, or both?"
+        ),
         "aching and stiffness across both shoulders and/or both hips",
     ),
     _q(
         "osteoporosis",
         _NEWS,
-        "Since you started the programme, have you been told you have osteoporosis (thin "
-        "bones), or broken a bone in a minor fall?",
+        _(
+            "Since you started the programme, have you been told you have osteoporosis (thin "
+            "bones), or broken a bone in a minor fall?"
+        ),
         "told they have osteoporosis, or a fracture from a minor fall",
     ),
     _q(
         "long_term_steroids",
         _NEWS,
-        "Since you started the programme, have you been taking steroid tablets (such as "
-        "prednisolone), so that you have now taken them for 3 months or more?",
+        _(
+            "Since you started the programme, have you been taking steroid tablets (such as "
+            "prednisolone), so that you have now taken them for 3 months or more?"
+        ),
         "steroid tablets, now taken for 3 months or more",
     ),
     _q(
         "history_of_cancer",
         _NEWS,
-        "Since you started the programme, have you been told you have cancer? (Not counting "
-        "basal cell or squamous cell skin cancer.)",
+        _(
+            "Since you started the programme, have you been told you have cancer? (Not counting "
+            "basal cell or squamous cell skin cancer.)"
+        ),
         "diagnosed with cancer (other than basal or squamous cell skin cancer)",
     ),
     _q(
         "immunosuppressed",
         _NEWS,
-        "Since you started the programme, have you started anything that weakens your immune "
-        "system (chemotherapy, transplant or biologic drugs, high-dose steroids), or been told "
-        "you have HIV?",
+        _(
+            "Since you started the programme, have you started anything that weakens your immune "
+            "system (chemotherapy, transplant or biologic drugs, high-dose steroids), or been told "
+            "you have HIV?"
+        ),
         "started immunosuppressing treatment, or diagnosed with HIV",
     ),
 )
@@ -363,24 +425,26 @@ DERIVED_FIELDS: frozenset[str] = frozenset(
 )
 
 # Asked only after a yes to the fall/accident question. "none" is what a no stores.
-TRAUMA_MECHANISM_LABELS: dict[str, str] = {
-    "exertional_strain": "A strain while exercising or lifting (no fall, blow or collision)",
-    "minor_fall_standing_height": "A fall from standing height or lower, such as a trip or slip",
-    "simple_rear_end_collision": "A low-speed car collision where I was hit from behind",
-    "contact_sport_collision": "A collision or tackle while playing sport",
-    "other": "Another minor accident, knock or blow",
-    "fall_from_height_over_1m_or_5_stairs": (
+TRAUMA_MECHANISM_LABELS: dict[str, StrOrPromise] = {
+    "exertional_strain": _("A strain while exercising or lifting (no fall, blow or collision)"),
+    "minor_fall_standing_height": _("A fall from standing height or lower, such as a trip or slip"),
+    "simple_rear_end_collision": _("A low-speed car collision where I was hit from behind"),
+    "contact_sport_collision": _("A collision or tackle while playing sport"),
+    "other": _("Another minor accident, knock or blow"),
+    "fall_from_height_over_1m_or_5_stairs": _(
         "A fall from 1 metre (about 3 feet) or higher, or down 5 or more stairs"
     ),
-    "axial_load_diving_or_head_impact": "A diving accident, or a heavy blow to the top of the head",
-    "high_speed_or_rollover_collision": (
+    "axial_load_diving_or_head_impact": _(
+        "A diving accident, or a heavy blow to the top of the head"
+    ),
+    "high_speed_or_rollover_collision": _(
         "A road accident at high speed, or where the vehicle rolled over or I was thrown out"
     ),
-    "bicycle_or_motorised_recreational_vehicle": (
+    "bicycle_or_motorised_recreational_vehicle": _(
         "A bicycle crash, or a crash on a quad bike, jet ski or other motorised leisure vehicle"
     ),
 }
-TRAUMA_MECHANISM_CHOICES: tuple[tuple[str, str], ...] = tuple(
+TRAUMA_MECHANISM_CHOICES: tuple[tuple[str, StrOrPromise], ...] = tuple(
     (value, TRAUMA_MECHANISM_LABELS[value]) for value in TRAUMA_MECHANISMS if value != "none"
 )
 

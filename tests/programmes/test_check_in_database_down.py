@@ -67,7 +67,7 @@ def test_a_red_flag_reported_while_the_database_is_down_gets_the_advice_and_the_
     assert "Your answers have not been sent" in text
     assert "Do not wait for the clinic" in text
     question = next(q for q in screen.SCREEN_QUESTIONS if q.field == FLAG).question
-    assert question in text
+    assert str(question) in text
     assert "Call 999 or go to A&E at once if any of these start" in text
     assert "01632 960000" in text
     assert checked_value(response, "pain") == "7"

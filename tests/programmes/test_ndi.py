@@ -68,7 +68,7 @@ def test_statements_are_the_clinics_own_wording_not_the_published_text() -> None
         "I have no trouble sleeping",
         "My sleep is slightly disturbed",
     ]
-    text = " ".join(s for section in SECTIONS for s in section.statements).lower()
+    text = " ".join(str(s) for section in SECTIONS for s in section.statements).lower()
     for phrase in published:
         assert phrase.lower() not in text
 
