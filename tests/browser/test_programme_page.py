@@ -5,6 +5,7 @@ questionnaire, and a check-in with a new red flag tells them what to do now."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -14,6 +15,7 @@ from programmes.links import page_url
 from programmes.models import Programme
 from programmes.ndi import SECTIONS
 from tests.programmes.helpers import prescribe
+from triage.outcomes import patient_instruction
 
 PHONE = {"width": 375, "height": 812}
 
@@ -97,7 +99,9 @@ def test_a_check_in_with_a_new_red_flag_says_what_to_do_now(live_server, chromiu
     answer_screen(page, bladder_or_bowel_change=True)
     page.get_by_role("button", name="Send", exact=False).click()
 
-    expect(page.locator("body")).to_contain_text("999")
+    emergency = patient_instruction("EMERGENCY", sla=settings.TRIAGE_SLA["EMERGENCY"])
+    expect(page.get_by_role("heading", name=str(emergency.heading))).to_be_visible()
+    expect(page.locator("body")).to_contain_text(str(emergency.now))
     assert fits_the_screen(page)
     programme.refresh_from_db()
     assert programme.status == Programme.Status.ON_HOLD
