@@ -8,7 +8,7 @@ class ProgrammesConfig(AppConfig):
     def ready(self) -> None:
         from outbox.services import register_send_guard
         from programmes import panels
-        from programmes.services import PROGRAMME_KINDS, still_wanted
+        from programmes.reminders import PROGRAMME_KINDS, still_wanted
         from triage.panels import register_case_panel
 
         for kind in PROGRAMME_KINDS:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
 from programmes.models import CAUTION_TAG_CHOICES, Exercise, ProgrammeTemplate
-from programmes.services import latest_start
+from programmes.prescribing import latest_start
 
 NOTE_MAX_LENGTH = 2000
 

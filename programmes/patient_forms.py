@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
 from programmes import ndi, screen
+from programmes.check_ins import LoggedExercise
 from programmes.models import CheckIn, ProgrammeExercise, SessionLog
-from programmes.services import LoggedExercise
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

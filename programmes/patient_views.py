@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit import services as audit
 from clinic.views import clinic_phone
-from programmes import emails, links, media, services
+from programmes import check_ins, emails, links, media, reminders
 from programmes import handout as programme_handout
+from programmes.history import ProgrammeRefused
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -137,9 +138,9 @@ def _page(
     current = next((p for p in phases if p.position == programme.current_phase), None)
     exercises = list(current.exercises.all()) if current else []
     today = programme.local_today()
-    check_ins = list(programme.check_ins.all())
-    open_check_in = services.open_check_in(programme)
-    start_questionnaire = next((c for c in check_ins if c.week == 0), None)
+    every_check_in = list(programme.check_ins.all())
+    open_check_in = check_ins.open_check_in(programme)
+    start_questionnaire = next((c for c in every_check_in if c.week == 0), None)
     if session_form is None:
         session_form = SessionForm(exercises=exercises, today=today)
     if schedule_form is None:
@@ -166,7 +167,7 @@ def _page(
         "days_text": spread(programme.training_days),
         "open_check_in": open_check_in,
         "start_questionnaire": start_questionnaire,
-        "answered": [c for c in check_ins if c.completed_at is not None],
+        "answered": [c for c in every_check_in if c.completed_at is not None],
         "recent_sessions": recent_sessions,
         "session_form": session_form,
         "schedule_form": schedule_form,
@@ -174,7 +175,7 @@ def _page(
         "on_hold": programme.status == Programme.Status.ON_HOLD,
         "ended": not programme.is_live,
         "unsubscribe_token": links.unsubscribe_token(programme),
-        "instruction": _hold_instruction(programme, check_ins),
+        "instruction": _hold_instruction(programme, every_check_in),
     } | safety_net_lists()
     return _render(request, "programmes/patient/patient_page.html", context, status=status)
 
@@ -200,7 +201,7 @@ def patient_page(request: HttpRequest, token: str) -> HttpResponse:
     programme = _resolve(request, token)
     if isinstance(programme, HttpResponse):
         return programme
-    services.record_page_visit(programme)
+    reminders.record_page_visit(programme)
     audit.record_view(
         request=request,
         record=f"programme {programme.pk}",
@@ -267,14 +268,14 @@ def log_session(request: HttpRequest, token: str) -> HttpResponse:
     form = SessionForm(request.POST, exercises=exercises, today=programme.local_today())
     if form.is_valid():
         try:
-            session = services.log_session(
+            session = check_ins.log_session(
                 programme_id=programme.pk,
                 performed_on=form.cleaned_data["performed_on"],
                 felt=form.cleaned_data["felt"],
                 exercises=form.logged(),
                 note=form.cleaned_data["note"],
             )
-        except services.ProgrammeRefused as exc:
+        except ProgrammeRefused as exc:
             form.add_error(None, str(exc))
         else:
             text = gettext("Session on %(day)s logged. Thank you.") % {
@@ -299,13 +300,13 @@ def schedule(request: HttpRequest, token: str) -> HttpResponse:
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
-            services.choose_schedule(
+            reminders.choose_schedule(
                 programme_id=programme.pk,
                 training_days=form.cleaned_data["training_days"],
                 reminder_time=form.cleaned_data["reminder_time"],
                 time_zone=form.cleaned_data["time_zone"],
             )
-        except services.ProgrammeRefused as exc:
+        except ProgrammeRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -321,7 +322,7 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
     programme = _resolve(request, token)
     if isinstance(programme, HttpResponse):
         return programme
-    services.pause_reminders(programme_id=programme.pk)
+    reminders.pause_reminders(programme_id=programme.pk)
     messages.success(request, gettext("Reminders are paused. Check-in emails still come."))
     return redirect("programmes:patient_page", token=token)
 
@@ -332,7 +333,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     programme = _resolve(request, token)
     if isinstance(programme, HttpResponse):
         return programme
-    services.resume_reminders(programme_id=programme.pk)
+    reminders.resume_reminders(programme_id=programme.pk)
     messages.success(request, gettext("Reminders are back on."))
     return redirect("programmes:patient_page", token=token)
 
@@ -354,8 +355,8 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
     programme = _resolve(request, token)
     if isinstance(programme, HttpResponse):
         return programme
-    check_ins = list(programme.check_ins.all())
-    found = next((c for c in check_ins if c.week == week), None)
+    every_check_in = list(programme.check_ins.all())
+    found = next((c for c in every_check_in if c.week == week), None)
     if found is None:
         return _check_in_closed(
             request, programme, token, gettext("There is no such check-in."), 404
@@ -376,7 +377,7 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
         form = CheckInForm(request.POST, check_in=found)
         if form.is_valid():
             try:
-                services.complete_check_in(
+                check_ins.complete_check_in(
                     programme_id=programme.pk,
                     week=week,
                     pain=form.cleaned_data["pain"],
@@ -385,9 +386,9 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
                     screen_answers=form.screen_answers(),
                     trauma_mechanism=form.trauma_mechanism_answer(),
                 )
-            except services.CheckInClosed as exc:
+            except check_ins.CheckInClosed as exc:
                 return _check_in_closed(request, programme, token, str(exc))
-            except (services.ProgrammeRefused, ValueError) as exc:
+            except (ProgrammeRefused, ValueError) as exc:
                 form.add_error(None, str(exc))
             else:
                 # The result is read back from the database on the GET.
@@ -396,7 +397,7 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
     else:
         form = CheckInForm(
             check_in=found,
-            initial={"sessions_done": _sessions_since_last_check_in(programme, check_ins)},
+            initial={"sessions_done": _sessions_since_last_check_in(programme, every_check_in)},
         )
         status = 200
     return _render(
@@ -457,7 +458,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 "clinic_phone": clinic_phone(),
             },
         )
-    services.unsubscribe(programme_id=programme.pk)
+    reminders.unsubscribe(programme_id=programme.pk)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
@@ -473,7 +474,7 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
         programme = links.programme_for_unsubscribe(token)
     except links.LinkProblem as problem:
         return _unsubscribe_problem(request, problem)
-    services.resubscribe(programme_id=programme.pk)
+    reminders.resubscribe(programme_id=programme.pk)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",
@@ -505,5 +506,5 @@ def new_link(request: HttpRequest) -> HttpResponse:
         except links.LinkProblem as problem:
             programme = problem.programme
         if programme is not None:
-            services.send_new_link(programme_id=programme.pk)
+            reminders.send_new_link(programme_id=programme.pk)
     return _render(request, "programmes/patient/new_link_sent.html")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from programmes import services
+from programmes import reminders
 
 
 @shared_task(name="programmes.queue_due", ignore_result=True)
 def queue_due() -> None:
-    services.queue_due_programme_emails()
+    reminders.queue_due_programme_emails()

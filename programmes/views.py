@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from clinic.roles import Role, has_role, role_required
-from programmes import emails, handout, media, services
+from programmes import check_ins, emails, handout, media, prescribing, reminders
 from programmes.caution import ClashFound
 from programmes.forms import (
     ChooseTemplateForm,
@@ -33,6 +33,7 @@ from programmes.forms import (
     StopForm,
     tomorrow,
 )
+from programmes.history import ProgrammeRefused
 from programmes.models import (
     Exercise,
     Programme,
@@ -40,7 +41,7 @@ from programmes.models import (
     TemplateExercise,
     TemplatePhase,
 )
-from programmes.services import PlannedExercise, PlannedPhase, ProgrammeRefused
+from programmes.prescribing import PlannedExercise, PlannedPhase
 from programmes.suggest import Suggestion, suggest_template
 from triage.models import Assessment, Case, Urgency
 
@@ -79,7 +80,7 @@ def _blockers(case: Case) -> list[str]:
     found = []
     if case.status != Case.Status.OPEN and not case.takes_further_decision():
         found.append("This case is closed; reopen it with a new intake first.")
-    blocker = services.prescription_blocker(case)
+    blocker = prescribing.prescription_blocker(case)
     if blocker:
         found.append(blocker)
     live = Programme.objects.live().filter(patient=case.patient).first()
@@ -129,7 +130,7 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
             return _step_one(
                 request, context, case, latest, ChooseTemplateForm(request.POST), status=400
             )
-        plan = services.plan_from_template(template)
+        plan = prescribing.plan_from_template(template)
         formset, rows = _exercise_formset(plan, answers, data=request.POST)
         # Whatever is refused (the start date, a dose, the note, the service's own checks), the
         # page stays on step 2 with everything as the clinician left it and the error beside it.
@@ -137,7 +138,7 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
             if _rows_match(formset, plan):
                 _apply(formset, plan)
                 try:
-                    programme = services.prescribe_programme(
+                    programme = prescribing.prescribe_programme(
                         case_id=case.pk,
                         clinician=_clinician(request),
                         template_id=template.pk,
@@ -160,7 +161,7 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
         if not choose.is_valid():
             return _step_one(request, context, case, latest, choose, status=400)
         template = choose.cleaned_data["template"]
-        plan = services.plan_from_template(template)
+        plan = prescribing.plan_from_template(template)
         formset, rows = _exercise_formset(plan, answers)
         form = PrescribeForm(
             initial={"template": template.pk, "start": choose.cleaned_data["start"].isoformat()}
@@ -254,7 +255,7 @@ def _exercise_formset(
     """The plan as one form per exercise (phase by phase), with each exercise's clashes."""
     warnings = {
         (warning.phase, warning.exercise.pk): warning.found
-        for warning in services.clash_warnings(plan, answers)
+        for warning in prescribing.clash_warnings(plan, answers)
     }
     flat = [(phase, item) for phase in plan for item in phase.exercises]
     clashing = frozenset(
@@ -325,7 +326,7 @@ def _apply(formset: Any, plan: Sequence[PlannedPhase]) -> None:
 def approve_suggestion(request: HttpRequest, case_id: int) -> HttpResponse:
     """The queue's one-step approval of triage's suggestion, as it stands, from tomorrow."""
     try:
-        programme = services.approve_suggested_programme(
+        programme = prescribing.approve_suggested_programme(
             case_id=case_id, clinician=_clinician(request)
         )
     except Case.DoesNotExist:
@@ -397,7 +398,7 @@ def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)
     try:
-        services.resume_programme(
+        check_ins.resume_programme(
             programme_id=pk, clinician=_clinician(request), note=form.cleaned_data["note"]
         )
     except ProgrammeRefused as exc:
@@ -415,7 +416,7 @@ def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)
     try:
-        services.stop_programme(
+        check_ins.stop_programme(
             programme_id=pk, clinician=_clinician(request), reason=form.cleaned_data["reason"]
         )
     except ProgrammeRefused as exc:
@@ -428,7 +429,7 @@ def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CLINICIAN)
 def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
-    services.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
+    reminders.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
     messages.success(
         request,
         "Every earlier link to the patient's page is revoked; a new one is on its way to the "
@@ -446,7 +447,7 @@ def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)
     try:
-        services.review_progression(
+        check_ins.review_progression(
             programme_id=pk,
             clinician=_clinician(request),
             move_on=form.cleaned_data["decision"] == "move_on",

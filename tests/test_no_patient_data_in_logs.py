@@ -31,8 +31,8 @@ from outbox.services import send_messages
 from patients.models import Intake
 from programmes import links
 from programmes.models import ProgrammeTemplate
+from programmes.prescribing import prescribe_programme
 from programmes.seed import seed_library
-from programmes.services import prescribe_programme
 from tests.patients.helpers import VALID_NHS_NUMBER, intake_post, make_user
 from tests.support.two_factor import sign_in
 from tests.test_compose import command, compose, dockerfile_instructions

@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, models, transaction
 from patients.models import PatientDetailChange
 from patients.services import correct_patient_details
 from programmes.models import Programme, ProgrammeEvent
-from programmes.services import pause_reminders, resume_reminders
+from programmes.reminders import pause_reminders, resume_reminders
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import clinician, prescribe
 from triage.models import Case, CaseActivity, CaseDecision, Urgency, UrgencyOverride

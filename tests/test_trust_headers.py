@@ -15,8 +15,8 @@ from django.utils import timezone
 from clinic.middleware import PERMISSIONS_POLICY, TrustHeadersMiddleware
 from programmes import links
 from programmes.models import ProgrammeTemplate
+from programmes.prescribing import prescribe_programme
 from programmes.seed import seed_library
-from programmes.services import prescribe_programme
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.referrals.factories import make_destination
 from tests.support.two_factor import sign_in

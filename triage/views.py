@@ -21,7 +21,7 @@ from audit import services as audit
 from clinic.roles import Role, role_required
 from patients.forms import display_answer
 from programmes.models import ProgrammeTemplate
-from programmes.services import prescription_blocker
+from programmes.prescribing import prescription_blocker
 from programmes.suggest import suggest_template
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm

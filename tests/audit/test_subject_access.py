@@ -25,8 +25,7 @@ from outbox.models import Message
 from outbox.services import remove_old_content
 from patients.models import Patient
 from patients.services import correct_patient_details
-from programmes import screen
-from programmes import services as programme_services
+from programmes import check_ins, screen
 from programmes.models import CheckIn, Programme, ProgrammeExercise
 from programmes.ndi import SECTIONS
 from referrals import services as referral_services
@@ -95,19 +94,19 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
     clock.advance(timedelta(minutes=10))
     programme = prescribe(by=doctor, intake=intake, start=timezone.localdate())
     items = ProgrammeExercise.objects.filter(phase__programme=programme, phase__position=1)
-    programme_services.log_session(
+    check_ins.log_session(
         programme_id=programme.pk,
         performed_on=timezone.localdate(),
         felt="right",
         exercises=[
-            programme_services.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
+            check_ins.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
             for item in items
         ],
         note="Felt fine",
     )
     check_in = programme.check_ins.get(week=0)
     clock.move_to(max(clock.now, check_in.due_at) + timedelta(minutes=5))
-    programme_services.complete_check_in(
+    check_ins.complete_check_in(
         programme_id=programme.pk,
         week=0,
         pain=4,
@@ -380,12 +379,12 @@ def test_the_export_is_built_in_the_same_queries_however_long_the_history(
     )
     items = ProgrammeExercise.objects.filter(phase__programme=history.programme)
     for _ in range(3):
-        programme_services.log_session(
+        check_ins.log_session(
             programme_id=history.programme.pk,
             performed_on=timezone.localdate(),
             felt="easy",
             exercises=[
-                programme_services.LoggedExercise(exercise_id=item.pk, done=True, load_kg=None)
+                check_ins.LoggedExercise(exercise_id=item.pk, done=True, load_kg=None)
                 for item in items.filter(phase__position=history.programme.current_phase)
             ],
         )

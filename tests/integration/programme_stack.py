@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from outbox.services import dispatch_due_messages
 from programmes.models import CheckIn, Programme
-from programmes.services import queue_due_programme_emails
+from programmes.reminders import queue_due_programme_emails
 from tests.support.clock import Clock, running_at
 from tests.support.smtp_sink import Received, SmtpSink
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from outbox.models import Message
 from outbox.redaction import for_staff
-from programmes import links, services
+from programmes import links, reminders
 from programmes.models import Programme
 from tests.patients.helpers import make_user
 from tests.programmes.helpers import prescribe
@@ -31,8 +31,8 @@ def programme(clock: Clock) -> Programme:
     link; in every state a page shows."""
     programme = prescribe()
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
-    services.send_new_link(programme_id=programme.pk)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.send_new_link(programme_id=programme.pk)
     programme.refresh_from_db()
     rows = list(Message.objects.filter(patient_id=programme.patient_id).order_by("id"))
     assert len(rows) >= 3

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from programmes import links, services
+from programmes import links, prescribing
 from programmes.models import Programme, ProgrammeTemplate
 from tests.patients.helpers import make_intake, patient_details
 from tests.support.clock import Clock
@@ -51,7 +51,7 @@ def programme(
 ) -> Programme:
     """The template as it stands, prescribed today and starting today (so the starting
     questionnaire is open)."""
-    return services.prescribe_programme(
+    return prescribing.prescribe_programme(
         case_id=self_care_case.pk,
         clinician=clinician,
         template_id=programme_template.pk,

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from patients.models import Intake
 from programmes.models import Programme, ProgrammeTemplate
+from programmes.prescribing import prescribe_programme
 from programmes.seed import seed_library
-from programmes.services import prescribe_programme
 from tests.patients.helpers import make_intake, make_user, patient_details
 
 KETTLEBELL = "upper-back-kettlebell-foundations"

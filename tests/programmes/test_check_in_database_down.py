@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes import links, screen, services
+from programmes import links, prescribing, screen
 from programmes.models import CheckIn, Programme, ProgrammeTemplate
 from programmes.seed import seed_library
 from tests.patients.helpers import make_intake, make_user, patient_details
@@ -37,7 +37,7 @@ def programme(clock: Any) -> Programme:
         entered_by=receptionist,
         details=patient_details(given_name="Ada", email=PATIENT_EMAIL, email_consent=True),
     )
-    return services.prescribe_programme(
+    return prescribing.prescribe_programme(
         case_id=intake.assessment.case.pk,
         clinician=clinician,
         template_id=ProgrammeTemplate.objects.get(slug=TEMPLATE_SLUG).pk,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from outbox.models import Message
 from patients.models import Intake
-from programmes import screen, services
+from programmes import check_ins, reminders, screen
+from programmes.history import ProgrammeRefused
 from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammeExercise, SessionLog
 from programmes.ndi import SECTIONS
 from tests.programmes.helpers import prescribe
@@ -42,7 +43,7 @@ def at_week(programme: Programme, week: int) -> datetime:
     return programme.check_ins.get(week=week).due_at + timedelta(minutes=5)
 
 
-def answer(programme: Programme, week: int, **fields: Any) -> services.CheckInResult:
+def answer(programme: Programme, week: int, **fields: Any) -> check_ins.CheckInResult:
     defaults: dict[str, Any] = {
         "pain": 5,
         "sessions_done": None,
@@ -50,7 +51,7 @@ def answer(programme: Programme, week: int, **fields: Any) -> services.CheckInRe
         "screen_answers": all_no(),
         "now": at_week(programme, week),
     }
-    return services.complete_check_in(programme_id=programme.pk, week=week, **defaults | fields)
+    return check_ins.complete_check_in(programme_id=programme.pk, week=week, **defaults | fields)
 
 
 def log_sessions(programme: Programme, count: int, *, felt: str = "right") -> None:
@@ -60,12 +61,12 @@ def log_sessions(programme: Programme, count: int, *, felt: str = "right") -> No
         )
     )
     for _ in range(count):
-        services.log_session(
+        check_ins.log_session(
             programme_id=programme.pk,
             performed_on=timezone.localdate(),
             felt=felt,
             exercises=[
-                services.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
+                check_ins.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
                 for item in items
             ],
         )
@@ -91,7 +92,7 @@ def test_a_check_in_with_a_new_red_flag_reopens_the_case_at_the_engines_urgency(
     programme = started_today()
     case = programme.case
     assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
 
     # When the week-1 check-in reports arm weakness getting worse
     result = answer(programme, 1, screen_answers=all_no(progressive_limb_weakness=True))
@@ -169,14 +170,14 @@ def test_a_check_in_joins_a_case_the_patient_already_has_open() -> None:
 def test_a_check_in_is_answered_once_and_not_before_it_opens(clock: Clock) -> None:
     programme = started_today()
     week_one = programme.check_ins.get(week=1).due_at
-    with pytest.raises(services.CheckInClosed, match="not open yet"):
+    with pytest.raises(check_ins.CheckInClosed, match="not open yet"):
         answer(
             programme, 1, now=week_one - settings.PROGRAMME_CHECK_IN_EARLY - timedelta(minutes=1)
         )
-    with pytest.raises(services.CheckInClosed, match="not open yet"):
+    with pytest.raises(check_ins.CheckInClosed, match="not open yet"):
         answer(programme, 2, now=at_week(programme, 1))
     answer(programme, 1, now=week_one - settings.PROGRAMME_CHECK_IN_EARLY)
-    with pytest.raises(services.CheckInClosed, match="already answered"):
+    with pytest.raises(check_ins.CheckInClosed, match="already answered"):
         answer(programme, 1)
 
 
@@ -184,7 +185,7 @@ def test_an_unanswered_screen_question_is_refused_not_taken_as_no() -> None:
     programme = started_today()
     answers = all_no()
     del answers["saddle_anaesthesia"]
-    with pytest.raises(services.ProgrammeRefused, match="saddle_anaesthesia"):
+    with pytest.raises(ProgrammeRefused, match="saddle_anaesthesia"):
         answer(programme, 1, screen_answers=answers)
     assert programme.check_ins.get(week=1).completed_at is None
 
@@ -241,7 +242,7 @@ def test_the_final_check_in_asks_the_ndi_and_completes_the_programme() -> None:
     programme = started_today()
     for week in (1, 2, 4):
         answer(programme, week, pain=4)
-    with pytest.raises(services.ProgrammeRefused, match="neck questionnaire"):
+    with pytest.raises(ProgrammeRefused, match="neck questionnaire"):
         answer(programme, 6, ndi_answers=None)
 
     answer(programme, 6, pain=3, ndi_answers=ndi(1))

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import links, ndi, screen, services
+from programmes import check_ins, links, ndi, reminders, screen
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -323,7 +323,7 @@ def _ndi(value: int) -> dict[str, int | None]:
 def test_the_case_page_shows_the_programme_its_check_ins_and_charts(
     clinician_client: Client, programme: Programme
 ) -> None:
-    services.complete_check_in(
+    check_ins.complete_check_in(
         programme_id=programme.pk,
         week=0,
         pain=4,
@@ -358,7 +358,7 @@ def test_the_case_page_costs_the_same_however_long_the_programme_history(
         return len(captured)
 
     few = queries()
-    services.complete_check_in(
+    check_ins.complete_check_in(
         programme_id=programme.pk,
         week=0,
         pain=4,
@@ -367,14 +367,14 @@ def test_the_case_page_costs_the_same_however_long_the_programme_history(
         screen_answers=_screen(),
     )
     for _ in range(3):
-        services.revoke_link(programme_id=programme.pk, clinician=clinician)
+        reminders.revoke_link(programme_id=programme.pk, clinician=clinician)
     assert queries() == few
 
 
 def test_a_check_in_that_reopens_the_case_is_called_out_and_the_programme_can_resume(
     clinician_client: Client, programme: Programme
 ) -> None:
-    services.complete_check_in(
+    check_ins.complete_check_in(
         programme_id=programme.pk,
         week=0,
         pain=8,  # 4 at the intake: worse by 4

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from outbox.models import Message
 from patients.models import Intake
-from programmes import screen, services
+from programmes import check_ins, screen
 from programmes.models import Exercise, Programme, ProgrammeExercise, ProgrammeTemplate
 from programmes.ndi import SECTIONS
-from programmes.services import START_AT_MOST_DAYS_AHEAD
+from programmes.prescribing import START_AT_MOST_DAYS_AHEAD
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, prescribe, self_care_intake
 from triage.models import Case, Urgency
@@ -39,9 +39,9 @@ def _no_flags(**yes: bool) -> dict[str, bool]:
     return {field: False for field in screen.SCREEN_FIELDS} | yes
 
 
-def _week_one(programme: Programme, **screen_answers: bool) -> services.CheckInResult:
+def _week_one(programme: Programme, **screen_answers: bool) -> check_ins.CheckInResult:
     check_in = programme.check_ins.get(week=1)
-    return services.complete_check_in(
+    return check_ins.complete_check_in(
         programme_id=programme.pk,
         week=1,
         pain=5,
@@ -338,7 +338,7 @@ def test_a_stop_refused_because_the_programme_ended_meanwhile_keeps_the_reason(
     clinician_client: Client, clinician: User, programme: Programme
 ) -> None:
     # Given the programme stopped from another tab after this page was loaded
-    services.stop_programme(programme_id=programme.pk, clinician=clinician, reason="Moved away")
+    check_ins.stop_programme(programme_id=programme.pk, clinician=clinician, reason="Moved away")
 
     # When the clinician submits their own reason
     response = clinician_client.post(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Intake
-from programmes import links, screen, services
+from programmes import links, prescribing, screen
 from programmes.models import Programme, ProgrammeTemplate
 from programmes.seed import seed_library
 from tests.patients.helpers import make_intake, make_user, patient_details
@@ -179,7 +179,7 @@ def flushed_programme(clock: Any) -> Programme:
         entered_by=make_user(role="reception"),
         details=patient_details(given_name="Ada", email=PATIENT_EMAIL, email_consent=True),
     )
-    return services.prescribe_programme(
+    return prescribing.prescribe_programme(
         case_id=intake.assessment.case.pk,
         clinician=make_user(role="clinician", email="c@example.org"),
         template_id=ProgrammeTemplate.objects.get(slug=TEMPLATE_SLUG).pk,

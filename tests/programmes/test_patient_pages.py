@@ -18,7 +18,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from outbox.models import Message
 from patients.models import Intake
-from programmes import links, ndi, screen, services
+from programmes import links, ndi, reminders, screen
 from programmes.models import CheckIn, Programme, ProgrammeEvent, SessionExercise, SessionLog
 from programmes.patient_views import FORM_BROKE_ADVICE
 from tests.programmes.conftest import PATIENT_EMAIL
@@ -168,7 +168,7 @@ def test_a_new_link_request_needs_the_csrf_token(programme: Programme) -> None:
 def test_a_revoked_link_stops_working(
     client: Client, programme: Programme, page_path: str, clinician: Any
 ) -> None:
-    services.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
+    reminders.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
 
     response = client.get(page_path)
 
@@ -484,7 +484,7 @@ def test_following_the_unsubscribe_link_changes_nothing(
 ) -> None:
     """A mail scanner opens every link in an email: a GET must not stop the check-ins."""
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
     reminder = Message.objects.get(kind=Message.Kind.PROGRAMME_REMINDER)
 
     response = client.get(unsubscribe_path(programme))
@@ -507,7 +507,7 @@ def test_following_the_unsubscribe_link_changes_nothing(
 
 def test_the_button_stops_emails_at_once_and_says_so(client: Client, programme: Programme) -> None:
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
     reminder = Message.objects.get(kind=Message.Kind.PROGRAMME_REMINDER)
 
     response = client.post(unsubscribe_path(programme), {"List-Unsubscribe": "One-Click"})
@@ -592,7 +592,7 @@ def test_revoking_the_links_ends_the_unsubscribe_link_too(
     client: Client, programme: Programme, clinician: User
 ) -> None:
     old = unsubscribe_path(programme)
-    services.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
+    reminders.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
     programme.refresh_from_db()
 
     for response in (client.get(old), one_click(client, old)):
@@ -617,7 +617,7 @@ def test_an_unsubscribe_link_made_before_links_had_versions_works_until_a_revoke
     path = reverse("programmes:unsubscribe", args=[legacy])
     assert client.get(path).status_code == 200
 
-    services.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
+    reminders.revoke_link(programme_id=programme.pk, clinician=clinician, send_new=False)
 
     assert one_click(client, path).status_code == 410
     programme.refresh_from_db()

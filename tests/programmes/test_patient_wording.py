@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import links, services
+from programmes import links, reminders
 from programmes.models import CheckIn, Programme
 from tests.programmes.test_check_in_database_down import _csrf
 from tests.programmes.test_patient_instruction import CHECK_IN_AT, flushed_programme  # noqa: F401
@@ -108,10 +108,10 @@ def test_every_page_a_patient_opens_is_written_to_them(
 
 
 def test_every_email_a_patient_gets_is_written_to_them(programme: Programme) -> None:
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
     CheckIn.objects.filter(programme=programme).update(due_at=timezone.now())
-    services.queue_due_programme_emails(now=timezone.now())
-    services.send_new_link(programme_id=programme.pk)
+    reminders.queue_due_programme_emails(now=timezone.now())
+    reminders.send_new_link(programme_id=programme.pk)
     sent = Message.objects.filter(to_email=programme.patient.email)
     kinds = set(sent.values_list("kind", flat=True))
     assert {Message.Kind.PROGRAMME, Message.Kind.PROGRAMME_REMINDER} <= kinds, kinds

@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import services
+from programmes import prescribing
+from programmes.history import ProgrammeRefused
 from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammeTemplate
-from programmes.services import ProgrammeRefused
 from tests.patients.helpers import make_intake, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
 from triage.models import Case, CaseDecision, Urgency
@@ -43,7 +43,7 @@ def test_prescribing_copies_the_template_schedules_check_ins_and_closes_the_case
     case = self_care_intake(duration_days=42).assessment.case
     template = _template()
 
-    programme = services.prescribe_programme(
+    programme = prescribing.prescribe_programme(
         case_id=case.pk,
         clinician=clinician,
         template_id=template.pk,
@@ -78,7 +78,7 @@ def test_prescribing_copies_the_template_schedules_check_ins_and_closes_the_case
 
 def test_the_programme_keeps_its_doses_when_the_template_changes_later(clinician: User) -> None:
     case = self_care_intake().assessment.case
-    programme = services.prescribe_programme(
+    programme = prescribing.prescribe_programme(
         case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
     )
     _template().phases.get(position=1).exercises.update(sets=9)
@@ -88,9 +88,9 @@ def test_the_programme_keeps_its_doses_when_the_template_changes_later(clinician
 def test_an_urgent_case_cannot_be_prescribed_until_a_clinician_lowers_it(clinician: User) -> None:
     case = self_care_intake(fever_or_chills=True, unexplained_weight_loss=True).assessment.case
     assert case.urgency >= Urgency.URGENT
-    assert "must clear it" in (services.prescription_blocker(case) or "")
+    assert "must clear it" in (prescribing.prescription_blocker(case) or "")
     with pytest.raises(ProgrammeRefused, match="must clear it"):
-        services.prescribe_programme(
+        prescribing.prescribe_programme(
             case_id=case.pk,
             clinician=clinician,
             template_id=_template(DESK).pk,
@@ -105,8 +105,8 @@ def test_an_urgent_case_cannot_be_prescribed_until_a_clinician_lowers_it(clinici
         reason="Seen today: a cold, weight steady on the scales",
     )
     case.refresh_from_db()
-    assert services.prescription_blocker(case) is None
-    services.prescribe_programme(
+    assert prescribing.prescription_blocker(case) is None
+    prescribing.prescribe_programme(
         case_id=case.pk, clinician=clinician, template_id=_template(DESK).pk, start_date=_tomorrow()
     )
     assert Programme.objects.filter(case=case).count() == 1
@@ -118,9 +118,9 @@ def test_a_patient_without_email_consent_is_prescribed_with_no_email(clinician: 
     intake.patient.email_consent = False
     intake.patient.save()
     case = intake.assessment.case
-    assert services.prescription_blocker(case) is None
+    assert prescribing.prescription_blocker(case) is None
 
-    programme = services.prescribe_programme(
+    programme = prescribing.prescribe_programme(
         case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
     )
 
@@ -137,7 +137,7 @@ def test_a_start_date_too_far_ahead_is_refused_by_the_service_too(
     """9999-12-31 crashed in check_in_due (OverflowError) when the form was bypassed."""
     case = self_care_intake().assessment.case
     with pytest.raises(ProgrammeRefused, match="days ahead"):
-        services.prescribe_programme(
+        prescribing.prescribe_programme(
             case_id=case.pk,
             clinician=clinician,
             template_id=_template().pk,
@@ -148,7 +148,7 @@ def test_a_start_date_too_far_ahead_is_refused_by_the_service_too(
 def test_a_start_date_in_the_past_is_refused(clinician: User) -> None:
     case = self_care_intake().assessment.case
     with pytest.raises(ProgrammeRefused, match="in the past"):
-        services.prescribe_programme(
+        prescribing.prescribe_programme(
             case_id=case.pk,
             clinician=clinician,
             template_id=_template().pk,
@@ -160,8 +160,8 @@ def test_osteoporosis_flags_the_kettlebell_exercises_that_load_a_bent_spine(
     clinician: User,
 ) -> None:
     intake = self_care_intake(osteoporosis=True)
-    plan = services.plan_from_template(_template())
-    warnings = services.clash_warnings(plan, intake.answers)
+    plan = prescribing.plan_from_template(_template())
+    warnings = prescribing.clash_warnings(plan, intake.answers)
     assert {w.exercise.slug for w in warnings} == KETTLEBELL_FLEXION
     assert all(
         found.field == "osteoporosis" and found.tag == "loaded_spinal_flexion"
@@ -173,7 +173,7 @@ def test_osteoporosis_flags_the_kettlebell_exercises_that_load_a_bent_spine(
 def test_a_clash_kept_without_a_note_is_refused(clinician: User) -> None:
     case = self_care_intake(osteoporosis=True).assessment.case
     with pytest.raises(ProgrammeRefused, match="clash with the patient's answers"):
-        services.prescribe_programme(
+        prescribing.prescribe_programme(
             case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
         )
     assert not Programme.objects.exists()
@@ -181,7 +181,7 @@ def test_a_clash_kept_without_a_note_is_refused(clinician: User) -> None:
 
 def test_clashes_kept_with_a_note_or_removed_are_prescribed_as_chosen(clinician: User) -> None:
     case = self_care_intake(osteoporosis=True).assessment.case
-    plan = services.plan_from_template(_template())
+    plan = prescribing.plan_from_template(_template())
     for phase in plan:
         for item in phase.exercises:
             if item.exercise.slug == ROW:
@@ -189,7 +189,7 @@ def test_clashes_kept_with_a_note_or_removed_are_prescribed_as_chosen(clinician:
             elif item.exercise.slug in KETTLEBELL_FLEXION:
                 item.keep = False
 
-    programme = services.prescribe_programme(
+    programme = prescribing.prescribe_programme(
         case_id=case.pk,
         clinician=clinician,
         template_id=_template().pk,
@@ -209,10 +209,10 @@ def test_clashes_kept_with_a_note_or_removed_are_prescribed_as_chosen(clinician:
 
 def test_approving_the_suggestion_prescribes_it_from_tomorrow(clinician: User) -> None:
     case = self_care_intake(duration_days=42).assessment.case
-    suggestion = services.suggestion_for(case)
+    suggestion = prescribing.suggestion_for(case)
     assert suggestion is not None and suggestion.template == KETTLEBELL
 
-    programme = services.approve_suggested_programme(case_id=case.pk, clinician=clinician)
+    programme = prescribing.approve_suggested_programme(case_id=case.pk, clinician=clinician)
 
     assert programme.template.slug == KETTLEBELL
     assert programme.start_date == _tomorrow()
@@ -221,7 +221,7 @@ def test_approving_the_suggestion_prescribes_it_from_tomorrow(clinician: User) -
 
 def test_a_second_live_programme_for_the_patient_is_refused(clinician: User) -> None:
     first = self_care_intake()
-    services.prescribe_programme(
+    prescribing.prescribe_programme(
         case_id=first.assessment.case_id,
         clinician=clinician,
         template_id=_template().pk,
@@ -241,7 +241,7 @@ def test_a_second_live_programme_for_the_patient_is_refused(clinician: User) -> 
     )
     assert again.patient == patient and again.assessment.case_id != first.assessment.case_id
     with pytest.raises(ProgrammeRefused, match="already has a live programme"):
-        services.prescribe_programme(
+        prescribing.prescribe_programme(
             case_id=again.assessment.case_id,
             clinician=clinician,
             template_id=_template(DESK).pk,

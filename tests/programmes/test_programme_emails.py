@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from outbox.models import Message
-from programmes import emails, services
+from programmes import emails, reminders
 from programmes.library import EXERCISES, TEMPLATES
 from programmes.models import Programme
 from tests.programmes.conftest import PATIENT_EMAIL
@@ -33,10 +33,10 @@ def _page_path(body: str) -> str:
 
 def _all_emails(programme: Programme) -> list[Message]:
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
     week_one = programme.check_ins.get(week=1)
-    services.queue_due_programme_emails(now=week_one.due_at)
-    services.send_new_link(programme_id=programme.pk)
+    reminders.queue_due_programme_emails(now=week_one.due_at)
+    reminders.send_new_link(programme_id=programme.pk)
     return list(Message.objects.filter(key__startswith=f"prg{programme.pk}."))
 
 
@@ -95,7 +95,7 @@ def test_the_reminder_lists_today_s_exercises_and_has_one_click_unsubscribe(
     client: Client, programme: Programme
 ) -> None:
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
     reminder = Message.objects.get(kind=Message.Kind.PROGRAMME_REMINDER)
 
     current = programme.phases.get(position=programme.current_phase)
@@ -120,7 +120,7 @@ def test_the_check_in_email_says_why_and_links_to_the_page(
     client: Client, programme: Programme
 ) -> None:
     week_one = programme.check_ins.get(week=1)
-    services.queue_due_programme_emails(now=week_one.due_at)
+    reminders.queue_due_programme_emails(now=week_one.due_at)
     message = Message.objects.get(kind=Message.Kind.CHECK_IN)
 
     assert "week 1 check-in" in message.body_text
@@ -130,7 +130,7 @@ def test_the_check_in_email_says_why_and_links_to_the_page(
 
 
 def test_the_new_link_email_opens_the_page(client: Client, programme: Programme) -> None:
-    services.send_new_link(programme_id=programme.pk)
+    reminders.send_new_link(programme_id=programme.pk)
     message = Message.objects.get(kind=Message.Kind.PROGRAMME_LINK)
 
     assert message.to_email == PATIENT_EMAIL
@@ -241,8 +241,8 @@ def test_a_patient_without_email_is_sent_no_programme_email_reminder_or_check_in
 
     # When the reminders and the week-1 check-in fall due
     assert programme.next_reminder_at is not None
-    services.queue_due_programme_emails(now=programme.next_reminder_at)
-    services.queue_due_programme_emails(now=programme.check_ins.get(week=1).due_at)
+    reminders.queue_due_programme_emails(now=programme.next_reminder_at)
+    reminders.queue_due_programme_emails(now=programme.check_ins.get(week=1).due_at)
 
     # Then nothing was queued for them (they have the printed handout)
     assert not Message.objects.filter(key__startswith=f"prg{programme.pk}.").exists()

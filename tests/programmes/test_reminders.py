@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import schedule, services
+from programmes import reminders, schedule
+from programmes.history import ProgrammeRefused
 from programmes.models import CheckIn, Programme, ProgrammeEvent
 from tests.programmes.helpers import prescribe
 from tests.support.clock import ACROSS_THE_WEEK, ACROSS_THE_WEEK_AND_NEW_YORK, Clock
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 REMINDER = Message.Kind.PROGRAMME_REMINDER
 
 
-def reminders(programme: Programme) -> list[Message]:
+def queued_reminders(programme: Programme) -> list[Message]:
     return list(
         Message.objects.filter(kind=REMINDER, key__startswith=f"prg{programme.pk}.").order_by(
             "due_at", "id"
@@ -74,11 +75,11 @@ def test_a_due_reminder_is_queued_once_however_often_the_beat_runs(clock: Clock)
     due = programme.next_reminder_at
     assert due is not None
 
-    assert services.queue_due_programme_emails(now=due - timedelta(minutes=1)) == 0
-    assert services.queue_due_programme_emails(now=due + timedelta(seconds=30)) == 1
-    assert services.queue_due_programme_emails(now=due + timedelta(seconds=40)) == 0
+    assert reminders.queue_due_programme_emails(now=due - timedelta(minutes=1)) == 0
+    assert reminders.queue_due_programme_emails(now=due + timedelta(seconds=30)) == 1
+    assert reminders.queue_due_programme_emails(now=due + timedelta(seconds=40)) == 0
 
-    [message] = reminders(programme)
+    [message] = queued_reminders(programme)
     assert message.to_email == "ada@example.org"
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     programme.refresh_from_db()
@@ -91,10 +92,10 @@ def test_six_weeks_of_beats_send_each_reminder_and_each_check_in_once() -> None:
     for _ in range(2):  # every beat twice: a second run changes nothing
         moment = now
         while moment < now + timedelta(weeks=7):
-            services.queue_due_programme_emails(now=moment)
-            services.queue_due_programme_emails(now=moment)
+            reminders.queue_due_programme_emails(now=moment)
+            reminders.queue_due_programme_emails(now=moment)
             moment += timedelta(hours=6)
-    sent_days = [m.key.rsplit(".", 1)[1] for m in reminders(programme)]
+    sent_days = [m.key.rsplit(".", 1)[1] for m in queued_reminders(programme)]
     assert len(sent_days) == len(set(sent_days)) == len(programme.training_days) * 6
     check_ins = Message.objects.filter(kind=Message.Kind.CHECK_IN).order_by("key")
     assert [m.key for m in check_ins] == [f"prg{programme.pk}.ci.w{week}" for week in (1, 2, 4, 6)]
@@ -108,8 +109,8 @@ def test_a_reminder_long_overdue_after_an_outage_is_skipped_not_sent_on_the_wron
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
-    services.queue_due_programme_emails(now=due + timedelta(hours=7))
-    assert reminders(programme) == []
+    reminders.queue_due_programme_emails(now=due + timedelta(hours=7))
+    assert queued_reminders(programme) == []
     programme.refresh_from_db()
     assert programme.next_reminder_at is not None and programme.next_reminder_at > due
 
@@ -120,7 +121,7 @@ def test_reminders_on_the_chosen_days_fall_due_at_the_chosen_time_in_the_patient
 ) -> None:
     # Given a programme starting today whose patient chose Tuesdays and Saturdays at 07:30 in
     # New York
-    programme = services.choose_schedule(
+    programme = reminders.choose_schedule(
         programme_id=prescribe(start=timezone.localdate()).pk,
         training_days=[1, 5],
         reminder_time=time(7, 30),
@@ -131,13 +132,13 @@ def test_reminders_on_the_chosen_days_fall_due_at_the_chosen_time_in_the_patient
 
     # When beat runs just before and at each of the next two weeks' reminders
     for n, due in enumerate(expected):
-        services.queue_due_programme_emails(now=due - timedelta(seconds=1))
-        assert len(reminders(programme)) == n, f"reminder {n + 1} came before {due}"
-        services.queue_due_programme_emails(now=due)
-        assert len(reminders(programme)) == n + 1, f"reminder {n + 1} did not come at {due}"
+        reminders.queue_due_programme_emails(now=due - timedelta(seconds=1))
+        assert len(queued_reminders(programme)) == n, f"reminder {n + 1} came before {due}"
+        reminders.queue_due_programme_emails(now=due)
+        assert len(queued_reminders(programme)) == n + 1, f"reminder {n + 1} did not come at {due}"
 
     # Then each became a row on its own day, at once, and the next is the one after them
-    assert [m.key for m in reminders(programme)] == [
+    assert [m.key for m in queued_reminders(programme)] == [
         f"prg{programme.pk}.rem.{due.astimezone(programme.tz):%Y%m%d}" for due in expected
     ]
     programme.refresh_from_db()
@@ -160,7 +161,7 @@ def test_a_reminder_passed_over_while_its_email_is_being_sent_goes_at_the_next_b
     def send_welcome() -> None:
         try:
             with transaction.atomic():
-                assert services.still_wanted(welcome)
+                assert reminders.still_wanted(welcome)
                 holding.set()
                 sent.wait(timeout=10)
         finally:
@@ -172,8 +173,8 @@ def test_a_reminder_passed_over_while_its_email_is_being_sent_goes_at_the_next_b
         assert holding.wait(timeout=10)
 
         # When beat runs at the reminder's moment: it passes over the row it cannot lock
-        services.queue_due_programme_emails(now=due)
-        assert reminders(programme) == []
+        reminders.queue_due_programme_emails(now=due)
+        assert queued_reminders(programme) == []
     finally:
         sent.set()
         sender.join(timeout=10)
@@ -181,8 +182,8 @@ def test_a_reminder_passed_over_while_its_email_is_being_sent_goes_at_the_next_b
     # Then the reminder is still due, not moved on or dropped, and the next run queues it
     programme.refresh_from_db()
     assert programme.next_reminder_at == due
-    services.queue_due_programme_emails(now=due + timedelta(minutes=1))
-    [reminder] = reminders(programme)
+    reminders.queue_due_programme_emails(now=due + timedelta(minutes=1))
+    [reminder] = queued_reminders(programme)
     assert reminder.key == f"prg{programme.pk}.rem.{due.astimezone(programme.tz):%Y%m%d}"
 
 
@@ -190,16 +191,16 @@ def test_pausing_stops_reminders_and_cancels_the_one_waiting() -> None:
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
-    services.queue_due_programme_emails(now=due)
-    [waiting] = reminders(programme)
+    reminders.queue_due_programme_emails(now=due)
+    [waiting] = queued_reminders(programme)
 
-    services.pause_reminders(programme_id=programme.pk)
+    reminders.pause_reminders(programme_id=programme.pk)
 
     waiting.refresh_from_db()
     assert waiting.status == Message.Status.CANCELLED
-    assert services.queue_due_programme_emails(now=due + timedelta(days=8)) >= 0
-    assert len(reminders(programme)) == 1
-    services.resume_reminders(programme_id=programme.pk)
+    assert reminders.queue_due_programme_emails(now=due + timedelta(days=8)) >= 0
+    assert len(queued_reminders(programme)) == 1
+    reminders.resume_reminders(programme_id=programme.pk)
     programme.refresh_from_db()
     assert programme.next_reminder_at is not None
 
@@ -208,14 +209,14 @@ def test_unsubscribing_stops_reminders_and_check_ins_and_is_recorded() -> None:
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
-    services.queue_due_programme_emails(now=due)
+    reminders.queue_due_programme_emails(now=due)
 
-    services.unsubscribe(programme_id=programme.pk)
+    reminders.unsubscribe(programme_id=programme.pk)
 
     programme.refresh_from_db()
     assert programme.unsubscribed_at is not None and programme.next_reminder_at is None
-    assert {m.status for m in reminders(programme)} == {Message.Status.CANCELLED}
-    services.queue_due_programme_emails(now=due + timedelta(weeks=7))
+    assert {m.status for m in queued_reminders(programme)} == {Message.Status.CANCELLED}
+    reminders.queue_due_programme_emails(now=due + timedelta(weeks=7))
     assert not Message.objects.filter(kind=Message.Kind.CHECK_IN).exists()
     assert programme.events.filter(kind=ProgrammeEvent.Kind.UNSUBSCRIBED, by_patient=True).exists()
 
@@ -224,23 +225,23 @@ def test_the_send_time_check_refuses_a_reminder_once_the_patient_has_unsubscribe
     programme = prescribe()
     due = programme.next_reminder_at
     assert due is not None
-    services.queue_due_programme_emails(now=due)
-    [message] = reminders(programme)
+    reminders.queue_due_programme_emails(now=due)
+    [message] = queued_reminders(programme)
     welcome = Message.objects.get(kind=Message.Kind.PROGRAMME)
-    assert services.still_wanted(message) and services.still_wanted(welcome)
+    assert reminders.still_wanted(message) and reminders.still_wanted(welcome)
 
     Programme.objects.filter(pk=programme.pk).update(reminders_paused=True)
-    assert not services.still_wanted(message)
-    assert services.still_wanted(welcome)  # pausing reminders keeps the programme itself
+    assert not reminders.still_wanted(message)
+    assert reminders.still_wanted(welcome)  # pausing reminders keeps the programme itself
 
     Programme.objects.filter(pk=programme.pk).update(unsubscribed_at=timezone.now())
-    assert not services.still_wanted(welcome)
+    assert not reminders.still_wanted(welcome)
 
 
 @pytest.mark.parametrize("clock", ACROSS_THE_WEEK_AND_NEW_YORK, indirect=True)
 def test_changing_training_days_and_time_moves_the_next_reminder_at_once(clock: Clock) -> None:
     programme = prescribe()
-    services.choose_schedule(
+    reminders.choose_schedule(
         programme_id=programme.pk,
         training_days=[5, 6],
         reminder_time=time(7, 15),
@@ -259,15 +260,15 @@ def test_changing_training_days_and_time_moves_the_next_reminder_at_once(clock: 
 
 def test_a_bad_time_zone_or_no_training_day_is_refused() -> None:
     programme = prescribe()
-    with pytest.raises(services.ProgrammeRefused, match="time zone"):
-        services.choose_schedule(
+    with pytest.raises(ProgrammeRefused, match="time zone"):
+        reminders.choose_schedule(
             programme_id=programme.pk,
             training_days=[1],
             reminder_time=time(8),
             time_zone="Mars/Olympus",
         )
-    with pytest.raises(services.ProgrammeRefused, match="training day"):
-        services.choose_schedule(
+    with pytest.raises(ProgrammeRefused, match="training day"):
+        reminders.choose_schedule(
             programme_id=programme.pk,
             training_days=[],
             reminder_time=time(8),
@@ -278,29 +279,29 @@ def test_a_bad_time_zone_or_no_training_day_is_refused() -> None:
 def test_new_link_requests_send_at_most_one_an_hour() -> None:
     programme = prescribe()
     now = datetime(2026, 12, 1, 10, 5, tzinfo=timezone.get_current_timezone())
-    assert services.send_new_link(programme_id=programme.pk, now=now)
-    assert not services.send_new_link(programme_id=programme.pk, now=now + timedelta(minutes=20))
-    assert services.send_new_link(programme_id=programme.pk, now=now + timedelta(hours=1))
+    assert reminders.send_new_link(programme_id=programme.pk, now=now)
+    assert not reminders.send_new_link(programme_id=programme.pk, now=now + timedelta(minutes=20))
+    assert reminders.send_new_link(programme_id=programme.pk, now=now + timedelta(hours=1))
     assert Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).count() == 2
 
 
 def test_a_check_in_answered_before_its_email_went_is_not_emailed() -> None:
     programme = prescribe(start=timezone.localdate())
     due = programme.check_ins.get(week=1).due_at
-    services.queue_due_programme_emails(now=due)
+    reminders.queue_due_programme_emails(now=due)
     message = Message.objects.get(kind=Message.Kind.CHECK_IN)
-    assert services.still_wanted(message)
+    assert reminders.still_wanted(message)
 
     CheckIn.objects.filter(programme=programme, week=1).update(completed_at=due)
 
-    assert not services.still_wanted(message)
+    assert not reminders.still_wanted(message)
 
 
 def _beat_queries(programmes: list[Programme], due: datetime) -> int:
     """The queries of one beat run with every one of `programmes` due at `due`."""
     Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(next_reminder_at=due)
     with CaptureQueriesContext(connection) as captured:
-        queued = services.queue_due_programme_emails(now=due + timedelta(seconds=30))
+        queued = reminders.queue_due_programme_emails(now=due + timedelta(seconds=30))
     assert queued == len(programmes)
     return len(captured)
 

@@ -146,14 +146,14 @@ def seed_demo_programme(*, clinician: User, now: datetime) -> None:
     """One demo patient ten days into the kettlebell foundations programme: prescribed through
     the service, then moved back in time (as the demo cases are), with sessions logged and the
     starting and week-1 check-ins answered, so the case page has a chart to show."""
-    from programmes import services
+    from programmes import check_ins, ndi, prescribing, reminders, screen
     from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammeTemplate
 
     demo = next(p for p in PATIENTS if p.key == DEMO_PROGRAMME_PATIENT)
     intake = Intake.objects.filter(submission_token=demo.submission_token).first()
     if intake is None or Programme.objects.filter(patient=intake.patient).exists():
         return
-    programme = services.prescribe_programme(
+    programme = prescribing.prescribe_programme(
         case_id=intake.assessment.case_id,
         clinician=clinician,
         template_id=ProgrammeTemplate.objects.get(slug="upper-back-kettlebell-foundations").pk,
@@ -168,7 +168,7 @@ def seed_demo_programme(*, clinician: User, now: datetime) -> None:
     for check_in in CheckIn.objects.filter(programme=programme):
         CheckIn.objects.filter(pk=check_in.pk).update(due_at=check_in.due_at - back)
     programme.refresh_from_db()
-    services.choose_schedule(
+    reminders.choose_schedule(
         programme_id=programme.pk,
         training_days=programme.training_days,
         reminder_time=programme.reminder_time,
@@ -176,24 +176,24 @@ def seed_demo_programme(*, clinician: User, now: datetime) -> None:
     )
     items = list(ProgrammeExercise.objects.filter(phase__programme=programme, phase__position=1))
     for days_ago in (9, 7, 5, 2):
-        services.log_session(
+        check_ins.log_session(
             programme_id=programme.pk,
             performed_on=timezone.localdate(now) - timedelta(days=days_ago),
             felt="right",
             exercises=[
-                services.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
+                check_ins.LoggedExercise(exercise_id=item.pk, done=True, load_kg=item.load_kg)
                 for item in items
             ],
         )
-    no_flags = dict.fromkeys(services.screen.SCREEN_FIELDS, False)
+    no_flags = dict.fromkeys(screen.SCREEN_FIELDS, False)
     for week, pain, ndi_level in ((0, 5, 2), (1, 4, None)):
-        services.complete_check_in(
+        check_ins.complete_check_in(
             programme_id=programme.pk,
             week=week,
             pain=pain,
             sessions_done=None if week == 0 else 3,
             ndi_answers=(
-                {section.key: ndi_level for section in services.ndi.SECTIONS}
+                {section.key: ndi_level for section in ndi.SECTIONS}
                 if ndi_level is not None
                 else None
             ),

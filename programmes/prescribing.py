@@ -1,0 +1,326 @@
+"""Prescribing a home-exercise programme from a triaged case: the template's plan as the clinician
+adjusts it, the caution clashes that need their choice, what blocks a prescription, and the
+one-step approval of triage's suggestion. Prescribing copies the template's phases and doses into
+the patient's programme, queues the programme email, and schedules the check-ins as rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from outbox.services import queue_emails
+from programmes import caution, schedule
+from programmes.emails import programme_emails
+from programmes.history import ProgrammeRefused, record_event
+from programmes.models import (
+    CheckIn,
+    Exercise,
+    Programme,
+    ProgrammeEvent,
+    ProgrammeExercise,
+    ProgrammePhase,
+    ProgrammeTemplate,
+)
+from programmes.reminders import reschedule
+from programmes.suggest import Suggestion, suggest_template
+from triage.models import Case, CaseDecision, Urgency
+from triage.outcomes import safety_net_for
+from triage.services import CaseActionRefused, lock_for_decision, record_decision
+
+log = logging.getLogger(__name__)
+
+
+# --- Prescribing ------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class PlannedExercise:
+    exercise: Exercise
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    load_kg: Decimal | None
+    days_per_week: int
+    keep: bool = True
+    clash_note: str = ""
+
+
+@dataclass(kw_only=True)
+class PlannedPhase:
+    position: int
+    name: str
+    weeks: int
+    goal: str
+    advance: str
+    exercises: list[PlannedExercise] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ClashWarning:
+    phase: int
+    exercise: Exercise
+    found: tuple[caution.ClashFound, ...]
+
+
+def plan_from_template(template: ProgrammeTemplate) -> list[PlannedPhase]:
+    """The template's phases and doses, ready for the clinician to adjust."""
+    phases = template.phases.prefetch_related("exercises__exercise").order_by("position")
+    return [
+        PlannedPhase(
+            position=phase.position,
+            name=phase.name,
+            weeks=phase.weeks,
+            goal=phase.goal,
+            advance=phase.advance,
+            exercises=[
+                PlannedExercise(
+                    exercise=item.exercise,
+                    sets=item.sets,
+                    reps=item.reps,
+                    hold_seconds=item.hold_seconds,
+                    load_kg=item.load_kg,
+                    days_per_week=item.days_per_week,
+                )
+                for item in phase.exercises.all()
+            ],
+        )
+        for phase in phases
+    ]
+
+
+def clash_warnings(plan: Sequence[PlannedPhase], answers: Mapping[str, Any]) -> list[ClashWarning]:
+    """Exercises whose caution tags clash with the patient's answers (e.g. overhead load with
+    osteoporosis): each needs the clinician's explicit choice."""
+    found = []
+    for phase in plan:
+        for item in phase.exercises:
+            clashes = caution.clashes_for(item.exercise.caution_tags, answers)
+            if clashes:
+                found.append(ClashWarning(phase.position, item.exercise, tuple(clashes)))
+    return found
+
+
+def prescription_blocker(case: Case) -> str | None:
+    """Why no programme may be prescribed for this case now, or None."""
+    if case.urgency >= Urgency.URGENT:
+        return (
+            f"This case is {Urgency(case.urgency).label}: a clinician must clear it before a "
+            "home-exercise programme goes out. Lower its urgency with a reason first."
+        )
+    # A patient without email (or who has not agreed to it) is given the printed handout.
+    return None
+
+
+@transaction.atomic
+def prescribe_programme(
+    *,
+    case_id: int,
+    clinician: User,
+    template_id: int,
+    start_date: date,
+    plan: Sequence[PlannedPhase] | None = None,
+    note: str = "",
+) -> Programme:
+    """Prescribe a programme from a case: the template as adjusted in `plan`, starting on
+    `start_date`. The case is claimed if nobody had it, the decision recorded with its
+    safety-net advice, and the case closed; the programme email goes at once."""
+    try:
+        case = lock_for_decision(
+            case_id=case_id, clinician=clinician, action="prescribe for", further=True
+        )
+    except CaseActionRefused as exc:
+        raise ProgrammeRefused(str(exc)) from exc
+    blocker = prescription_blocker(case)
+    if blocker:
+        raise ProgrammeRefused(blocker)
+    if Programme.objects.live().filter(patient=case.patient).exists():
+        raise ProgrammeRefused(
+            "The patient already has a live programme. Stop it before prescribing another."
+        )
+    template = ProgrammeTemplate.objects.get(pk=template_id)
+    plan = list(plan) if plan is not None else plan_from_template(template)
+    assessment = case.latest_assessment
+    if assessment is None:
+        raise ProgrammeRefused("This case has no triage result to prescribe from.")
+    answers: dict[str, Any] = dict(assessment.intake.answers)
+    _check_plan(plan, answers, start_date)
+
+    now = timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
+    first_days = max((item.days_per_week for item in plan[0].exercises if item.keep), default=3)
+    programme = Programme.objects.create(
+        case=case,
+        patient=case.patient,
+        template=template,
+        name=template.name,
+        prescribed_by=clinician,
+        prescribed_at=now,
+        start_date=start_date,
+        note=note.strip(),
+        safety_net=safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text(),
+        baseline_pain=int(answers.get("pain_score_now", 0)),
+        intake_answers=answers,
+        current_phase=plan[0].position,
+        phase_started_on=start_date,
+        time_zone=settings.TIME_ZONE,
+        training_days=schedule.default_training_days(first_days),
+        reminder_time=settings.PROGRAMME_REMINDER_TIME,
+    )
+    for phase in plan:
+        row = ProgrammePhase.objects.create(
+            programme=programme,
+            position=phase.position,
+            name=phase.name,
+            weeks=phase.weeks,
+            goal=phase.goal,
+            advance=phase.advance,
+        )
+        ProgrammeExercise.objects.bulk_create(
+            ProgrammeExercise(
+                phase=row,
+                exercise=item.exercise,
+                position=n,
+                sets=item.sets,
+                reps=item.reps,
+                hold_seconds=item.hold_seconds,
+                load_kg=item.load_kg,
+                days_per_week=item.days_per_week,
+                clashes=[
+                    clash.tag + ":" + clash.field
+                    for clash in caution.clashes_for(item.exercise.caution_tags, answers)
+                ],
+                clash_note=item.clash_note.strip(),
+            )
+            for n, item in enumerate((i for i in phase.exercises if i.keep), start=1)
+        )
+    weeks = [0, *settings.PROGRAMME_CHECK_IN_WEEKS]
+    last = weeks[-1]
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            programme=programme,
+            week=week,
+            due_at=schedule.check_in_due(
+                start=start_date, week=week, at=programme.reminder_time, tz=tz
+            ),
+            # The starting questionnaire arrives with the programme email itself.
+            sent_at=now if week == 0 else None,
+            asks_ndi=week in (0, last),
+        )
+        for week in weeks
+    )
+    reschedule(programme, now)
+    programme.save(update_fields=["next_reminder_at"])
+
+    record_decision(
+        case=case,
+        kind=CaseDecision.Kind.PROGRAMME_PRESCRIBED,
+        clinician=clinician,
+        note=f"{template.name}, starting {start_date:%a %d %b %Y}",
+        safety_net=programme.safety_net,
+        further=True,
+        at=now,
+    )
+    record_event(
+        programme,
+        ProgrammeEvent.Kind.PRESCRIBED,
+        by=clinician,
+        detail=template.name,
+        at=now,
+        changes={
+            "status": (None, programme.get_status_display()),
+            "template": (None, template.name),
+            "start date": (None, start_date),
+        },
+    )
+    queue_emails(programme_emails(programme))
+    return programme
+
+
+# The latest start a clinician may choose, from today in the clinic's time zone. A programme
+# rests on the triage of the patient as they are now: starting it more than a year later would
+# follow an assessment that no longer describes them (and its check-ins, weeks after the start,
+# must stay dates the calendar has).
+START_AT_MOST_DAYS_AHEAD = 365
+
+
+def latest_start() -> date:
+    return timezone.localdate() + timedelta(days=START_AT_MOST_DAYS_AHEAD)
+
+
+def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start: date) -> None:
+    if start < timezone.localdate():
+        raise ProgrammeRefused("The start date is in the past.")
+    if start > latest_start():
+        raise ProgrammeRefused(
+            f"The start date is more than {START_AT_MOST_DAYS_AHEAD} days ahead: choose one "
+            f"by {latest_start():%d/%m/%Y}."
+        )
+    if not plan or not any(item.keep for item in plan[0].exercises):
+        raise ProgrammeRefused("The programme's first phase has no exercises.")
+    for phase in plan:
+        if phase.weeks < 1:
+            raise ProgrammeRefused(f"Phase {phase.position} needs at least one week.")
+        for item in phase.exercises:
+            if not item.keep:
+                continue
+            if item.reps is None and item.hold_seconds is None:
+                raise ProgrammeRefused(f"{item.exercise.name}: give repetitions or a hold time.")
+            if not 1 <= item.days_per_week <= 7:
+                raise ProgrammeRefused(f"{item.exercise.name}: days a week must be 1 to 7.")
+            if item.load_kg is not None and item.load_kg < 0:
+                raise ProgrammeRefused(f"{item.exercise.name}: the load cannot be negative.")
+    unresolved = [
+        warning
+        for warning in clash_warnings(plan, answers)
+        if any(
+            item.keep and not item.clash_note.strip()
+            for phase in plan
+            if phase.position == warning.phase
+            for item in phase.exercises
+            if item.exercise.pk == warning.exercise.pk
+        )
+    ]
+    if unresolved:
+        names = sorted({warning.exercise.name for warning in unresolved})
+        raise ProgrammeRefused(
+            "Caution: "
+            + ", ".join(names)
+            + " clash with the patient's answers. Remove each one, or keep it with a note "
+            "saying why."
+        )
+
+
+@transaction.atomic
+def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
+    """The queue's one-step approval of triage's suggestion for a SELF_CARE case: the template
+    as it stands, starting tomorrow."""
+    case = Case.objects.select_related("patient").get(pk=case_id)
+    suggestion = suggestion_for(case)
+    if suggestion is None:
+        raise ProgrammeRefused("Triage suggests no programme for this case.")
+    template = ProgrammeTemplate.objects.filter(slug=suggestion.template, active=True).first()
+    if template is None:
+        raise ProgrammeRefused("The suggested programme is no longer in the library.")
+    return prescribe_programme(
+        case_id=case.pk,
+        clinician=clinician,
+        template_id=template.pk,
+        start_date=timezone.localdate() + timedelta(days=1),
+    )
+
+
+def suggestion_for(case: Case) -> Suggestion | None:
+    assessment = case.latest_assessment
+    if assessment is None or case.status != Case.Status.OPEN:
+        return None
+    return suggest_template(assessment.intake.answers, Urgency(case.urgency).key)
