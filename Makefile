@@ -46,6 +46,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(VENV)/bin/mypy .
 	$(VENV)/bin/mypy --strict triage/rules psychosocial/scoring.py  # the rule engine and the questionnaire scoring are typed strictly
+	$(VENV)/bin/mypy --strict programmes/core  # so is the programmes' pure clinical code
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,6 +1,6 @@
 """The patient's sessions and check-ins, and what follows from them: a check-in with new red flags or
 clearly worse pain re-enters triage and puts the programme on hold; otherwise the load or the
-phase moves on as the template says (`programmes.progression`). A clinician's review, resume
+phase moves on as the template says (`programmes.core.progression`). A clinician's review, resume
 and stop are here too."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.utils import timezone
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake
-from programmes import ndi, progression, schedule, screen
+from programmes import ndi, screen
+from programmes.core import progression, schedule
 from programmes.history import ProgrammeRefused, lock_programme, record_event
 from programmes.models import (
     CheckIn,

@@ -17,7 +17,8 @@ from django.conf import settings
 from clinic.views import clinic_phone
 from outbox.models import Message
 from outbox.services import Email, Recipient
-from programmes import links, schedule
+from programmes import links
+from programmes.core import schedule
 from programmes.models import CheckIn, Programme, ProgrammePhase
 
 if TYPE_CHECKING:

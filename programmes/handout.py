@@ -15,7 +15,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from programmes import emails, media, schedule
+from programmes import emails, media
+from programmes.core import schedule
 from programmes.models import Exercise, Programme, ProgrammeExercise
 
 

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Literal
 
 from django.utils.translation import gettext_lazy as _
 
+from programmes.core.thresholds import MCID_POINTS
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -38,9 +40,6 @@ MAX_ITEM_SCORE = 5
 # Fewer answered sections than this and the score is refused (see the module docstring):
 # common practice, clinic policy to confirm.
 MIN_ANSWERED = 8
-# Vernon 2008: 5 points out of 50 (10%) is both the minimal detectable and the minimal clinically
-# important change; Stratford 1999 MDC90 4.7 points (red-flags.md section 6 [S26]).
-MCID_POINTS = 5
 # Vernon's bands on the raw /50 score: 0-4 none, 5-14 mild, 15-24 moderate, 25-34 severe,
 # 35+ complete (red-flags.md section 6 [S26]). Each pair is (lower bound in points, band).
 BANDS: tuple[tuple[int, Band], ...] = (

@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import HttpRequest
 
-from programmes import charts, emails, ndi
+from programmes import emails, ndi
+from programmes.core import charts
 from programmes.forms import ResumeForm, ReviewForm, StopForm
 from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammePhase
 from programmes.screen import SCREEN_QUESTIONS_BY_FIELD

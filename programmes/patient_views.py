@@ -28,6 +28,7 @@ from audit import services as audit
 from clinic.views import clinic_phone
 from programmes import check_ins, emails, links, media, reminders
 from programmes import handout as programme_handout
+from programmes.core.schedule import spread
 from programmes.history import ProgrammeRefused
 from programmes.models import (
     CheckIn,
@@ -37,7 +38,6 @@ from programmes.models import (
     SessionLog,
 )
 from programmes.patient_forms import CheckInForm, NewLinkForm, ScheduleForm, SessionForm
-from programmes.schedule import spread
 from triage.models import Assessment, Urgency
 from triage.outcomes import PatientInstruction, patient_instruction, safety_net_lists
 

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import queue_emails
-from programmes import caution, schedule
+from programmes.core import caution, schedule
+from programmes.core.suggest import Suggestion, suggest_template
 from programmes.emails import programme_emails
 from programmes.history import ProgrammeRefused, record_event
 from programmes.models import (
@@ -32,7 +33,6 @@ from programmes.models import (
     ProgrammeTemplate,
 )
 from programmes.reminders import reschedule
-from programmes.suggest import Suggestion, suggest_template
 from triage.models import Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
 from triage.services import CaseActionRefused, lock_for_decision, record_decision

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from outbox.models import Message
 from outbox.services import queue_emails
-from programmes import schedule
+from programmes.core import schedule
 from programmes.emails import check_in_email, link_email, reminder_email
 from programmes.history import ProgrammeRefused, lock_programme, record_event
 from programmes.models import (

@@ -26,15 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from programmes.core.thresholds import WORSE_PAIN_POINTS
 from triage.rules.contract import QUESTIONS, TRAUMA_MECHANISMS, Answers
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# NPRS: "a 2-point change is clinically meaningful" (Childs 2005, low back pain, MCID 1.5-2.2);
-# Kovacs 2008 MCIC 1.5 points for non-specific neck pain, rounded up to whole points
-# (red-flags.md section 6 [S27]).
-WORSE_PAIN_POINTS = 2
 # The contract's own window for "not improving after 4 weeks" (red-flags.md 2g [S16]).
 NOT_IMPROVING_DAYS = 28
 PAIN_MIN, PAIN_MAX = 0, 10

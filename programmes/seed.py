@@ -1,4 +1,4 @@
-"""Load the exercise library and programme templates of `programmes.library` into the database.
+"""Load the exercise library and programme templates of `programmes.core.library` into the database.
 
 Used by a data migration (with the migration's historical models) and by `seed_demo`. Adds what
 is missing and leaves what is there: the library is admin-edited, and a clinic's edits win.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from programmes import library
+from programmes.core import library
 
 
 def _kg(value: float | None) -> Decimal | None:

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import services as audit
 from clinic.roles import Role, has_role, role_required
 from programmes import check_ins, emails, handout, media, prescribing, reminders
-from programmes.caution import ClashFound
+from programmes.core.caution import ClashFound
+from programmes.core.suggest import Suggestion, suggest_template
 from programmes.forms import (
     ChooseTemplateForm,
     PlannedExerciseForm,
@@ -42,7 +43,6 @@ from programmes.models import (
     TemplatePhase,
 )
 from programmes.prescribing import PlannedExercise, PlannedPhase
-from programmes.suggest import Suggestion, suggest_template
 from triage.models import Assessment, Case, Urgency
 
 

@@ -239,7 +239,7 @@ SAFETY_NET_WHILE_WAITING: tuple[StrOrPromise, ...] = (
 )
 
 # Said to the patient: with a home-exercise programme, stop the exercises and contact the clinic
-# if (the programmes' own stop rules, programmes/library.py):
+# if (the programmes' own stop rules, programmes/core/library.py):
 SAFETY_NET_EXERCISES: tuple[StrOrPromise, ...] = (
     _("an exercise brings on pain that spreads down an arm or leg, or pins and needles"),
     _("your pain is clearly worse the day after your exercises, session after session"),

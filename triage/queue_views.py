@@ -31,8 +31,8 @@ from audit import services as audit
 from clinic.roles import Role, role_required
 from clinic.text import text_problem
 from patients.models import Intake, Patient
+from programmes.core.suggest import suggest_template
 from programmes.models import ProgrammeTemplate
-from programmes.suggest import suggest_template
 from triage import rules
 from triage.models import Case, CaseQuerySet, Urgency
 from triage.queries import Cursor

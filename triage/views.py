@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import services as audit
 from clinic.roles import Role, role_required
 from patients.forms import display_answer
+from programmes.core.suggest import suggest_template
 from programmes.models import ProgrammeTemplate
 from programmes.prescribing import prescription_blocker
-from programmes.suggest import suggest_template
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
 from triage.models import (

@@ -1,4 +1,4 @@
-"""The exercise library and programme templates the clinic starts with (programmes/library.py)."""
+"""The exercise library and programme templates the clinic starts with (programmes/core/library.py)."""
 
 from django.db import migrations
 

@@ -29,7 +29,8 @@ from django.utils import timezone
 from clinic.roles import Role
 from outbox.models import Message
 from patients.models import Intake
-from programmes import schedule, screen
+from programmes import screen
+from programmes.core import schedule
 from programmes.models import CheckIn, Programme, ProgrammeTemplate, SessionLog
 from programmes.seed import seed_library
 from tests.integration.outbox_stack import (

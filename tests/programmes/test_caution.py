@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from programmes.caution import CLASHES, TAGS, ClashFound, clashes_for
+from programmes.core.caution import CLASHES, TAGS, ClashFound, clashes_for
 from tests.rules.answers import mapping
 from triage.rules.contract import QUESTIONS_BY_NAME
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from programmes import charts
-from programmes.charts import Reading
+from programmes.core import charts
+from programmes.core.charts import Reading
 
 WEEKS = [0, 1, 2, 4, 6]
 

@@ -1,6 +1,6 @@
 """The seed exercise library and templates are complete, consistent and safe to prescribe from.
 
-Pure tests: no database, no Django. The tables in programmes/library.py are the specification;
+Pure tests: no database, no Django. The tables in programmes/core/library.py are the specification;
 these tests hold them to the clinic's rules (start light, build up slowly, caution tags honest,
 the unloaded template safe for fragile bone or dizziness).
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from programmes import library
-from programmes.library import CATEGORIES, CAUTION_TAGS, EXERCISES, SOURCES, TEMPLATES
+from programmes.core import library
+from programmes.core.library import CATEGORIES, CAUTION_TAGS, EXERCISES, SOURCES, TEMPLATES
 
 EXERCISE_KEYS = {
     "slug": str,

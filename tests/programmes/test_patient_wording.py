@@ -5,7 +5,7 @@ kind of outcome, the closed, broken-link, new-link and unsubscribe pages), the p
 while the database is down, and every email the clinic sends them, rendered as they receive it,
 are scanned for a source citation (NICE, CG95, NG59, "et al.", "(2017)", "[S12]") and for
 wording written about the patient rather than to them ("keeps them awake", "the patient"). The
-sources stay in code comments and in the data fields staff see (programmes/library.py's sources,
+sources stay in code comments and in the data fields staff see (programmes/core/library.py's sources,
 the rules' `source`).
 """
 

@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from outbox.models import Message
 from programmes import emails, reminders
-from programmes.library import EXERCISES, TEMPLATES
+from programmes.core.library import EXERCISES, TEMPLATES
 from programmes.models import Programme
 from tests.programmes.conftest import PATIENT_EMAIL
 from tests.programmes.helpers import prescribe, self_care_intake

@@ -1,4 +1,4 @@
-"""What a check-in means for the programme (programmes/progression.py docstring)."""
+"""What a check-in means for the programme (programmes/core/progression.py docstring)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programmes.progression import MIN_ADHERENCE, Decision, adherence, decide
+from programmes.core.progression import MIN_ADHERENCE, Decision, adherence, decide
 
 
 def check_in(**changes: Any) -> Decision:

@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from outbox.models import Message
-from programmes import reminders, schedule
+from programmes import reminders
+from programmes.core import schedule
 from programmes.history import ProgrammeRefused
 from programmes.models import CheckIn, Programme, ProgrammeEvent
 from tests.programmes.helpers import prescribe

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programmes import schedule
+from programmes.core import schedule
 from tests.support.clock import ACROSS_THE_WEEK_AND_NEW_YORK
 
 LONDON = ZoneInfo("Europe/London")

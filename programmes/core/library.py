@@ -17,7 +17,7 @@ Exercise fields (patient-facing text is plain UK English, second person, short s
 - `load_min_kg` / `load_max_kg` / `load_step_kg`: None for bodyweight or band exercises. For
   kettlebells the step is one bell size (2 kg: 4, 6, 8, 10, 12 ...). For a farmer's carry the load
   is for each hand.
-- `caution_tags`: prompts for the prescribing clinician (see `programmes.caution`), not bans.
+- `caution_tags`: prompts for the prescribing clinician (see `programmes.core.caution`), not bans.
   `loaded_spinal_flexion` marks any exercise that loads the spine in a forward-bent (hip-hinged)
   position, even when taught with a flat back, because that is where care is needed in
   osteoporosis or after a vertebral fracture.

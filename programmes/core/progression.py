@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from programmes.screen import WORSE_PAIN_POINTS
+from programmes.core.thresholds import WORSE_PAIN_POINTS
 
 Action = Literal["next_phase", "add_load", "ask_clinician", "hold", "reduce_load"]
 Advance = Literal["auto", "clinician"]

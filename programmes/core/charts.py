@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from programmes.ndi import MCID_POINTS
-from programmes.screen import WORSE_PAIN_POINTS
+from programmes.core.thresholds import MCID_POINTS, WORSE_PAIN_POINTS
 
 WIDTH = 560
 HEIGHT = 220
