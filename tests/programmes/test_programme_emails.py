@@ -49,7 +49,7 @@ def test_subjects_carry_no_health_detail(programme: Programme) -> None:
         Message.Kind.CHECK_IN,
         Message.Kind.PROGRAMME_LINK,
     } <= kinds
-    names = [spec["name"].lower() for spec in EXERCISES]
+    names = [spec.name.lower() for spec in EXERCISES]
     for message in messages:
         assert settings.CLINIC_NAME in message.subject
         # The clinic's own name may say "Spine"; only the rest of the subject is checked.
@@ -176,7 +176,7 @@ def _has_clinic_details(body: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("slug", [spec["slug"] for spec in TEMPLATES])
+@pytest.mark.parametrize("slug", [spec.slug for spec in TEMPLATES])
 def test_the_programme_email_is_short_a_dose_line_each_and_the_instructions_only_on_the_page(
     client: Client, clinic_settings: Any, slug: str
 ) -> None:
