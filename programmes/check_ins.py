@@ -160,7 +160,7 @@ def complete_check_in(
     if check_in.asks_ndi and ndi_answers is None:
         raise ProgrammeRefused("Please answer the neck questionnaire.")
     previous = _latest_answers(programme)
-    baseline = _baseline_pain(programme)
+    baseline = baseline_pain(programme)
     try:
         score = ndi.score(ndi_answers) if ndi_answers is not None else None
         reenter, reasons = screen.needs_triage(
@@ -242,10 +242,10 @@ def _latest_answers(programme: Programme) -> _Answers:
     return _Answers(programme.intake_answers, programme.prescribed_at)
 
 
-def _baseline_pain(programme: Programme) -> int:
+def baseline_pain(programme: Programme) -> int:
     """Pain at the start: the lower of the intake's and the starting questionnaire's, so that a
-    rise is caught against either."""
-    start = programme.check_ins.filter(week=0, pain__isnull=False).first()
+    rise is caught against either. Reads the programme's check-ins as prefetched, if they are."""
+    start = next((c for c in programme.check_ins.all() if c.week == 0 and c.pain is not None), None)
     if start is not None and start.pain is not None:
         return min(programme.baseline_pain, start.pain)
     return programme.baseline_pain

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import HttpRequest
 
-from programmes import emails, ndi
+from programmes import check_ins, emails, ndi
 from programmes.core import charts
 from programmes.forms import ResumeForm, ReviewForm, StopForm
 from programmes.models import CheckIn, Programme, ProgrammeEvent, ProgrammePhase
@@ -96,12 +96,9 @@ def _who(event: ProgrammeEvent) -> str:
 
 def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
     phases = list(programme.phases.all())
-    check_ins = list(programme.check_ins.all())
-    baseline = programme.baseline_pain
-    start = next((c for c in check_ins if c.week == 0 and c.pain is not None), None)
-    if start is not None and start.pain is not None:
-        # As the service judges "worse": against the lower of the intake's and week 0's pain.
-        baseline = min(baseline, start.pain)
+    every_check_in = list(programme.check_ins.all())
+    # "Worse" on the chart is what the check-in judges worse.
+    baseline = check_ins.baseline_pain(programme)
     readings = [
         charts.Reading(
             week=c.week,
@@ -110,7 +107,7 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
             sessions_done=c.sessions_done,
             sessions_planned=c.sessions_planned,
         )
-        for c in check_ins
+        for c in every_check_in
         if c.completed_at is not None
     ]
     prefix = f"prg{programme.pk}"
@@ -131,14 +128,14 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
                     for name in c.red_flags
                 ],
             )
-            for c in check_ins
+            for c in every_check_in
         ],
         events=[
             EventRow(at=e.at, title=e.get_kind_display(), who=_who(e), detail=e.detail)
             for e in programme.events.all()
         ],
         chart=charts.programme_charts(
-            readings, baseline_pain=baseline, weeks=[c.week for c in check_ins]
+            readings, baseline_pain=baseline, weeks=[c.week for c in every_check_in]
         ),
         days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
         resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm(prefix=prefix),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outbox.services import queue_emails
 from programmes.core import caution, schedule
@@ -33,7 +34,7 @@ from programmes.models import (
     ProgrammeTemplate,
 )
 from programmes.reminders import reschedule
-from triage.models import Case, CaseDecision, Urgency
+from triage.models import Assessment, Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
 from triage.services import CaseActionRefused, lock_for_decision, record_decision
 
@@ -110,15 +111,51 @@ def clash_warnings(plan: Sequence[PlannedPhase], answers: Mapping[str, Any]) -> 
     return found
 
 
-def prescription_blocker(case: Case) -> str | None:
-    """Why no programme may be prescribed for this case now, or None."""
+def assessment_to_prescribe_from(case: Case) -> Assessment | None:
+    """The triage result a programme is prescribed from (its intake's answers): the case's
+    latest."""
+    return case.assessments.select_related("intake").order_by("-created_at", "-pk").first()
+
+
+def takes_a_programme(case: Case) -> bool:
+    """Open, or decided by a referral or a programme and so open to a further one."""
+    return case.status == Case.Status.OPEN or case.takes_further_decision()
+
+
+def urgency_blocker(case: Case) -> str | None:
+    """Why the case as it stands holds a programme back, or None (no query: the case page shows
+    it beside its prescribe button). A patient without email (or who has not agreed to it) is
+    given the printed handout, so that is no blocker."""
     if case.urgency >= Urgency.URGENT:
-        return (
-            f"This case is {Urgency(case.urgency).label}: a clinician must clear it before a "
-            "home-exercise programme goes out. Lower its urgency with a reason first."
-        )
-    # A patient without email (or who has not agreed to it) is given the printed handout.
+        return _(
+            "This case is %(urgency)s: a clinician must clear it before a home-exercise "
+            "programme goes out. Lower its urgency with a reason first."
+        ) % {"urgency": Urgency(case.urgency).label}
     return None
+
+
+def prescription_blockers(case: Case, assessment: Assessment | None) -> list[str]:
+    """Everything that stops a programme for this case now: the prescribing page lists them
+    all, and `prescribe_programme` refuses with the first. `assessment` is the case's latest
+    (`assessment_to_prescribe_from`)."""
+    found = []
+    if not takes_a_programme(case):
+        found.append(_("This case is closed; reopen it with a new intake first."))
+    urgency = urgency_blocker(case)
+    if urgency:
+        found.append(urgency)
+    live = Programme.objects.live().filter(patient=case.patient).first()
+    if live is not None:
+        found.append(
+            _(
+                "The patient already has a live programme (%(name)s, %(status)s). Stop it "
+                "before prescribing another."
+            )
+            % {"name": live.name, "status": live.get_status_display().lower()}
+        )
+    if assessment is None:
+        found.append(_("This case has no triage result to prescribe from."))
+    return found
 
 
 @transaction.atomic
@@ -140,18 +177,12 @@ def prescribe_programme(
         )
     except CaseActionRefused as exc:
         raise ProgrammeRefused(str(exc)) from exc
-    blocker = prescription_blocker(case)
-    if blocker:
-        raise ProgrammeRefused(blocker)
-    if Programme.objects.live().filter(patient=case.patient).exists():
-        raise ProgrammeRefused(
-            "The patient already has a live programme. Stop it before prescribing another."
-        )
+    assessment = assessment_to_prescribe_from(case)
+    blockers = prescription_blockers(case, assessment)
+    if blockers or assessment is None:
+        raise ProgrammeRefused(blockers[0])
     template = ProgrammeTemplate.objects.get(pk=template_id)
     plan = list(plan) if plan is not None else plan_from_template(template)
-    assessment = case.latest_assessment
-    if assessment is None:
-        raise ProgrammeRefused("This case has no triage result to prescribe from.")
     answers: dict[str, Any] = dict(assessment.intake.answers)
     _check_plan(plan, answers, start_date)
 
@@ -305,7 +336,7 @@ def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
     """The queue's one-step approval of triage's suggestion for a SELF_CARE case: the template
     as it stands, starting tomorrow."""
     case = Case.objects.select_related("patient").get(pk=case_id)
-    suggestion = suggestion_for(case)
+    suggestion = suggestion_for(case, assessment_to_prescribe_from(case))
     if suggestion is None:
         raise ProgrammeRefused("Triage suggests no programme for this case.")
     template = ProgrammeTemplate.objects.filter(slug=suggestion.template, active=True).first()
@@ -319,8 +350,9 @@ def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
     )
 
 
-def suggestion_for(case: Case) -> Suggestion | None:
-    assessment = case.latest_assessment
-    if assessment is None or case.status != Case.Status.OPEN:
+def suggestion_for(case: Case, assessment: Assessment | None) -> Suggestion | None:
+    """Triage's suggested template for the case, if any (`assessment` as for
+    `prescription_blockers`)."""
+    if assessment is None or not takes_a_programme(case):
         return None
     return suggest_template(assessment.intake.answers, Urgency(case.urgency).key)

@@ -23,7 +23,6 @@ from audit import services as audit
 from clinic.roles import Role, has_role, role_required
 from programmes import check_ins, emails, handout, media, prescribing, reminders
 from programmes.core.caution import ClashFound
-from programmes.core.suggest import Suggestion, suggest_template
 from programmes.forms import (
     ChooseTemplateForm,
     PlannedExerciseForm,
@@ -43,7 +42,7 @@ from programmes.models import (
     TemplatePhase,
 )
 from programmes.prescribing import PlannedExercise, PlannedPhase
-from triage.models import Assessment, Case, Urgency
+from triage.models import Assessment, Case
 
 
 def _clinician(request: HttpRequest) -> User:
@@ -71,43 +70,14 @@ class PhaseRows:
     rows: list[ExerciseRow]
 
 
-def _latest_assessment(case: Case) -> Assessment | None:
-    return case.assessments.select_related("intake").order_by("-created_at", "-pk").first()
-
-
-def _blockers(case: Case) -> list[str]:
-    """Everything that stops a programme for this case now, in the words the service uses."""
-    found = []
-    if case.status != Case.Status.OPEN and not case.takes_further_decision():
-        found.append("This case is closed; reopen it with a new intake first.")
-    blocker = prescribing.prescription_blocker(case)
-    if blocker:
-        found.append(blocker)
-    live = Programme.objects.live().filter(patient=case.patient).first()
-    if live is not None:
-        found.append(
-            f"The patient already has a live programme ({live.name}, "
-            f"{live.get_status_display().lower()}). Stop it before prescribing another."
-        )
-    return found
-
-
-def _suggestion(case: Case, latest: Assessment | None) -> Suggestion | None:
-    if latest is None or (case.status != Case.Status.OPEN and not case.takes_further_decision()):
-        return None
-    return suggest_template(latest.intake.answers, Urgency(case.urgency).key)
-
-
 @role_required(Role.CLINICIAN)
 def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
     """Step 1 (GET): a template and a start date. Step 2 (GET with ?template=&start=): the
     template's doses to adjust, caution clashes flagged, and the note. POST: prescribe."""
     case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=case_id)
-    latest = _latest_assessment(case)
+    latest = prescribing.assessment_to_prescribe_from(case)
     answers: dict[str, Any] = dict(latest.intake.answers) if latest is not None else {}
-    blockers = _blockers(case)
-    if latest is None:
-        blockers.append("This case has no triage result to prescribe from.")
+    blockers = prescribing.prescription_blockers(case, latest)
     context: dict[str, Any] = {
         "case": case,
         "patient": case.patient,
@@ -195,7 +165,7 @@ def _step_one(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    suggestion = _suggestion(case, latest)
+    suggestion = prescribing.suggestion_for(case, latest)
     templates = list(
         ProgrammeTemplate.objects.filter(active=True).prefetch_related(
             Prefetch("phases", queryset=TemplatePhase.objects.order_by("position"))

@@ -22,7 +22,7 @@ from clinic.roles import Role, role_required
 from patients.forms import display_answer
 from programmes.core.suggest import suggest_template
 from programmes.models import ProgrammeTemplate
-from programmes.prescribing import prescription_blocker
+from programmes.prescribing import urgency_blocker
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
 from triage.models import (
@@ -144,7 +144,7 @@ def _case_context(
         "override_form": override_form or OverrideForm(current=case.urgency),
         "discharge_form": discharge_form or DischargeForm(),
         "discharge_safety_net": safety_net_for(CaseDecision.Kind.DISCHARGED),
-        "prescription_blocker": prescription_blocker(case),
+        "prescription_blocker": urgency_blocker(case),
         # A case a referral or a programme decided may take a further one (triage's one door).
         "takes_further_decision": case.takes_further_decision(decisions),
         "programme_suggestion": suggestion,

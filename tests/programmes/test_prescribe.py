@@ -7,7 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from outbox.models import Message
 from programmes import prescribing
@@ -15,6 +18,7 @@ from programmes.history import ProgrammeRefused
 from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammeTemplate
 from tests.patients.helpers import make_intake, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
+from tests.support.two_factor import sign_in
 from triage.models import Case, CaseDecision, Urgency
 from triage.services import override_urgency
 
@@ -88,7 +92,10 @@ def test_the_programme_keeps_its_doses_when_the_template_changes_later(clinician
 def test_an_urgent_case_cannot_be_prescribed_until_a_clinician_lowers_it(clinician: User) -> None:
     case = self_care_intake(fever_or_chills=True, unexplained_weight_loss=True).assessment.case
     assert case.urgency >= Urgency.URGENT
-    assert "must clear it" in (prescribing.prescription_blocker(case) or "")
+    [blocker] = prescribing.prescription_blockers(
+        case, prescribing.assessment_to_prescribe_from(case)
+    )
+    assert "must clear it" in blocker
     with pytest.raises(ProgrammeRefused, match="must clear it"):
         prescribing.prescribe_programme(
             case_id=case.pk,
@@ -105,7 +112,7 @@ def test_an_urgent_case_cannot_be_prescribed_until_a_clinician_lowers_it(clinici
         reason="Seen today: a cold, weight steady on the scales",
     )
     case.refresh_from_db()
-    assert prescribing.prescription_blocker(case) is None
+    assert prescribing.prescription_blockers(case, case.latest_assessment) == []
     prescribing.prescribe_programme(
         case_id=case.pk, clinician=clinician, template_id=_template(DESK).pk, start_date=_tomorrow()
     )
@@ -118,7 +125,7 @@ def test_a_patient_without_email_consent_is_prescribed_with_no_email(clinician: 
     intake.patient.email_consent = False
     intake.patient.save()
     case = intake.assessment.case
-    assert prescribing.prescription_blocker(case) is None
+    assert prescribing.prescription_blockers(case, case.latest_assessment) == []
 
     programme = prescribing.prescribe_programme(
         case_id=case.pk, clinician=clinician, template_id=_template().pk, start_date=_tomorrow()
@@ -209,7 +216,7 @@ def test_clashes_kept_with_a_note_or_removed_are_prescribed_as_chosen(clinician:
 
 def test_approving_the_suggestion_prescribes_it_from_tomorrow(clinician: User) -> None:
     case = self_care_intake(duration_days=42).assessment.case
-    suggestion = prescribing.suggestion_for(case)
+    suggestion = prescribing.suggestion_for(case, prescribing.assessment_to_prescribe_from(case))
     assert suggestion is not None and suggestion.template == KETTLEBELL
 
     programme = prescribing.approve_suggested_programme(case_id=case.pk, clinician=clinician)
@@ -247,3 +254,49 @@ def test_a_second_live_programme_for_the_patient_is_refused(clinician: User) -> 
             template_id=_template(DESK).pk,
             start_date=_tomorrow(),
         )
+
+
+def test_the_page_lists_every_blocker_and_the_service_refuses_with_the_first(
+    client: Client, clinician: User
+) -> None:
+    # Given a patient with a live programme who comes back with red flags: an urgent case
+    first = self_care_intake()
+    prescribing.prescribe_programme(
+        case_id=first.assessment.case_id,
+        clinician=clinician,
+        template_id=_template(DESK).pk,
+        start_date=_tomorrow(),
+    )
+    patient = first.patient
+    again = make_intake(
+        entered_by=first.entered_by,
+        details=patient_details(
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            email=patient.email,
+            email_consent=True,
+        ),
+        fever_or_chills=True,
+        unexplained_weight_loss=True,
+    )
+    case = again.assessment.case
+    assert again.patient == patient and case.urgency >= Urgency.URGENT
+    blockers = prescribing.prescription_blockers(case, case.latest_assessment)
+    assert ["must clear it" in blockers[0], "already has a live programme" in blockers[1]] == [
+        True,
+        True,
+    ]
+    # When the clinician opens the prescribing page, and the service is asked all the same
+    sign_in(client, clinician)
+    page = client.get(reverse("programmes:prescribe", args=[case.pk])).content.decode()
+    with pytest.raises(ProgrammeRefused) as refused:
+        prescribing.prescribe_programme(
+            case_id=case.pk,
+            clinician=clinician,
+            template_id=_template(DESK).pk,
+            start_date=_tomorrow(),
+        )
+    # Then the page lists both, in the rule's own words, and the service refuses with the first
+    assert all(escape(blocker) in page for blocker in blockers)
+    assert str(refused.value) == blockers[0]
