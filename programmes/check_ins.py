@@ -17,6 +17,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
@@ -68,8 +70,11 @@ def log_session(
     today = programme.local_today()
     if performed_on > today:
         raise ProgrammeRefused("A session cannot be logged for a day still to come.")
-    if performed_on < programme.start_date - timedelta(days=1):
-        raise ProgrammeRefused("That day is before the programme started.")
+    if performed_on < programme.start_date:
+        raise ProgrammeRefused(
+            _("That day is before the programme started, on %(start)s.")
+            % {"start": date_format(programme.start_date, "j F Y")}
+        )
     if felt not in SessionLog.Felt.values:
         raise ProgrammeRefused("Say how the session felt.")
     current = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.forms import formset_factory
@@ -97,6 +97,23 @@ class PrescribeForm(ChooseTemplateForm):
         help_text=_("Goes in the programme email, above the exercises."),
     )
 
+    clash_choice = forms.ChoiceField(
+        label=_("The exercises that clash with the patient's answers"),
+        choices=[
+            ("remove", _("Remove every exercise that clashes")),
+            ("keep", _("Keep them all, and say why")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    clash_note = PlainTextAreaField(
+        label=_("Why they stay"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept on the programme beside each exercise that clashes."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].widget = forms.HiddenInput()
@@ -113,13 +130,31 @@ class PrescribeForm(ChooseTemplateForm):
     def start_refused(self) -> bool:
         return self.is_bound and "start" in self.errors
 
+    def check_clash_choice(self) -> None:
+        """With exercises that clash, one choice for them all: remove them, or keep them with one
+        note. Called once the template (and so the clashes) is known."""
+        if not hasattr(self, "cleaned_data"):
+            return
+        choice = self.cleaned_data.get("clash_choice")
+        if not choice and "clash_choice" not in self.errors:
+            self.add_error(
+                "clash_choice",
+                _("Choose: remove the exercises that clash, or keep them and say why."),
+            )
+        elif (
+            choice == "keep"
+            and "clash_note" not in self.errors
+            and not (self.cleaned_data.get("clash_note") or "").strip()
+        ):
+            self.add_error("clash_note", _("Say why the exercises that clash stay."))
+
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "load_kg", "days_per_week")
 
 
 class PlannedExerciseForm(forms.Form):
-    """One exercise of one phase: keep it or not, and its dose. An exercise whose caution tags
-    clash with the patient's answers needs an explicit choice: untick it, or say why it stays."""
+    """One exercise of one phase: keep it or not, and its dose. What happens to the exercises
+    whose caution tags clash with the patient's answers is one choice on the outer form."""
 
     phase = forms.IntegerField(widget=forms.HiddenInput())
     exercise = forms.IntegerField(widget=forms.HiddenInput())
@@ -136,19 +171,11 @@ class PlannedExerciseForm(forms.Form):
         required=False,
     )
     days_per_week = forms.IntegerField(label="Days a week", min_value=1, max_value=7)
-    clash_note = PlainTextAreaField(
-        label=_("Why it stays"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
-    def __init__(self, *args: Any, clashes: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.clashes = clashes
         for name in DOSE_FIELDS:
             self.fields[name].widget.attrs.update({"class": "form-control form-control-sm"})
-        self.fields["clash_note"].widget.attrs.update({"class": "form-control form-control-sm"})
         self.fields["keep"].widget.attrs.update({"class": "form-check-input"})
 
     def dose_fields(self) -> list[forms.BoundField]:
@@ -156,37 +183,12 @@ class PlannedExerciseForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("keep"):
-            return data
-        if data.get("reps") is None and data.get("hold_seconds") is None:
-            raise forms.ValidationError("Give repetitions or a hold time.")
-        if self.clashes and not (data.get("clash_note") or "").strip():
-            self.add_error(
-                "clash_note",
-                "This exercise clashes with the patient's answers: untick “keep”, or say why "
-                "it stays.",
-            )
+        if data.get("keep") and data.get("reps") is None and data.get("hold_seconds") is None:
+            raise forms.ValidationError(_("Give repetitions or a hold time."))
         return data
 
 
-class BasePlannedExerciseFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, clashing: frozenset[int] = frozenset(), **kwargs: Any):
-        self.clashing = clashing
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs(index)
-        if index is not None:
-            kwargs["clashes"] = index in self.clashing
-        return kwargs
-
-
-PlannedExerciseFormSet = cast(
-    type[BasePlannedExerciseFormSet],
-    formset_factory(
-        PlannedExerciseForm, formset=BasePlannedExerciseFormSet, extra=0, can_delete=False
-    ),
-)
+PlannedExerciseFormSet = formset_factory(PlannedExerciseForm, extra=0, can_delete=False)
 
 
 class ResumeForm(forms.Form):

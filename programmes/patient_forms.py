@@ -19,6 +19,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.dates import WEEKDAYS as DAY_NAMES
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -145,13 +146,17 @@ class SessionForm(forms.Form):
         *args: Any,
         exercises: Sequence[ProgrammeExercise],
         today: date,
+        starts: date,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.exercises = list(exercises)
         self.today = today
-        self.fields["performed_on"].initial = today
-        self.fields["performed_on"].widget.attrs["max"] = today.isoformat()
+        self.starts = starts
+        self.fields["performed_on"].initial = max(today, starts)
+        self.fields["performed_on"].widget.attrs.update(
+            {"min": starts.isoformat(), "max": today.isoformat()}
+        )
         rows = []
         for item in self.exercises:
             done, load = f"done_{item.pk}", f"load_{item.pk}"
@@ -194,6 +199,14 @@ class SessionForm(forms.Form):
         day: date = self.cleaned_data["performed_on"]
         if day > self.today:
             raise forms.ValidationError(_("The session day cannot be in the future."))
+        if day < self.starts:
+            raise forms.ValidationError(
+                _(
+                    "That day is before your programme started: it starts on %(start)s. Choose "
+                    "that day or a later one."
+                )
+                % {"start": date_format(self.starts, "l j F Y")}
+            )
         return day
 
     def clean(self) -> dict[str, Any]:

@@ -142,7 +142,7 @@ def _page(
     open_check_in = check_ins.open_check_in(programme)
     start_questionnaire = next((c for c in every_check_in if c.week == 0), None)
     if session_form is None:
-        session_form = SessionForm(exercises=exercises, today=today)
+        session_form = SessionForm(exercises=exercises, today=today, starts=programme.start_date)
     if schedule_form is None:
         schedule_form = ScheduleForm(
             initial={
@@ -265,7 +265,12 @@ def log_session(request: HttpRequest, token: str) -> HttpResponse:
         .exercises.select_related("exercise")
         .all()
     )
-    form = SessionForm(request.POST, exercises=exercises, today=programme.local_today())
+    form = SessionForm(
+        request.POST,
+        exercises=exercises,
+        today=programme.local_today(),
+        starts=programme.start_date,
+    )
     if form.is_valid():
         try:
             session = check_ins.log_session(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outbox.services import queue_emails
 from programmes.core import caution, schedule
@@ -39,6 +41,8 @@ from triage.outcomes import safety_net_for
 from triage.services import CaseActionRefused, lock_for_decision, record_decision
 
 log = logging.getLogger(__name__)
+
+StrOrPromise = str | Promise
 
 
 # --- Prescribing ------------------------------------------------------------------------------
@@ -71,6 +75,70 @@ class ClashWarning:
     phase: int
     exercise: Exercise
     found: tuple[caution.ClashFound, ...]
+
+
+# What a caution tag and an intake answer mean, in the words a clinician reads on the prescribing
+# page (the tags and fields of programmes.core.caution; a test holds the two lists together).
+CAUTION_TAG_WORDS: dict[str, StrOrPromise] = {
+    "overhead_load": gettext_lazy("load held overhead"),
+    "ballistic": gettext_lazy("fast, swinging (ballistic) load"),
+    "loaded_spinal_flexion": gettext_lazy("loaded bending of the spine"),
+    "end_range_neck": gettext_lazy("neck movement to the end of its range"),
+}
+CLASH_FIELD_WORDS: dict[str, StrOrPromise] = {
+    "osteoporosis": gettext_lazy("osteoporosis or a fragility fracture"),
+    "long_term_steroids": gettext_lazy("long-term steroid use"),
+    "dizziness_or_drop_attacks": gettext_lazy("dizziness or drop attacks"),
+    "inflammatory_arthritis_history": gettext_lazy("inflammatory arthritis"),
+    "electric_shock_on_neck_flexion": gettext_lazy("an electric-shock feeling on bending the neck"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClashInWords:
+    tag: StrOrPromise
+    field: StrOrPromise
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseClashes:
+    """One exercise that clashes with the patient's answers: every clash it has, and the phases
+    it is in."""
+
+    exercise: Exercise
+    phases: tuple[PlannedPhase, ...]
+    clashes: tuple[ClashInWords, ...]
+
+
+def clashes_by_exercise(
+    warnings: Sequence[ClashWarning], plan: Sequence[PlannedPhase]
+) -> list[ExerciseClashes]:
+    """The clash warnings grouped by exercise, in the plan's order: one entry per exercise with
+    all its clashes in words, however many phases it is in."""
+    phases = {phase.position: phase for phase in plan}
+    grouped: dict[int, ExerciseClashes] = {}
+    for warning in warnings:
+        pk = warning.exercise.pk
+        found = grouped.get(pk)
+        if found is None:
+            grouped[pk] = ExerciseClashes(
+                exercise=warning.exercise,
+                phases=(phases[warning.phase],),
+                clashes=tuple(
+                    ClashInWords(
+                        tag=CAUTION_TAG_WORDS.get(clash.tag, clash.tag),
+                        field=CLASH_FIELD_WORDS.get(clash.field, clash.field),
+                        reason=clash.reason,
+                        source=clash.source,
+                    )
+                    for clash in warning.found
+                ),
+            )
+        elif phases[warning.phase] not in found.phases:
+            grouped[pk] = replace(found, phases=(*found.phases, phases[warning.phase]))
+    return list(grouped.values())
 
 
 def plan_from_template(template: ProgrammeTemplate) -> list[PlannedPhase]:

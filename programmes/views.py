@@ -4,7 +4,7 @@ prescribed programme from the case page, and read the exercise library."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -102,11 +102,14 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         plan = prescribing.plan_from_template(template)
         formset, rows = _exercise_formset(plan, answers, data=request.POST)
+        if any(row.clashes for phase in rows for row in phase.rows):
+            form.check_clash_choice()
+            valid = valid and not form.errors
         # Whatever is refused (the start date, a dose, the note, the service's own checks), the
         # page stays on step 2 with everything as the clinician left it and the error beside it.
         if formset.is_valid() and valid:
             if _rows_match(formset, plan):
-                _apply(formset, plan)
+                _apply(formset, plan, rows, form.cleaned_data)
                 try:
                     programme = prescribing.prescribe_programme(
                         case_id=case.pk,
@@ -213,7 +216,15 @@ def _step_two(
         "template": template,
         "formset": formset,
         "phases": rows,
-        "clash_count": sum(1 for phase in rows for row in phase.rows if row.clashes),
+        "clash_groups": prescribing.clashes_by_exercise(
+            [
+                prescribing.ClashWarning(phase.phase.position, row.planned.exercise, row.clashes)
+                for phase in rows
+                for row in phase.rows
+                if row.clashes
+            ],
+            [phase.phase for phase in rows],
+        ),
         "start": form["start"].value(),
     }
     return render(request, "programmes/prescribe.html", context, status=status)
@@ -228,9 +239,6 @@ def _exercise_formset(
         for warning in prescribing.clash_warnings(plan, answers)
     }
     flat = [(phase, item) for phase in plan for item in phase.exercises]
-    clashing = frozenset(
-        n for n, (phase, item) in enumerate(flat) if (phase.position, item.exercise.pk) in warnings
-    )
     initial = [
         {
             "phase": phase.position,
@@ -241,12 +249,11 @@ def _exercise_formset(
             "hold_seconds": item.hold_seconds,
             "load_kg": item.load_kg,
             "days_per_week": item.days_per_week,
-            "clash_note": item.clash_note,
         }
         for phase, item in flat
     ]
     formset = PlannedExerciseFormSet(
-        data, initial=None if data is not None else initial, prefix="ex", clashing=clashing
+        data, initial=None if data is not None else initial, prefix="ex"
     )
     forms = list(formset.forms)
     rows: list[PhaseRows] = []
@@ -277,8 +284,11 @@ def _rows_match(formset: Any, plan: Sequence[PlannedPhase]) -> bool:
     return posted == expected
 
 
-def _apply(formset: Any, plan: Sequence[PlannedPhase]) -> None:
-    """The clinician's choices, onto the plan."""
+def _apply(
+    formset: Any, plan: Sequence[PlannedPhase], rows: list[PhaseRows], choices: Mapping[str, Any]
+) -> None:
+    """The clinician's choices, onto the plan: each row's keep and dose, then the one choice for
+    the exercises that clash (remove them all, or keep those still ticked with one note)."""
     items = [item for phase in plan for item in phase.exercises]
     for item, form in zip(items, formset, strict=True):
         data = form.cleaned_data
@@ -288,7 +298,14 @@ def _apply(formset: Any, plan: Sequence[PlannedPhase]) -> None:
         item.hold_seconds = data["hold_seconds"]
         item.load_kg = data["load_kg"]
         item.days_per_week = data["days_per_week"]
-        item.clash_note = data["clash_note"] or ""
+    for phase in rows:
+        for row in phase.rows:
+            if not row.clashes:
+                continue
+            if choices.get("clash_choice") == "remove":
+                row.planned.keep = False
+            else:
+                row.planned.clash_note = choices.get("clash_note") or ""
 
 
 @require_POST

@@ -175,7 +175,7 @@ def test_an_urgent_case_cannot_be_prescribed_until_an_override_lowers_it(
     assert Programme.objects.filter(case=case).exists()
 
 
-def test_osteoporosis_flags_the_kettlebell_clashes_and_needs_a_choice_for_each(
+def test_osteoporosis_flags_the_kettlebell_clashes_and_needs_a_choice_for_them(
     clinician_client: Client,
 ) -> None:
     case = self_care_intake(osteoporosis=True).assessment.case
@@ -200,7 +200,7 @@ def test_osteoporosis_flags_the_kettlebell_clashes_and_needs_a_choice_for_each(
     assert refused.status_code == 400
     assert not Programme.objects.exists()
     page = refused.content.decode()
-    assert "untick “keep”, or say why it stays" in page
+    assert "Choose: remove the exercises that clash, or keep them and say why." in page
     assert "Go gently." in page
     assert any(
         row.form["sets"].value() == "5"
@@ -212,10 +212,9 @@ def test_osteoporosis_flags_the_kettlebell_clashes_and_needs_a_choice_for_each(
     # Kept with a note, or removed: prescribed, and the choice is on record.
     data = _post_data(
         step_two,
-        kettlebell_one_arm_row={"clash_note": "Supported on a bench, neutral spine"},
         kettlebell_reverse_fly={"keep": False},
         kettlebell_single_arm_deadlift={"keep": False},
-    )
+    ) | {"clash_choice": "keep", "clash_note": "Supported on a bench, neutral spine"}
     assert clinician_client.post(_prescribe_url(case), data).status_code == 302
     programme = Programme.objects.get(case=case)
     rows = ProgrammeExercise.objects.filter(phase__programme=programme)
