@@ -95,10 +95,11 @@ from patients.forms import IntakeForm  # noqa: E402
 from patients.models import Intake  # noqa: E402
 from patients.services import submit_intake  # noqa: E402
 from programmes import links  # noqa: E402
+from programmes.core.suggest import suggest_template  # noqa: E402
+from programmes.history import ProgrammeRefused  # noqa: E402
 from programmes.models import CheckIn, Programme, ProgrammeTemplate  # noqa: E402
+from programmes.prescribing import prescribe_programme  # noqa: E402
 from programmes.seed import seed_library  # noqa: E402
-from programmes.services import ProgrammeRefused, prescribe_programme  # noqa: E402
-from programmes.suggest import suggest_template  # noqa: E402
 from tests.support.two_factor import sign_in  # noqa: E402
 from triage.models import Case, DutySlot, Urgency  # noqa: E402
 
