@@ -332,6 +332,9 @@ class IntakeForm(forms.Form):
     @cached_property
     def helper(self) -> FormHelper:
         """The crispy layout, built only when the form is rendered (not on a successful submit)."""
+        # Rendering writes into widgets' attrs: the form shown gets widgets of its own first.
+        self.fields.update({name: _own_widget(field) for name, field in _ANSWER_FIELDS.items()})
+        self._bound_fields_cache.clear()  # bound to the shared fields; the errors stay in _errors
         return self._helper()
 
     # --- Layout ---------------------------------------------------------------------------
@@ -621,13 +624,19 @@ class IntakeForm(forms.Form):
     def asks_details(self) -> bool:
         return isinstance(self.question, DetailsDiffer)
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) for every problem, in the order the form asks the questions."""
-        problems = [("intake-form", str(message)) for message in self.non_field_errors()]
-        for name in self.fields:
-            for message in self.errors.get(name, []):
-                problems.append((f"div_id_{name}", str(message)))
-        return problems
+
+def _own_widget(shared: forms.Field) -> forms.Field:
+    """A shared field with a widget of its own, for a form about to be rendered.
+
+    Rendering writes into the widget's attrs (crispy adds `is-invalid` to a refused field's
+    class): on the shared widget, one refused submit marked that field invalid on every form the
+    process showed after it, a new intake's first GET included ("How many days since this
+    episode began?" loaded red).
+    """
+    field = copy.copy(shared)
+    field.widget = copy.copy(shared.widget)
+    field.widget.attrs = dict(shared.widget.attrs)
+    return field
 
 
 # Shared by every IntakeForm; never change these per request (copy a field first if you must).

@@ -180,7 +180,7 @@ def test_an_incomplete_intake_while_down_names_the_missing_answers_and_keeps_the
     text = page_text(response)
     assert response.status_code == 503
     assert "NOT SAVED" in text
-    assert "There is a problem with this intake" in text
+    assert "There is a problem" in text
     assert "Call 999" not in text  # no advice from half an intake
     assert kept_value(response, "family_name") == data["family_name"]
 

@@ -80,7 +80,7 @@ def test_receptionist_enters_an_emergency_intake_and_is_told_to_send_the_patient
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("There is a problem with this intake")
+    expect(summary).to_contain_text("There is a problem")
     expect(summary.get_by_role("link")).to_contain_text("New or unexplained chest pain")
     expect(page.locator(f"#div_id_{LEFT_UNANSWERED}")).to_contain_text("Answer yes or no")
     # ...nothing is saved, and everything already answered is still there.
