@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms, template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -58,7 +59,7 @@ def form_error_links(form: forms.BaseForm, *, label_fields: bool = False) -> lis
             text = str(message)
             label = str(field.label or "")
             if label_fields and label and label not in text:
-                text = f"{label}: {text}"
+                text = _("%(label)s: %(message)s") % {"label": label, "message": text}
             links.append(ErrorLink(text, field_anchor(field)))
     return links
 

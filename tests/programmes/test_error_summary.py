@@ -110,3 +110,15 @@ def test_a_refused_check_in_links_to_the_unanswered_question(
     [(target, text)] = summary_links(response.content)
     assert target == "id_hand_clumsiness_0"
     assert text.startswith("Please answer yes or no")
+
+
+def test_stopping_a_programme_without_a_reason_links_to_the_reason(
+    clinician_client: Client, programme: Programme
+) -> None:
+    response = clinician_client.post(
+        reverse("programmes:programme_stop", args=[programme.pk]),
+        {f"prg{programme.pk}-reason": ""},
+    )
+
+    [(target, _)] = summary_links(response.content)
+    assert target == f"id_prg{programme.pk}-reason"
