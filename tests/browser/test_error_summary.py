@@ -96,7 +96,6 @@ def test_the_intake_form(live_server, page: Page) -> None:
     for question in QUESTIONS:
         if question.kind is bool and question.name != "chest_pain":
             page.check(f"#id_{question.name}_1")
-    page.select_option("#id_psychosocial_risk_category", "low")
     page.click("#intake-form button[type=submit]")
 
     # ...the summary takes the focus and leads to each, clear of the sticky submit bar.
@@ -117,7 +116,7 @@ def test_the_intake_form(live_server, page: Page) -> None:
     # Nothing entered is lost.
     expect(page.locator("#id_given_name")).to_have_value("Ellen")
     expect(page.locator("#id_pain_score_now_4")).to_be_checked()
-    expect(page.locator("#id_psychosocial_risk_category")).to_have_value("low")
+    expect(page.locator("#id_family_name")).to_have_value("Ward")
 
     # A new intake after the refused one starts unmarked.
     page.goto(live_server.url + reverse("patients:intake_new"))
