@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
 from clinic.roles import Role, has_role, role_required
+from clinic.text import text_problem
 from programmes import check_ins, emails, handout, media, prescribing, reminders
 from programmes.core.caution import ClashFound
 from programmes.forms import (
@@ -474,7 +475,12 @@ def exercise_media(request: HttpRequest, name: str) -> FileResponse:
     (LoginRequiredMiddleware) as a clinician or an admin. Only files an exercise names."""
     if not (has_role(request.user, Role.CLINICIAN) or request.user.is_staff):
         raise PermissionDenied
-    if not Exercise.objects.filter(models.Q(image=name) | models.Q(video=name)).exists():
+    # A stored file's name is plain text; one with a control character (a NUL, which PostgreSQL
+    # refuses to compare) names no file.
+    if (
+        text_problem(name)
+        or not Exercise.objects.filter(models.Q(image=name) | models.Q(video=name)).exists()
+    ):
         raise Http404("No such file")
     response = media.file_response(name)
     response["Cache-Control"] = "private, max-age=300"

@@ -274,6 +274,10 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         "id": world.users["an admin"].pk,  # type: ignore[union-attr]
         "patient_id": world.case.patient_id,
         "user_id": world.users["reception"].pk,  # type: ignore[union-attr]
+        # An exercise's picture, which need not exist: a missing file is a 404, not a crash.
+        "name": "exercises/images/none.png",
+        "exercise_id": world.programme.phases.first().exercises.first().exercise_id,  # type: ignore[union-attr]
+        "kind": "image",
     }
     return lambda name: str(by_name[name])
 

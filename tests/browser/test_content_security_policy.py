@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
 
 from clinic.middleware import CONTENT_SECURITY_POLICY
@@ -233,6 +234,8 @@ def test_a_whole_journey_runs_under_the_policy(
     clinician.goto(f"{url}/triage/cases/{intake.assessment.case_id}/")
     clinician.locator("#prescribe-link").click()
     clinician.locator("#template-option-desk-posture-mobility input[type=radio]").check()
+    # Starting today (the default is tomorrow), so that the patient can log a session today.
+    clinician.fill("#id_start", timezone.localdate().isoformat())
     clinician.get_by_role("button", name="Next: check the exercises").click()
     assert style(clinician, "td.dose-cell", "maxWidth") == "96px"
     clinician.get_by_role("button", name="Prescribe and email the programme").click()
