@@ -334,7 +334,8 @@ class IntakeForm(forms.Form):
         """The crispy layout, built only when the form is rendered (not on a successful submit)."""
         # Rendering writes into widgets' attrs: the form shown gets widgets of its own first.
         self.fields.update({name: _own_widget(field) for name, field in _ANSWER_FIELDS.items()})
-        self._bound_fields_cache.clear()  # bound to the shared fields; the errors stay in _errors
+        # Bound to the shared fields; the errors stay in _errors. (django-stubs omit the cache.)
+        self._bound_fields_cache.clear()  # type: ignore[attr-defined]
         return self._helper()
 
     # --- Layout ---------------------------------------------------------------------------
