@@ -11,27 +11,17 @@ from playwright.sync_api import Browser, Page
 
 from programmes.links import page_url
 from referrals import services as referrals
+from tests.browser.test_programme_page import PHONE, phone_page
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
 from tests.support.two_factor import sign_in_page
-
-PHONE = {"width": 375, "height": 812}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("clock"),
 ]
-
-
-def _phone(chromium: Browser) -> Page:
-    context = chromium.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB"
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
 
 
 def _too_wide(page: Page, url: str) -> str | None:
@@ -66,7 +56,7 @@ def test_reception_and_clinician_pages_fit_a_phone(live_server, chromium: Browse
     referrals.send_referral(referral_id=referral.pk, by=clinician)
     base = live_server.url
 
-    desk = _phone(chromium)
+    desk = phone_page(chromium)
     sign_in_page(desk, base, reception, PASSWORD)
     problems = [
         _too_wide(desk, base + reverse("patients:intake_new")),
@@ -74,7 +64,7 @@ def test_reception_and_clinician_pages_fit_a_phone(live_server, chromium: Browse
     ]
     desk.context.close()
 
-    doctor = _phone(chromium)
+    doctor = phone_page(chromium)
     sign_in_page(doctor, base, clinician, PASSWORD)
     problems += [
         _too_wide(doctor, base + reverse("triage:queue")),
@@ -90,7 +80,7 @@ def test_reception_and_clinician_pages_fit_a_phone(live_server, chromium: Browse
 def test_the_patients_pages_fit_a_phone(live_server, chromium: Browser) -> None:
     programme = prescribe(start=timezone.localdate())
     link = page_url(programme, absolute=False)
-    page = _phone(chromium)
+    page = phone_page(chromium)
     problems = [
         _too_wide(page, live_server.url + link),
         _too_wide(page, live_server.url + link + "check-in/0/"),
