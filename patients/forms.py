@@ -340,6 +340,22 @@ class IntakeForm(forms.Form):
 
     # --- Layout ---------------------------------------------------------------------------
 
+    # {% crispy_cached %} (clinic/templatetags/crispy_cached.py): the empty form's markup is kept,
+    # with each request's own submission token put in.
+    markup_variables = ("submission_token",)
+
+    def markup_key(self) -> tuple[str, str, bool] | None:
+        """What the layout reads besides the fields (the questionnaire its note names), or None
+        for a form filled in for a returning patient: their details are not kept in memory."""
+        if set(self.initial) - {"submission_token"}:
+            return None
+        questionnaire = self.questionnaire
+        return (
+            questionnaire.name if questionnaire else "",
+            questionnaire.version if questionnaire else "",
+            self.questionnaire_unavailable,
+        )
+
     @staticmethod
     def section_id(section: str) -> str:
         return f"section-{slugify(section)}"

@@ -109,6 +109,12 @@ def _normalized_time_zone_choices() -> list[Any]:
     return list(normalize_choices(time_zone_choices()))
 
 
+def _kept_markup(self: forms.Form) -> tuple[()]:
+    """{% crispy_cached %} (clinic/templatetags/crispy_cached.py): an empty form's markup is kept
+    by its fields and layout, which are all it reads."""
+    return ()
+
+
 def _no_helper_tag() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -119,6 +125,8 @@ def _no_helper_tag() -> FormHelper:
 class SessionForm(forms.Form):
     """A training session: the day, each exercise of the current phase (done, load) and how it
     felt."""
+
+    markup_key = _kept_markup
 
     performed_on = forms.DateField(
         label=_("Day of the session"),
@@ -229,6 +237,8 @@ class SessionForm(forms.Form):
 class CheckInForm(forms.Form):
     """Pain now, sessions done, the NDI when asked, and the red-flag screen."""
 
+    markup_key = _kept_markup
+
     pain = forms.TypedChoiceField(
         label=_(
             "How bad is your neck or upper-back pain right now? 0 is no pain, 10 is the worst "
@@ -334,6 +344,8 @@ class CheckInForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
+    markup_key = _kept_markup
+
     training_days = forms.TypedMultipleChoiceField(
         label=_("My training days"),
         choices=WEEKDAYS,
