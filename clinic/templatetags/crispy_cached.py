@@ -14,7 +14,10 @@ for a returning patient: their details are not kept in memory). The fields it na
 `markup_variables` change with every request (a submission token): the markup is kept with a
 placeholder in their place, and each render puts in the value, escaped as the widget would.
 
-A bound form is never kept: its markup carries the answers and the errors.
+The session's CSRF token (crispy writes `{% csrf_token %}` into a POST form unless its helper
+says `disable_csrf`) is no part of the shape either: kept as a slot, filled in each render from
+the request's context, as `{% csrf_token %}` would. A bound form is never kept: its markup
+carries the answers and the errors.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from typing import Any
 from crispy_forms.layout import HTML, LayoutObject
 from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode, do_uni_form
 from django import forms, template
+from django.template import Context
 from django.template.base import Parser, Token
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -36,6 +41,9 @@ from django.utils.translation import get_language
 register = template.Library()
 
 KEPT_MAX = 512  # shapes kept per process: an intake form, a few hundred patients' session forms
+# The session's CSRF token is no part of a form's shape: kept as a slot, filled in each render.
+_CSRF_PLACEHOLDER = f"kept-csrf-{secrets.token_hex(12)}"
+_CSRF_SLOT = str(CsrfTokenNode().render(Context({"csrf_token": _CSRF_PLACEHOLDER})))
 _kept: OrderedDict[Hashable, tuple[str, dict[str, str]]] = OrderedDict()
 _lock = threading.Lock()
 
@@ -98,7 +106,8 @@ class CrispyCachedNode(CrispyFormNode):
         if isinstance(form, forms.BaseForm) and not form.is_bound:
             markup_key = getattr(form, "markup_key", None)
             key = markup_key() if callable(markup_key) else None
-        if key is None:
+        if key is None or not context.get("csrf_token"):
+            # Without a request's token the markup's whitespace differs: not worth keeping.
             return super().render(context)
         variables = frozenset(getattr(form, "markup_variables", ()))
         helper = getattr(form, "helper", None)
@@ -126,6 +135,8 @@ class CrispyCachedNode(CrispyFormNode):
         for name, placeholder in placeholders.items():
             value = values[name]
             markup = markup.replace(placeholder, conditional_escape("" if value is None else value))
+        # Crispy writes {% csrf_token %} into a POST form's markup: this request's own goes in.
+        markup = markup.replace(_CSRF_SLOT, CsrfTokenNode().render(context))
         # crispy's own (safe) markup, with values escaped above.
         return mark_safe(markup)  # noqa: S308
 
@@ -139,7 +150,8 @@ class CrispyCachedNode(CrispyFormNode):
         bound_fields: dict[str, Any] = form._bound_fields_cache  # type: ignore[attr-defined]
         bound_fields.clear()
         try:
-            markup = str(super().render(context))
+            with context.push(csrf_token=_CSRF_PLACEHOLDER):
+                markup = str(super().render(context))
         finally:
             form.initial = initial
             bound_fields.clear()

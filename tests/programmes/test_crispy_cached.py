@@ -5,12 +5,16 @@ form or a returning patient's."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
-from django.template import Context, Template
+from django.http import HttpRequest
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.template import RequestContext, Template
+from django.test import RequestFactory
 
 from clinic.templatetags import crispy_cached
 from patients.forms import UNAVAILABLE, IntakeForm
@@ -31,11 +35,27 @@ def _nothing_kept() -> None:
 
 
 def both(form_factory: object) -> tuple[str, str]:
-    """The cached render (of one new form) and the plain one (of another, built alike)."""
+    """The cached render (of one new form) and the plain one (of another, built alike), each
+    in a request's context as a view renders it (with the session's CSRF token)."""
     assert callable(form_factory)
-    cached = CACHED.render(Context({"form": form_factory()}))
-    plain = PLAIN.render(Context({"form": form_factory()}))
-    return cached, plain
+    request = RequestFactory().get("/")
+    cached = CACHED.render(RequestContext(request, {"form": form_factory()}))
+    plain = PLAIN.render(RequestContext(request, {"form": form_factory()}))
+    return unmasked(request, cached), unmasked(request, plain)
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def unmasked(request: HttpRequest, markup: str) -> str:
+    """The markup with each CSRF token (masked afresh by every {% csrf_token %}) checked to be
+    the request's own, and written as one word."""
+
+    def check(match: re.Match[str]) -> str:
+        assert _unmask_cipher_token(match.group(1)) == request.META["CSRF_COOKIE"]
+        return 'name="csrfmiddlewaretoken" value="(the request\'s)"'
+
+    return CSRF_INPUT.sub(check, markup)
 
 
 def kept_count() -> int:
@@ -56,6 +76,24 @@ def test_the_empty_intake_form_is_kept_once_and_carries_each_requests_own_token(
     assert kept_count() == 1
     assert str(second) in again and str(first) not in again
     assert again.count(str(second)) == 1
+
+
+def test_each_request_gets_its_own_csrf_token(rf: RequestFactory) -> None:
+    """Crispy writes {% csrf_token %} into a POST form: what is kept must not carry the first
+    request's token to the next session (every browser submit would be refused)."""
+    token = uuid.uuid4()
+    secrets = []
+    for _ in range(2):
+        request = rf.get("/patients/intakes/new/")
+        get_token(request)
+        cached = CACHED.render(RequestContext(request, {"form": intake(token)}))
+        assert len(CSRF_INPUT.findall(cached)) == 1
+        # unmasked() checks that the token is this request's
+        plain = PLAIN.render(RequestContext(request, {"form": intake(token)}))
+        assert unmasked(request, cached) == unmasked(request, plain)
+        secrets.append(request.META["CSRF_COOKIE"])
+    assert secrets[0] != secrets[1]
+    assert kept_count() == 1
 
 
 def test_the_intake_form_follows_the_clinics_questionnaire() -> None:
