@@ -100,6 +100,9 @@ class _TimeZoneChoices(BaseChoiceIterator):
     """`time_zone_choices()`, made once a process. A field and its widget take a choice iterator
     as it is: a list would be copied and normalised, zone by zone, for every form made."""
 
+    # The list never changes in a process: {% crispy_cached %} need not read it to know a form.
+    markup_signature = "time zones"
+
     def __iter__(self) -> Iterator[Any]:
         yield from _normalized_time_zone_choices()
 

@@ -78,10 +78,20 @@ def _field_signature(form: forms.BaseForm, variables: frozenset[str]) -> Iterato
             field.required,
             field.disabled,
             _text(widget.attrs),
-            # A choice list is long (a time-zone select has 600): read as it renders, once.
-            _text(list(choices)) if choices is not None else None,
+            _choices_signature(choices),
             None if name in variables else _text(form.get_initial_for_field(field, name)),
         )
+
+
+def _choices_signature(choices: Any) -> Hashable:
+    """A field's choices as they render; or, for a list the process holds constant (a
+    time-zone select's 600 zones), the name it gives itself as `markup_signature`."""
+    if choices is None:
+        return None
+    constant = getattr(choices, "markup_signature", None)
+    if constant is not None:
+        return ("constant", constant)
+    return _text(list(choices))
 
 
 def _layout_signature(item: Any) -> Hashable:
