@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "outbox",
     "referrals",
     "programmes",
+    "selfintake",
     "psychosocial",
     "audit",
     "health",
@@ -318,6 +319,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "programmes.queue_due",
         "schedule": env.float("PROGRAMME_MAIL_CHECK_SECONDS", default=60.0),
     },
+    # Self-intake drafts whose link has expired are deleted (they hold the patient's answers).
+    "selfintake-purge-expired": {
+        "task": "selfintake.purge_expired",
+        "schedule": env.float("SELF_INTAKE_PURGE_SECONDS", default=3600.0),
+    },
     # Messages sent more than OUTBOX_RETENTION_DAYS ago lose their bodies and attachments.
     "outbox-remove-old-content": {
         "task": "outbox.remove_old_content",
@@ -395,6 +401,17 @@ PROGRAMME_LINK_MAX_AGE = timedelta(days=env.int("PROGRAMME_LINK_DAYS", default=2
 PROGRAMME_REMINDER_TIME = time.fromisoformat(env.str("PROGRAMME_REMINDER_TIME", default="18:00"))
 PROGRAMME_REMINDER_LATEST = timedelta(hours=env.int("PROGRAMME_REMINDER_LATEST_HOURS", default=6))
 PROGRAMME_CHECK_IN_EARLY = timedelta(hours=env.int("PROGRAMME_CHECK_IN_EARLY_HOURS", default=24))
+
+# Self-intake (selfintake/): the link a patient answers their intake from works for
+# SELF_INTAKE_LINK_HOURS, once. The patient confirms their date of birth first: after
+# SELF_INTAKE_TRIES_BEFORE_PAUSE wrong answers the link pauses for SELF_INTAKE_PAUSE_MINUTES, and
+# after SELF_INTAKE_MAX_WRONG in all it stops working (the clinic sends a new one). A confirmed
+# date of birth lasts SELF_INTAKE_IDLE_MINUTES on that browser without a step answered.
+SELF_INTAKE_LINK_MAX_AGE = timedelta(hours=env.int("SELF_INTAKE_LINK_HOURS", default=72))
+SELF_INTAKE_TRIES_BEFORE_PAUSE = env.int("SELF_INTAKE_TRIES_BEFORE_PAUSE", default=3)
+SELF_INTAKE_PAUSE = timedelta(minutes=env.int("SELF_INTAKE_PAUSE_MINUTES", default=15))
+SELF_INTAKE_MAX_WRONG = env.int("SELF_INTAKE_MAX_WRONG", default=10)
+SELF_INTAKE_IDLE = timedelta(minutes=env.int("SELF_INTAKE_IDLE_MINUTES", default=60))
 
 # Security: production defaults whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -25,6 +25,8 @@ urlpatterns = [
     path("triage/", include("triage.urls")),
     path("outbox/", include("outbox.urls")),
     path("referrals/", include("referrals.urls")),
+    # Before the programmes' /p/<token>/ pages: a self-intake link is /p/i/<link>/.
+    path("", include("selfintake.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -45,6 +45,7 @@ class Message(models.Model):
         CHECK_IN = "check_in", "Check-in"
         PROGRAMME_LINK = "programme_link", "New programme link"
         PROGRAMME_REVIEW = "programme_review", "Programme review request"
+        SELF_INTAKE = "self_intake", "Self-intake link"
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)

@@ -127,6 +127,8 @@ class Intake(models.Model):
         IMPORT = "import", "JSON import"
         DEMO = "demo", "Demo data"
         CHECK_IN = "check_in", "Programme check-in"
+        # The patient answered it themselves, from the link the clinic emailed (selfintake/).
+        SELF = "self", "Patient (self-intake)"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
     answers = models.JSONField()
@@ -142,7 +144,7 @@ class Intake(models.Model):
         null=True,
         blank=True,
         related_name="intakes_entered",
-        help_text="Empty for a patient's own check-in",
+        help_text="Empty for a patient's own check-in or self-intake",
     )
 
     # The form's one-time token: a double click or a browser retry finds the intake already made.

@@ -348,11 +348,17 @@ def submit_intake(
     source: str = Intake.Source.RECEPTION,
     confirmation: Confirmation | None = None,
     psychosocial_screen: dict[str, Any] | None = None,
+    patient: Patient | None = None,
 ) -> Intake:
     """Store an intake as given, triage it and queue the case, all or nothing.
 
     `psychosocial_screen` is the questionnaire behind the answers' psychosocial risk category
     (psychosocial.intake), stored beside the answers; None when none was asked.
+
+    `patient`: the patient the intake is for, already known (a self-intake's link names them,
+    and they confirmed their date of birth). It is filed under them as they are on record, with
+    no matching by the typed details (which could find an older record with the same name and
+    birthday) and no change to their record; `details` are then theirs, for the fingerprint.
 
     The same submission token with the same details and answers (a double click, a browser
     retry) gives back the first intake; the same token with anything else is a new intake.
@@ -372,6 +378,7 @@ def submit_intake(
                 source=source,
                 confirmation=confirmation or Confirmation(),
                 psychosocial_screen=psychosocial_screen,
+                patient=patient,
             )
         except IntegrityError:
             existing = Intake.objects.filter(submission_token=token).first()
@@ -397,12 +404,16 @@ def _submit_intake(
     source: str,
     confirmation: Confirmation,
     psychosocial_screen: dict[str, Any] | None,
+    patient: Patient | None,
 ) -> Intake:
     from triage.services import assess_intake
 
     now = timezone.now()
     _lock_identities(details)
-    filed, changes = _file_under(details=details, confirmation=confirmation)
+    if patient is None:
+        filed, changes = _file_under(details=details, confirmation=confirmation)
+    else:
+        filed, changes = Filed(Patient.objects.get(pk=patient.pk), is_new=False), []
     patient = filed.patient
     # The answers describe the patient the intake is filed under: age from their date of birth
     # (within the contract's bounds) and their recorded sex.

@@ -59,6 +59,7 @@ EMERGENCIES_WATCHED = 200
 SOURCE_LABELS: dict[str, object] = {
     Intake.Source.RECEPTION: gettext_lazy("Reception"),
     Intake.Source.CHECK_IN: gettext_lazy("Check-in"),
+    Intake.Source.SELF: gettext_lazy("Patient"),
     Intake.Source.IMPORT: gettext_lazy("Import"),
     Intake.Source.DEMO: gettext_lazy("Demo"),
 }
