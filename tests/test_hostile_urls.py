@@ -28,14 +28,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from outbox.models import Message
+from patients.models import Intake
 from programmes import links, ndi, screen
 from programmes.models import Programme
 from referrals.models import Referral
 from referrals.services import draft_referral, mark_printed
+from selfintake import links as self_intake_links
+from selfintake.forms import CONTRACT_STEPS
+from selfintake.models import Invitation
 from tests.outbox.helpers import make_dead
 from tests.patients.helpers import make_user
 from tests.programmes.helpers import prescribe, self_care_intake
 from tests.referrals.factories import make_destination
+from tests.selfintake.helpers import invite, patient_with_email
+from tests.selfintake.helpers import self_intake as self_intake_of
 from tests.support.two_factor import sign_in
 from triage.models import Case, Urgency
 
@@ -118,6 +124,9 @@ class World:
     referral: Referral
     programme: Programme
     message: Message
+    # A patient's self-intake: a link still open, and an intake entered from another one.
+    invitation: Invitation
+    self_intake: Intake
     users: dict[str, User | None] = field(default_factory=dict)
 
     def form_params(self, name: str) -> tuple[str, ...]:
@@ -170,6 +179,12 @@ class World:
                 *(f"ndi_{section.key}" for section in ndi.SECTIONS),
             ),
             "programmes:schedule": ("training_days", "reminder_time", "time_zone"),
+            "selfintake:start": ("day", "month", "year"),
+            "selfintake:step": (
+                "go",
+                "mechanism_shown",
+                *(q.name for q in CONTRACT_STEPS[0].questions()),
+            ),
         }.get(name, ())
 
 
@@ -178,6 +193,8 @@ def world(receptionist: User, clinician: User) -> World:
     reception = receptionist
     programme = prescribe(start=timezone.localdate())
     case = self_care_intake(entered_by=reception).assessment.case
+    _used, self_intake = self_intake_of(reception)
+    invitation, _link = invite(patient_with_email(email="open@example.org"), reception)
     referral = draft_referral(
         case_id=case.pk, destination_id=make_destination().pk, clinician=clinician
     )
@@ -186,6 +203,8 @@ def world(receptionist: User, clinician: User) -> World:
         referral=referral,
         programme=programme,
         message=make_dead(case_id=case.pk, due_at=timezone.now() - timedelta(hours=1)),
+        invitation=invitation,
+        self_intake=self_intake,
         users={
             "a stranger": None,
             "reception": reception,
@@ -278,6 +297,10 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         "name": "exercises/images/none.png",
         "exercise_id": world.programme.phases.first().exercises.first().exercise_id,  # type: ignore[union-attr]
         "kind": "image",
+        # A self-intake: the open link, its first step, and an intake the patient entered.
+        "link": self_intake_links.token(world.invitation),
+        "step": CONTRACT_STEPS[0].slug,
+        "intake_id": world.self_intake.pk,
     }
     return lambda name: str(by_name[name])
 

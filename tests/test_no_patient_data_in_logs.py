@@ -176,6 +176,7 @@ def test_a_patient_journey_logs_no_link_name_nhs_number_email_or_search_term(
             "https://clinic.example.org/p/[link]/session/",
         ),
         ("/p/u/abc:def/undo/", "/p/[link]/undo/"),
+        ("/p/i/eyJpIjo1fQ:sig/pain/", "/p/[link]/pain/"),  # a self-intake link
         (
             '"GET /patients/?q=Zebedee+Quixotic HTTP/1.1" 200',
             '"GET /patients/?[redacted] HTTP/1.1" 200',

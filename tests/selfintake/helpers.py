@@ -88,3 +88,25 @@ def answer_every_step(client: Client, link: str, **answers: str) -> None:
     for step in CONTRACT_STEPS:
         response = client.post(step_path(link, step.slug), step_post(step, **answers))
         assert response.status_code == 302, (step.slug, response.status_code)
+
+
+def typed_steps(**answers: str) -> dict[str, dict[str, str]]:
+    """Each contract step's typed answers, by step slug (what the patient posts)."""
+    return {step.slug: step_post(step, **answers) for step in CONTRACT_STEPS}
+
+
+def fill_draft(invitation: Invitation, **answers: str) -> None:
+    """The patient's draft with every contract step answered, through the service."""
+    for step in CONTRACT_STEPS:
+        typed = {k: v for k, v in step_post(step, **answers).items() if k != MECHANISM_SHOWN}
+        services.save_answers(invitation_id=invitation.pk, typed=typed, step=step)
+
+
+def self_intake(by: User, patient: Patient | None = None, **answers: str) -> tuple[Invitation, Any]:
+    """A patient invited, answering every step, and sending it: the invitation and the intake."""
+    patient = patient or patient_with_email()
+    invitation, _link = invite(patient, by)
+    fill_draft(invitation, **answers)
+    intake = services.submit_self_intake(invitation_id=invitation.pk, questionnaire=None)
+    invitation.refresh_from_db()
+    return invitation, intake
