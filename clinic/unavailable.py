@@ -99,11 +99,14 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     # The pages that still answer without it import this module: imported here, when needed.
     from patients.offline import intake_without_database
     from programmes.offline import check_in_without_database, patient_page_down
+    from selfintake.offline import step_without_database
 
     match = _match(request)
     desk = desk_pass.read(request)
     if match is not None and match.view_name == "programmes:check_in":
         response = check_in_without_database(request, match.kwargs["token"], match.kwargs["week"])
+    elif match is not None and match.view_name == "selfintake:step":
+        response = step_without_database(request, match.kwargs["link"], match.kwargs["step"])
     elif request.path_info.startswith(PATIENT_PATH_PREFIX):
         response = patient_page_down(request)  # a patient's page: words for the patient
     elif desk is not None and match is not None and match.view_name == "patients:intake_new":

@@ -62,7 +62,7 @@ def test_a_patient_answers_on_a_phone_and_the_emergency_alerts_the_clinician(
 ) -> None:
     staff("olu", Role.CLINICIAN, email="olu@clinic.example", on_duty=True)
     rita = make_user(role="reception", username="rita", first_name="Rita", last_name="Reed")
-    patient = patient_with_email(given_name="Nora", family_name="Quennell", email="nora@example.org")
+    patient_with_email(given_name="Nora", family_name="Quennell", email="nora@example.org")
 
     with SmtpSink() as sink:
         outbox_stack.start_worker(sink)
@@ -76,7 +76,9 @@ def test_a_patient_answers_on_a_phone_and_the_emergency_alerts_the_clinician(
             reception.goto(f"{live_server.url}/patients/?q=Quennell")
             reception.get_by_role("link", name="Self-intake link for Nora Quennell").click()
             reception.get_by_role("button", name="Send the link").click()
-            expect(reception.get_by_role("status").first).to_contain_text("Link sent to nora@example.org")
+            expect(reception.get_by_role("status").first).to_contain_text(
+                "Link sent to nora@example.org"
+            )
         finally:
             desk.close()
 
@@ -91,7 +93,9 @@ def test_a_patient_answers_on_a_phone_and_the_emergency_alerts_the_clinician(
         page.goto(start)
 
         # Nothing of hers before her date of birth; a wrong one is refused beside the question.
-        expect(page.get_by_role("heading", level=1)).to_have_text("Your questions before your visit")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Your questions before your visit"
+        )
         expect(page.locator("main")).not_to_contain_text("Nora")
         assert fits_the_screen(page)
         page.get_by_label("Day").fill(str(BORN.day + 1))
@@ -107,7 +111,9 @@ def test_a_patient_answers_on_a_phone_and_the_emergency_alerts_the_clinician(
         page.get_by_label("My neck").check()
         page.get_by_role("button", name="Continue").click()
         expect(page.locator("#error-summary")).to_be_focused()
-        expect(page.locator("#error-summary")).to_contain_text("How many days ago did this pain start?")
+        expect(page.locator("#error-summary")).to_contain_text(
+            "How many days ago did this pain start?"
+        )
         expect(page.get_by_label("My neck")).to_be_checked()  # kept
         page.get_by_label("How many days ago did this pain start?").fill("3")
         page.check("input[name='pain_score_now'][value='6']")
