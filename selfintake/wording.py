@@ -44,14 +44,14 @@ PATIENT_QUESTIONS: dict[str, PatientQuestion] = {
     # The pain.
     "pain_region": _q(_("Where is your main pain?")),
     "duration_days": _q(
-        _("How many days ago did this pain start?"),
+        _("How many days ago did your pain start?"),
         _(
             "Enter 0 if it started today. A rough number is fine: about 14 for two weeks, 30 "
             "for a month, 365 for a year."
         ),
     ),
     "onset_sudden": _q(
-        _("Did the pain come on suddenly, within seconds or minutes?"),
+        _("Did your pain come on suddenly, within seconds or minutes?"),
         _("Answer no if it built up over hours or days."),
     ),
     "pain_score_now": _q(
@@ -91,7 +91,10 @@ PATIENT_QUESTIONS: dict[str, PatientQuestion] = {
             "from exercising or lifting."
         ),
     ),
-    "trauma_mechanism": _q(_("How did it happen?"), _("Choose the one closest to what happened.")),
+    "trauma_mechanism": _q(
+        _("How did your fall, collision or accident happen?"),
+        _("Choose the one closest to what happened."),
+    ),
     # Your health.
     "osteoporosis": _q(
         _(
@@ -144,7 +147,9 @@ PATIENT_QUESTIONS: dict[str, PatientQuestion] = {
     ),
     "previous_spinal_surgery": _q(_("Have you ever had an operation on your neck or back?")),
     # Numbness, weakness, bladder and bowels.
-    "progressive_limb_weakness": _q(_("Is an arm or a leg weak, with the weakness getting worse?")),
+    "progressive_limb_weakness": _q(
+        _("Is one of your arms or legs weak, with the weakness getting worse?")
+    ),
     "numbness_or_tingling_arms": _q(
         _("Do you have numbness or pins and needles in an arm or a hand?")
     ),

@@ -112,10 +112,10 @@ def test_a_patient_answers_on_a_phone_and_the_emergency_alerts_the_clinician(
         page.get_by_role("button", name="Continue").click()
         expect(page.locator("#error-summary")).to_be_focused()
         expect(page.locator("#error-summary")).to_contain_text(
-            "How many days ago did this pain start?"
+            "How many days ago did your pain start?"
         )
         expect(page.get_by_label("My neck")).to_be_checked()  # kept
-        page.get_by_label("How many days ago did this pain start?").fill("3")
+        page.get_by_label("How many days ago did your pain start?").fill("3")
         page.check("input[name='pain_score_now'][value='6']")
         answer_no_to_everything_but(page, "pain", previous_similar_episodes="yes")
         assert fits_the_screen(page)

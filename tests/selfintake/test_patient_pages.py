@@ -204,7 +204,7 @@ def test_a_refused_step_names_each_question_beside_it_and_keeps_every_answer(
     ]
     html = response.content.decode()
     assert "Enter the number of days as a whole number" in html
-    assert "Choose yes or no: “Did the pain come on suddenly, within seconds or minutes?”" in html
+    assert "Choose yes or no: “Did your pain come on suddenly, within seconds or minutes?”" in html
     assert re.search(r'value="7"\s+id="id_pain_score_now_7"\s+checked', html) or re.search(
         r'name="pain_score_now" value="7"[^>]*checked', html
     )
@@ -340,7 +340,7 @@ def test_the_answers_page_shows_each_answer_in_the_patients_words_to_change(
 
     page = text(response)
     assert "Between or around my shoulder blades" in page
-    assert "How did it happen?" not in page  # not asked after a no
+    assert "How did your fall, collision or accident happen?" not in page  # not asked after a no
     assert "Not answered" not in page
     for step in CONTRACT_STEPS:
         assert f'href="{step_path(link, step.slug)}"' in response.content.decode()
