@@ -43,6 +43,7 @@ MECHANISM = "trauma_mechanism"
 MECHANISM_SHOWN = "mechanism_shown"
 DERIVED = frozenset({"age", "sex", PSYCHOSOCIAL})
 MAX_DAYS = 36500
+MAX_TYPED = 40  # the longest answer value kept as typed (a coded answer's value, a number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,12 +267,15 @@ class StepForm(forms.Form):
                 )
 
     def typed(self) -> dict[str, str]:
-        """What the patient sent for this step's questions, as text (kept in the draft)."""
-        return {
-            name: str(self.data.get(name, "")).strip()[:20]
-            for name in self.fields
-            if self.data.get(name, "") != ""
-        }
+        """What the patient sent for this step's questions, as text (kept in the draft). An
+        answer no question could take (a control character, which PostgreSQL's JSON refuses;
+        more than any answer's length) is not kept: it comes back as unanswered."""
+        typed = {}
+        for name in self.fields:
+            value = str(self.data.get(name, "")).strip()
+            if value and value.isprintable() and len(value) <= MAX_TYPED:
+                typed[name] = value
+        return typed
 
     def answers(self) -> dict[str, Any]:
         """The contract answers of a valid step."""

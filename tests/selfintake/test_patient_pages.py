@@ -537,3 +537,16 @@ def test_every_page_is_written_to_the_patient(
 
     for what, page in seen.items():
         assert_written_to_the_patient(what, page)
+
+
+@pytest.mark.parametrize("value", ["\x00", "12\x0034", "\u202eevil", "9" * 500])
+def test_an_answer_no_question_takes_is_refused_not_kept(
+    client: Client, link: str, value: str
+) -> None:
+    opened(client, link)
+
+    response = client.post(step_path(link, "pain"), step_post(PAIN, duration_days=value))
+
+    assert response.status_code == 400
+    assert "duration_days" not in Draft.objects.get().answers
+    assert Draft.objects.get().answers["pain_region"] == "neck"
