@@ -115,7 +115,7 @@ def _answer_field(question: Question) -> forms.Field:
             choices=[(str(n), str(n)) for n in range(11)],
             coerce=int,
             empty_value=None,
-            widget=forms.RadioSelect(attrs={"class": "pain-scale"}),
+            widget=forms.RadioSelect,
             error_messages={
                 "required": _("Choose a number from 0 to 10: “%(question)s”") % {"question": text}
             },

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -52,7 +53,9 @@ def invite(request: HttpRequest, patient_id: int) -> HttpResponse:
                 gettext("Link sent to %(email)s. It works until %(until)s, once.")
                 % {
                     "email": invitation.email,
-                    "until": timezone.localtime(invitation.expires_at).strftime("%d/%m/%Y %H:%M"),
+                    "until": date_format(
+                        timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"
+                    ),
                 },
             )
         return redirect("selfintake:invite", patient_id=patient.pk)
