@@ -13,7 +13,7 @@ tells screen readers of an emergency that was not there before, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -24,10 +24,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from audit import services as audit
@@ -64,11 +65,13 @@ SOURCE_LABELS: dict[str, object] = {
     Intake.Source.DEMO: gettext_lazy("Demo"),
 }
 _RULE_RANK = {level.name: level.value for level in rules.Urgency}
-STATUS_CHOICES = [("", "Any"), ("waiting", "Waiting"), ("claimed", "Claimed")]
+STATUS_CHOICES = [
+    ("", pgettext_lazy("any status", "Any")),
+    ("waiting", gettext_lazy("Waiting")),
+    ("claimed", gettext_lazy("Claimed")),
+]
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _CASE_URL_PLACEHOLDER = 987654321
 _PLACEHOLDER = str(_CASE_URL_PLACEHOLDER)
 
@@ -93,7 +96,8 @@ def _suggested(case: Case, names: dict[str, str]) -> SuggestedProgramme | None:
     suggestion = suggest_template(answers, Urgency(case.urgency).key)
     if suggestion is None or suggestion.template not in names:
         return None
-    return SuggestedProgramme(name=names[suggestion.template], reason=suggestion.reason)
+    # The reason is marked in programmes.core.suggest (gettext_noop) and translated here.
+    return SuggestedProgramme(name=names[suggestion.template], reason=_(suggestion.reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +153,10 @@ class QueueRow:
             claimed_by = clinician.get_full_name() or clinician.get_username()
             if clinician.pk == user_pk:
                 claimed_by = words.you % {"name": claimed_by}
-        born = _day(patient.date_of_birth, year=True)
+        born = _day(patient.date_of_birth, words, year=True)
         nhs_number = patient.nhs_number_display if patient.nhs_number else ""
-        since = f"{_day(opened)}, {opened:%H:%M}"
-        time_left = _duration(now - case.due_at if overdue else case.due_at - now)
+        since = f"{_day(opened, words)}, {opened:%H:%M}"
+        time_left = _duration(now - case.due_at if overdue else case.due_at - now, words)
         claimed_since = f"{timezone.localtime(case.claimed_at):%H:%M}" if case.claimed_at else ""
         pk = str(case.pk)
         # The words around each value are translated once a page (RowWords), not by a
@@ -172,10 +176,10 @@ class QueueRow:
             nhs_text=words.nhs % {"number": nhs_number} if nhs_number else "",
             reason=top_reason(getattr(case, "latest_rules", None)),
             source=str(SOURCE_LABELS.get(getattr(case, "latest_source", None) or "", "")),
-            waiting=_duration(now - case.opened_at),
+            waiting=_duration(now - case.opened_at, words),
             since=since,
             since_title=words.since % {"since": since},
-            due=f"{WEEKDAYS[due.weekday()]} {_day(due)}, {due:%H:%M}",
+            due=f"{words.weekdays[due.weekday()]} {_day(due, words)}, {due:%H:%M}",
             time_left=time_left,
             time_left_text=words.overdue % {"left": time_left} if overdue else time_left,
             claimed_by=claimed_by,
@@ -188,15 +192,27 @@ class QueueRow:
         )
 
 
+# (singular, plural) of each unit a wait is counted in, for ngettext.
+_DAYS = ("%(count)d day", "%(count)d days")
+_HOURS = ("%(count)d hour", "%(count)d hours")
+_MINUTES = ("%(count)d minute", "%(count)d minutes")
+
+
 @dataclass(frozen=True, slots=True)
 class RowWords:
-    """The words around a row's values, translated once a page."""
+    """The words around a row's values, translated once a page: the month and weekday names the
+    date filter uses (django.utils.dates), and each count of a unit the first time a row needs
+    it (`counted`, in the language's own plural forms)."""
 
     you: str
     born: str
     nhs: str
     since: str
     overdue: str
+    months: tuple[str, ...]
+    weekdays: tuple[str, ...]
+    pair: str
+    counted: dict[tuple[tuple[str, str], int], str] = field(default_factory=dict)
 
     @classmethod
     def translated(cls) -> RowWords:
@@ -206,7 +222,18 @@ class RowWords:
             nhs=_("NHS %(number)s"),
             since=_("Since %(since)s"),
             overdue=_("Overdue by %(left)s"),
+            months=tuple(str(MONTHS_3[n]).title() for n in range(1, 13)),
+            weekdays=tuple(str(WEEKDAYS_ABBR[n]) for n in range(7)),
+            pair=_("%(larger)s, %(smaller)s"),
         )
+
+    def count(self, unit: tuple[str, str], n: int) -> str:
+        """ "3 hours", its number and unit never parted at the end of a line."""
+        text = self.counted.get((unit, n))
+        if text is None:
+            text = (ngettext(unit[0], unit[1], n) % {"count": n}).replace(" ", "\xa0")
+            self.counted[(unit, n)] = text
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,24 +264,29 @@ def top_reason(fired: object) -> str:
     if not stored:
         return ""
     top = max(stored, key=lambda rule: _RULE_RANK.get(rule.get("urgency") or "", 0))
-    return str(top["reason"])
+    # Marked in triage.rules.ruleset (gettext_noop): a stored reason is translated as it is shown.
+    return _(str(top["reason"]))
 
 
-def _day(day: date | datetime, *, year: bool = False) -> str:
-    text = f"{day.day} {MONTHS[day.month - 1]}"
+def _day(day: date | datetime, words: RowWords, *, year: bool = False) -> str:
+    text = f"{day.day} {words.months[day.month - 1]}"
     return f"{text} {day.year}" if year else text
 
 
-def _duration(delta: timedelta) -> str:
+def _duration(delta: timedelta, words: RowWords) -> str:
     """ "2 hours, 59 minutes": the largest unit and the next one down if it is not zero, as
     Django's timesince words it, counted in days at most (a queue waits days, not months)."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    units = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-    first = next((i for i, (n, _) in enumerate(units) if n), len(units) - 1)
-    words = [f"{n}\xa0{unit}{'' if n == 1 else 's'}" for n, unit in units[first : first + 2] if n]
-    return ", ".join(words) or "0\xa0minutes"
+    units = [(days, _DAYS), (hours, _HOURS), (minutes, _MINUTES)]
+    first = next((i for i, (n, _unit) in enumerate(units) if n), len(units) - 1)
+    counted = [words.count(unit, n) for n, unit in units[first : first + 2] if n]
+    if not counted:
+        return words.count(_MINUTES, 0)
+    if len(counted) == 1:
+        return counted[0]
+    return words.pair % {"larger": counted[0], "smaller": counted[1]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triage.rules.markers import gettext_noop
+
 DESK_POSTURE = "desk-posture-mobility"
 KETTLEBELL_FOUNDATIONS = "upper-back-kettlebell-foundations"
 RETURN_TO_LIFTING = "return-to-lifting"
@@ -45,22 +47,30 @@ def suggest_template(answers: Mapping[str, Any], urgency: str) -> Suggestion | N
     ):
         return Suggestion(
             DESK_POSTURE,
-            "Bone fragility or dizziness: unloaded mobility and posture work, no loaded, "
-            "ballistic, overhead or end-range neck exercises",
+            gettext_noop(
+                "Bone fragility or dizziness: unloaded mobility and posture work, no loaded, "
+                "ballistic, overhead or end-range neck exercises"
+            ),
         )
     duration = int(answers.get("duration_days") or 0)
     if duration < EXERCISE_THERAPY_FROM_DAYS:
         return Suggestion(
             DESK_POSTURE,
-            "Pain of under four weeks: keep moving with gentle mobility and posture work",
+            gettext_noop(
+                "Pain of under four weeks: keep moving with gentle mobility and posture work"
+            ),
         )
     if answers.get("trauma_mechanism") == "exertional_strain":
         return Suggestion(
             RETURN_TO_LIFTING,
-            "Four weeks or more after a gym or lifting strain: a graded return to lifting",
+            gettext_noop(
+                "Four weeks or more after a gym or lifting strain: a graded return to lifting"
+            ),
         )
     return Suggestion(
         KETTLEBELL_FOUNDATIONS,
-        "Four weeks or more of pain: exercise therapy helps; light kettlebell strength work "
-        "for the upper back, built up slowly",
+        gettext_noop(
+            "Four weeks or more of pain: exercise therapy helps; light kettlebell strength work "
+            "for the upper back, built up slowly"
+        ),
     )

@@ -4,7 +4,7 @@
  *
  * If the session has ended, the refresh is redirected to the sign-in page: go there rather than
  * pasting the sign-in form into the queue. If a refresh fails, the last table stays, and its
- * "Updated" time shows how old it is.
+ * "Updated" line says so, in the words the page gave it translated (data-failed-text).
  *
  * Each refresh names the emergencies waiting (data-emergency-ids on #queue, whatever the filters
  * or the page). One it names that the last did not is news: its sentence (data-emergency-news)
@@ -72,7 +72,8 @@
     var stamp = document.getElementById("queue-updated");
     if (stamp) {
       stamp.classList.add("text-danger", "fw-semibold");
-      stamp.textContent = stamp.textContent.replace(/^Updated/, "Could not refresh; last updated");
+      // The words come translated from the page (data-failed-text), with the last refresh's time.
+      stamp.textContent = stamp.getAttribute("data-failed-text") || stamp.textContent;
     }
   });
 })();

@@ -4,6 +4,7 @@ kept across the every-4-seconds refresh."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -179,3 +180,21 @@ def test_keyboard_focus_stays_on_the_same_row_across_a_refresh(
     _wait_for_refreshes(laptop, 1)
     expect(laptop.locator(f"#case-{self_care.pk}-approve")).to_be_focused()
     assert laptop.evaluate("document.activeElement.id") == f"case-{self_care.pk}-approve"
+
+
+def test_a_failed_refresh_says_so_in_the_words_the_page_gave_it(
+    live_server: Any, laptop: Page, reception: User
+) -> None:
+    _emergency(reception, "Ed Emergency")
+    _queue(laptop, live_server)
+    stamp = laptop.locator("#queue-updated")
+    expect(stamp).to_have_text(re.compile(r"^Updated \d\d:\d\d:\d\d$"))
+    failed = stamp.get_attribute("data-failed-text") or ""
+    assert re.fullmatch(r"Could not refresh; last updated \d\d:\d\d:\d\d", failed)
+
+    # The server answers the next refreshes with an error: the last table stays, and says so.
+    laptop.route("**/triage/queue/**", lambda route: route.fulfill(status=500, body="down"))
+
+    expect(stamp).to_have_text(failed, timeout=REFRESH_TIMEOUT)
+    expect(stamp).to_have_class(re.compile("text-danger"))
+    expect(laptop.locator("#queue tbody tr")).to_have_count(1)

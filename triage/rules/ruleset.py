@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from triage.rules.contract import Answers
 from triage.rules.engine import Guard, Rule, RuleSet, Urgency
+from triage.rules.markers import gettext_noop
 
 RULESET_VERSION = "2026.1"
 
@@ -127,7 +128,7 @@ WEAK_FLAGS = (
     Rule(
         "NIGHT_PAIN",
         None,
-        "Night pain not eased by rest or changing position",
+        gettext_noop("Night pain not eased by rest or changing position"),
         f"{S2}; {S6}",
         ("night_pain_unrelieved_by_rest",),
         lambda a, n: a.night_pain_unrelieved_by_rest,
@@ -135,7 +136,7 @@ WEAK_FLAGS = (
     Rule(
         "CONSTANT_OR_PROGRESSIVE_PAIN",
         None,
-        "Constant non-mechanical or steadily worsening pain",
+        gettext_noop("Constant non-mechanical or steadily worsening pain"),
         S2,
         ("pain_constant_non_mechanical", "pain_worsening_progressively"),
         lambda a, n: a.pain_constant_non_mechanical or a.pain_worsening_progressively,
@@ -143,7 +144,7 @@ WEAK_FLAGS = (
     Rule(
         "NOT_IMPROVING_4_WEEKS",
         None,
-        "No better after 4 weeks or more of self-care",
+        gettext_noop("No better after 4 weeks or more of self-care"),
         S16,
         ("not_improving_after_4_weeks", "duration_days"),
         lambda a, n: a.not_improving_after_4_weeks and a.duration_days >= 28,
@@ -151,7 +152,7 @@ WEAK_FLAGS = (
     Rule(
         "SYSTEMICALLY_UNWELL",
         None,
-        "Generally unwell, without fever",
+        gettext_noop("Generally unwell, without fever"),
         S2,
         ("systemically_unwell",),
         lambda a, n: a.systemically_unwell and not a.fever_or_chills,
@@ -159,7 +160,7 @@ WEAK_FLAGS = (
     Rule(
         "PREVIOUS_SPINAL_SURGERY",
         None,
-        "Previous neck or back surgery",
+        gettext_noop("Previous neck or back surgery"),
         S2,
         ("previous_spinal_surgery",),
         lambda a, n: a.previous_spinal_surgery,
@@ -167,7 +168,7 @@ WEAK_FLAGS = (
     Rule(
         "INFLAMMATORY_ARTHRITIS_HISTORY",
         None,
-        "History of inflammatory arthritis",
+        gettext_noop("History of inflammatory arthritis"),
         S2,
         ("inflammatory_arthritis_history",),
         lambda a, n: a.inflammatory_arthritis_history,
@@ -190,8 +191,10 @@ def _any_weak_flag(a: Answers) -> bool:
 AGE_NEW_ONSET = Rule(
     "AGE_NEW_ONSET",
     None,
-    "First episode of spinal pain over 55 or under 20 (counts only beside another weak flag or "
-    "weight loss)",
+    gettext_noop(
+        "First episode of spinal pain over 55 or under 20 (counts only beside another weak flag or "
+        "weight loss)"
+    ),
     f"{S2}; {S6}; {S16}",
     ("age", "previous_similar_episodes"),
     lambda a, n: (a.age > 55 or a.age < 20) and not a.previous_similar_episodes,
@@ -204,8 +207,10 @@ RULES = (
     Rule(
         "ACS_SUSPECTED",
         E,
-        "Possible heart attack: chest pressure spreading to arm or jaw, or chest/upper-back pain "
-        "with sweating, nausea or breathlessness",
+        gettext_noop(
+            "Possible heart attack: chest pressure spreading to arm or jaw, or chest/upper-back pain "
+            "with sweating, nausea or breathlessness"
+        ),
         S12,
         (
             "chest_pressure_radiating_to_arm_or_jaw",
@@ -219,7 +224,7 @@ RULES = (
     Rule(
         "AORTIC_DISSECTION_SUSPECTED",
         E,
-        "Sudden severe tearing pain in chest or back: possible aortic dissection",
+        gettext_noop("Sudden severe tearing pain in chest or back: possible aortic dissection"),
         S13,
         ("tearing_pain_radiating_to_back",),
         lambda a, n: a.tearing_pain_radiating_to_back,
@@ -227,8 +232,10 @@ RULES = (
     Rule(
         "PE_SUSPECTED",
         E,
-        "Breathlessness with coughing blood, or with pleuritic pain after sudden onset or "
-        "surgery/immobility: possible pulmonary embolism or pneumothorax",
+        gettext_noop(
+            "Breathlessness with coughing blood, or with pleuritic pain after sudden onset or "
+            "surgery/immobility: possible pulmonary embolism or pneumothorax"
+        ),
         S14,
         (
             "shortness_of_breath",
@@ -242,8 +249,10 @@ RULES = (
     Rule(
         "CERVICAL_ARTERIAL_OR_STROKE_SIGNS",
         E,
-        "Diplopia, dysarthria/dysphagia or facial numbness, or dizziness with severe headache or "
-        "trauma: possible cervical artery dissection or stroke",
+        gettext_noop(
+            "Diplopia, dysarthria/dysphagia or facial numbness, or dizziness with severe headache or "
+            "trauma: possible cervical artery dissection or stroke"
+        ),
         f"{S6}; {S11}; {S7}",
         (
             "double_vision",
@@ -259,8 +268,10 @@ RULES = (
     Rule(
         "SEVERE_NEW_HEADACHE",
         E,
-        "New, sudden or worst-ever headache with neck pain: possible bleed, meningitis or "
-        "dissection",
+        gettext_noop(
+            "New, sudden or worst-ever headache with neck pain: possible bleed, meningitis or "
+            "dissection"
+        ),
         f"{S20}; {S2}",
         ("severe_headache",),
         lambda a, n: a.severe_headache,
@@ -269,7 +280,9 @@ RULES = (
     Rule(
         "SPHINCTER_OR_SADDLE_SYMPTOMS",
         E,
-        "New bladder/bowel change or saddle numbness: possible cauda equina or cord compression",
+        gettext_noop(
+            "New bladder/bowel change or saddle numbness: possible cauda equina or cord compression"
+        ),
         f"{S10}; {S6}",
         ("bladder_or_bowel_change", "saddle_anaesthesia"),
         lambda a, n: a.bladder_or_bowel_change or a.saddle_anaesthesia,
@@ -277,7 +290,9 @@ RULES = (
     Rule(
         "CORD_COMPRESSION_PROGRESSIVE",
         E,
-        "Worsening limb weakness with cord features: possible progressive cord compression",
+        gettext_noop(
+            "Worsening limb weakness with cord features: possible progressive cord compression"
+        ),
         f"{S9}; {S6}",
         (
             "progressive_limb_weakness",
@@ -294,7 +309,9 @@ RULES = (
     Rule(
         "MSCC_SUSPECTED",
         E,
-        "History of cancer with neurological symptoms: possible metastatic spinal cord compression",
+        gettext_noop(
+            "History of cancer with neurological symptoms: possible metastatic spinal cord compression"
+        ),
         S5,
         (
             "history_of_cancer",
@@ -313,8 +330,10 @@ RULES = (
     Rule(
         "SPINAL_INFECTION_SUSPECTED",
         E,
-        "Fever with immunosuppression, injecting drug use or recent infection/spinal procedure: "
-        "possible spinal infection",
+        gettext_noop(
+            "Fever with immunosuppression, injecting drug use or recent infection/spinal procedure: "
+            "possible spinal infection"
+        ),
         f"{S6}; {S7}; {S17}",
         (
             "fever_or_chills",
@@ -328,8 +347,10 @@ RULES = (
     Rule(
         "CCR_HIGH_RISK",
         E,
-        "Neck injury with a Canadian C-Spine high-risk factor (age 65+, dangerous mechanism or "
-        "arm paraesthesia)",
+        gettext_noop(
+            "Neck injury with a Canadian C-Spine high-risk factor (age 65+, dangerous mechanism or "
+            "arm paraesthesia)"
+        ),
         S4,
         (
             "pain_region",
@@ -343,7 +364,7 @@ RULES = (
     Rule(
         "MAJOR_TRAUMA_MECHANISM",
         E,
-        "Injury by a dangerous mechanism: possible spinal fracture",
+        gettext_noop("Injury by a dangerous mechanism: possible spinal fracture"),
         f"{S15}; {S4}",
         ("recent_significant_trauma", "trauma_mechanism"),
         lambda a, n: a.dangerous_trauma,
@@ -352,7 +373,9 @@ RULES = (
     Rule(
         "GCA_POSSIBLE",
         U,
-        "Age 50+ with jaw claudication or scalp tenderness: possible giant cell arteritis",
+        gettext_noop(
+            "Age 50+ with jaw claudication or scalp tenderness: possible giant cell arteritis"
+        ),
         S19,
         ("age", "jaw_claudication_or_scalp_tenderness", "double_vision"),
         lambda a, n: a.age >= 50 and a.jaw_claudication_or_scalp_tenderness,
@@ -363,7 +386,7 @@ RULES = (
     Rule(
         "CHEST_PAIN_UNEXPLAINED",
         U,
-        "New or unexplained chest pain in the last 72 hours: same-day assessment",
+        gettext_noop("New or unexplained chest pain in the last 72 hours: same-day assessment"),
         S12,
         ("chest_pain",),
         lambda a, n: a.chest_pain and not _acs(a),
@@ -371,8 +394,10 @@ RULES = (
     Rule(
         "EXERTIONAL_UPPER_BODY_PAIN",
         U,
-        "Upper-body pain brought on by exertion and eased by rest, with cardiovascular risk or "
-        "age 40+: possible angina",
+        gettext_noop(
+            "Upper-body pain brought on by exertion and eased by rest, with cardiovascular risk or "
+            "age 40+: possible angina"
+        ),
         S12,
         ("exertional_pain_eases_with_rest", "pain_region", "cardiovascular_risk_factors", "age"),
         lambda a, n: (
@@ -384,7 +409,9 @@ RULES = (
     Rule(
         "BREATHLESSNESS_UNEXPLAINED",
         U,
-        "New breathlessness without features of PE or ACS: cardiorespiratory cause to exclude",
+        gettext_noop(
+            "New breathlessness without features of PE or ACS: cardiorespiratory cause to exclude"
+        ),
         f"{S12}; {S14}",
         ("shortness_of_breath",),
         lambda a, n: a.shortness_of_breath and not _pe(a) and not _acs(a),
@@ -392,8 +419,10 @@ RULES = (
     Rule(
         "ISOLATED_DIZZINESS_WITH_NECK_PAIN",
         U,
-        "Dizziness or drop attacks with neck pain: assess before any neck exercise or manual "
-        "therapy",
+        gettext_noop(
+            "Dizziness or drop attacks with neck pain: assess before any neck exercise or manual "
+            "therapy"
+        ),
         S11,
         ("dizziness_or_drop_attacks",),
         lambda a, n: a.dizziness_or_drop_attacks and not _vascular_neuro(a),
@@ -401,8 +430,10 @@ RULES = (
     Rule(
         "MYELOPATHY_FEATURES",
         U,
-        "Hand clumsiness, gait change, Lhermitte's sign or both-arm symptoms: possible "
-        "cervical myelopathy",
+        gettext_noop(
+            "Hand clumsiness, gait change, Lhermitte's sign or both-arm symptoms: possible "
+            "cervical myelopathy"
+        ),
         f"{S2}; {S6}; {S9}",
         (
             "hand_clumsiness",
@@ -420,7 +451,7 @@ RULES = (
     Rule(
         "PROGRESSIVE_WEAKNESS",
         U,
-        "Worsening limb weakness: possible progressive radiculopathy",
+        gettext_noop("Worsening limb weakness: possible progressive radiculopathy"),
         f"{S2}; Lothian [S8]",
         ("progressive_limb_weakness",),
         lambda a, n: a.progressive_limb_weakness and not _cord_compression(a),
@@ -428,8 +459,10 @@ RULES = (
     Rule(
         "CANCER_HISTORY_WITH_UPPER_SPINAL_PAIN",
         U,
-        "History of cancer with neck or thoracic pain: possible spinal metastasis (MRI within "
-        "a week, MSCC coordinator within 24 h)",
+        gettext_noop(
+            "History of cancer with neck or thoracic pain: possible spinal metastasis (MRI within "
+            "a week, MSCC coordinator within 24 h)"
+        ),
         f"{S5}; {S15}; {S16}",
         ("history_of_cancer", "pain_region"),
         lambda a, n: a.history_of_cancer and a.upper,
@@ -437,8 +470,10 @@ RULES = (
     Rule(
         "CANCER_HISTORY_WITH_SINISTER_LOW_BACK_PAIN",
         U,
-        "History of cancer with night, constant or progressive low-back pain: possible spinal "
-        "metastasis",
+        gettext_noop(
+            "History of cancer with night, constant or progressive low-back pain: possible spinal "
+            "metastasis"
+        ),
         S5,
         (
             "history_of_cancer",
@@ -452,7 +487,7 @@ RULES = (
     Rule(
         "MALIGNANCY_CLUSTER",
         U,
-        "Unexplained weight loss with another weak flag: malignancy to exclude",
+        gettext_noop("Unexplained weight loss with another weak flag: malignancy to exclude"),
         S16,
         ("unexplained_weight_loss",),
         lambda a, n: a.unexplained_weight_loss and n >= 1,
@@ -460,7 +495,7 @@ RULES = (
     Rule(
         "FEVER_WITH_SPINAL_PAIN",
         U,
-        "Fever or chills with spinal pain: possible infection",
+        gettext_noop("Fever or chills with spinal pain: possible infection"),
         S2,
         ("fever_or_chills",),
         lambda a, n: a.fever_or_chills and not _infection_risk(a),
@@ -468,8 +503,10 @@ RULES = (
     Rule(
         "INFECTION_RISK_WITH_NONMECHANICAL_PAIN",
         U,
-        "Infection risk factor with night, constant or progressive pain (fever is absent in ~45% "
-        "of spinal infections)",
+        gettext_noop(
+            "Infection risk factor with night, constant or progressive pain (fever is absent in ~45% "
+            "of spinal infections)"
+        ),
         f"{S17}; {S6}",
         (
             "immunosuppressed",
@@ -484,8 +521,10 @@ RULES = (
     Rule(
         "LOW_RISK_TRAUMA_ACUTE",
         U,
-        "Low-energy injury in the last 7 days: a clinician must examine (reception cannot clear "
-        "the spine)",
+        gettext_noop(
+            "Low-energy injury in the last 7 days: a clinician must examine (reception cannot clear "
+            "the spine)"
+        ),
         S4,
         ("recent_significant_trauma", "trauma_mechanism", "duration_days"),
         lambda a, n: a.low_energy_trauma and a.duration_days <= 7 and not _ccr_high_risk(a),
@@ -493,8 +532,10 @@ RULES = (
     Rule(
         "FRAGILITY_FRACTURE_SUSPECTED",
         U,
-        "Osteoporosis or long-term steroids with minor injury or sudden onset, or age 70+ with "
-        "minor injury: possible fragility fracture",
+        gettext_noop(
+            "Osteoporosis or long-term steroids with minor injury or sudden onset, or age 70+ with "
+            "minor injury: possible fragility fracture"
+        ),
         f"{S15}; {S7}",
         (
             "osteoporosis",
@@ -513,7 +554,7 @@ RULES = (
     Rule(
         "CANCER_HISTORY_MECHANICAL_LOW_BACK",
         S,
-        "History of cancer with mechanical low-back pain: review within a week",
+        gettext_noop("History of cancer with mechanical low-back pain: review within a week"),
         S5,
         ("history_of_cancer", "pain_region"),
         lambda a, n: (
@@ -523,7 +564,7 @@ RULES = (
     Rule(
         "UNEXPLAINED_WEIGHT_LOSS",
         S,
-        "Unexplained weight loss: systemic cause to exclude",
+        gettext_noop("Unexplained weight loss: systemic cause to exclude"),
         f"{S16}; {S6}",
         ("unexplained_weight_loss",),
         lambda a, n: a.unexplained_weight_loss and n == 0,
@@ -531,8 +572,10 @@ RULES = (
     Rule(
         "INFECTION_RISK_FACTOR",
         S,
-        "Infection risk factor (immunosuppression, injecting drugs or recent infection/procedure) "
-        "with mechanical pain and no fever",
+        gettext_noop(
+            "Infection risk factor (immunosuppression, injecting drugs or recent infection/procedure) "
+            "with mechanical pain and no fever"
+        ),
         S2,
         ("immunosuppressed", "iv_drug_use", "recent_infection_or_spinal_procedure"),
         lambda a, n: not a.fever_or_chills and _infection_risk(a) and not _non_mechanical(a),
@@ -540,7 +583,9 @@ RULES = (
     Rule(
         "LOW_RISK_TRAUMA_SUBACUTE",
         S,
-        "Low-energy injury more than 7 days ago: clinician assessment before exercise",
+        gettext_noop(
+            "Low-energy injury more than 7 days ago: clinician assessment before exercise"
+        ),
         S4,
         ("recent_significant_trauma", "trauma_mechanism", "duration_days"),
         lambda a, n: a.low_energy_trauma and a.duration_days > 7 and not _ccr_high_risk(a),
@@ -548,8 +593,10 @@ RULES = (
     Rule(
         "PMR_POSSIBLE",
         S,
-        "Age 50+ with aching across both shoulder/hip girdles and morning stiffness: possible "
-        "polymyalgia rheumatica",
+        gettext_noop(
+            "Age 50+ with aching across both shoulder/hip girdles and morning stiffness: possible "
+            "polymyalgia rheumatica"
+        ),
         S19,
         ("age", "bilateral_shoulder_hip_girdle_aching", "morning_stiffness_over_30_min"),
         lambda a, n: (
@@ -561,7 +608,9 @@ RULES = (
     Rule(
         "INFLAMMATORY_ARTHRITIS_NECK",
         S,
-        "Inflammatory arthritis with neck pain: atlanto-axial instability to consider",
+        gettext_noop(
+            "Inflammatory arthritis with neck pain: atlanto-axial instability to consider"
+        ),
         f"{S2}; {S9}",
         ("inflammatory_arthritis_history", "pain_region"),
         lambda a, n: a.inflammatory_arthritis_history and a.pain_region == "neck",
@@ -569,7 +618,9 @@ RULES = (
     Rule(
         "VISCERAL_SOURCE_POSSIBLE",
         S,
-        "Pain linked to meals or abdominal symptoms: possible referred visceral pain (GP)",
+        gettext_noop(
+            "Pain linked to meals or abdominal symptoms: possible referred visceral pain (GP)"
+        ),
         S31,
         ("pain_related_to_eating_or_abdominal_symptoms",),
         lambda a, n: a.pain_related_to_eating_or_abdominal_symptoms,
@@ -578,7 +629,7 @@ RULES = (
     Rule(
         "UNILATERAL_ARM_NEURO_SYMPTOMS",
         R,
-        "Pins and needles or numbness in one arm: probable cervical radiculopathy",
+        gettext_noop("Pins and needles or numbness in one arm: probable cervical radiculopathy"),
         S2,
         ("numbness_or_tingling_arms",),
         lambda a, n: (
@@ -590,7 +641,9 @@ RULES = (
     Rule(
         "INFLAMMATORY_BACK_PAIN_PATTERN",
         R,
-        "Onset before 45, over 3 months, with 2+ inflammatory features: assess against NICE NG65",
+        gettext_noop(
+            "Onset before 45, over 3 months, with 2+ inflammatory features: assess against NICE NG65"
+        ),
         S18,
         (
             "age",
@@ -605,7 +658,9 @@ RULES = (
     Rule(
         "HIGH_PSYCHOSOCIAL_RISK",
         R,
-        "High psychosocial risk of a poor outcome: clinician-led, psychologically informed care",
+        gettext_noop(
+            "High psychosocial risk of a poor outcome: clinician-led, psychologically informed care"
+        ),
         S3,
         ("psychosocial_risk_category",),
         lambda a, n: a.psychosocial_risk_category == "high",
@@ -613,7 +668,9 @@ RULES = (
     Rule(
         "MINOR_UNDER_18",
         R,
-        "Under 18: paediatric assessment (the C-Spine Rule is not validated under 16)",
+        gettext_noop(
+            "Under 18: paediatric assessment (the C-Spine Rule is not validated under 16)"
+        ),
         f"{S6}; {S4}",
         ("age",),
         lambda a, n: a.age < 18,
@@ -623,14 +680,14 @@ RULES = (
 
 # 2g counting: n weak flags (AGE_NEW_ONSET counted only beside another or weight loss).
 COUNTING = (
-    Rule("SINGLE_WEAK_FLAG", R, "One weak red flag", S2, (), lambda a, n: n == 1),
+    Rule("SINGLE_WEAK_FLAG", R, gettext_noop("One weak red flag"), S2, (), lambda a, n: n == 1),
     Rule(
         "TWO_WEAK_FLAGS", S,
-        "Two weak red flags together: serious pathology more likely", S21, (),
+        gettext_noop("Two weak red flags together: serious pathology more likely"), S21, (),
         lambda a, n: n == 2,
     ),
     Rule(
-        "MULTIPLE_WEAK_FLAGS", U, "Three or more weak red flags together", f"{S21}; {S16}", (),
+        "MULTIPLE_WEAK_FLAGS", U, gettext_noop("Three or more weak red flags together"), f"{S21}; {S16}", (),
         lambda a, n: n >= 3,
     ),
 )  # fmt: skip
@@ -757,7 +814,9 @@ def _with_medium_psychosocial_routine(rules: tuple[Rule, ...]) -> tuple[Rule, ..
         Rule(
             r.id,
             r.urgency,
-            "Medium or high psychosocial risk of a poor outcome: clinician-led care (clinic policy)",
+            gettext_noop(
+                "Medium or high psychosocial risk of a poor outcome: clinician-led care (clinic policy)"
+            ),
             r.source,
             r.fields,
             lambda a, n: a.psychosocial_risk_category in ("medium", "high"),
