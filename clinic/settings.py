@@ -401,6 +401,9 @@ PROGRAMME_LINK_MAX_AGE = timedelta(days=env.int("PROGRAMME_LINK_DAYS", default=2
 PROGRAMME_REMINDER_TIME = time.fromisoformat(env.str("PROGRAMME_REMINDER_TIME", default="18:00"))
 PROGRAMME_REMINDER_LATEST = timedelta(hours=env.int("PROGRAMME_REMINDER_LATEST_HOURS", default=6))
 PROGRAMME_CHECK_IN_EARLY = timedelta(hours=env.int("PROGRAMME_CHECK_IN_EARLY_HOURS", default=24))
+# The printed handout carries a short link to the patient's page (programmes/links.py), which
+# anyone holding the paper can open: off unless the clinic chooses it.
+PROGRAMME_HANDOUT_LINK = env.bool("PROGRAMME_HANDOUT_LINK", default=False)
 
 # Self-intake (selfintake/): the link a patient answers their intake from works for
 # SELF_INTAKE_LINK_HOURS, once. The patient confirms their date of birth first: after

@@ -143,13 +143,24 @@ def complete_check_in(
     screen_answers: Mapping[str, bool],
     trauma_mechanism: str | None = None,
     now: datetime | None = None,
+    entered_by: User | None = None,
+    entered_how: str = CheckIn.EnteredHow.PATIENT,
 ) -> CheckInResult:
     """The patient's check-in. Any red flag, or pain worse by 2 points or more than at the start,
     sends the patient back to triage as a new intake: the case reopens (or the open one is
     raised), the clinicians on duty are alerted for an EMERGENCY or URGENT result, and the
     programme is on hold until a clinician looks. Otherwise the check-in may move the programme
-    on, as its template says."""
+    on, as its template says.
+
+    `entered_by`: the member of staff who asked the patient the questions and entered the
+    answers on their behalf (a patient without email, or one who rang), and `entered_how`, by
+    phone or at a visit. Everything else is as if the patient had answered on their page; the
+    check-in, its history line and the intake it may go back to triage as say who entered it."""
     now = now or timezone.now()
+    if (entered_by is None) != (entered_how == CheckIn.EnteredHow.PATIENT) or (
+        entered_how not in CheckIn.EnteredHow.values
+    ):
+        raise ProgrammeRefused(_("Say how the patient gave these answers: by phone or at a visit."))
     programme = lock_programme(programme_id)
     check_in = programme.check_ins.select_for_update().filter(week=week).first()
     if check_in is None:
@@ -186,6 +197,8 @@ def complete_check_in(
     check_in.completed_at = now
     check_in.screen = dict(screen_answers)
     check_in.red_flags = screen.red_flags_reported(screen_answers, previous.answers)
+    check_in.entered_by = entered_by
+    check_in.entered_how = entered_how
     if score is not None:
         check_in.ndi_answers = dict(ndi_answers or {})
         check_in.ndi_points = Decimal(str(score.points))
@@ -204,6 +217,7 @@ def complete_check_in(
             trauma_mechanism=trauma_mechanism,
             reasons=reasons,
             now=now,
+            entered_by=entered_by,
         )
         check_in.intake = intake
         check_in.outcome = CheckIn.Outcome.TRIAGE
@@ -214,12 +228,17 @@ def complete_check_in(
         check_in.outcome = decision.action
         check_in.outcome_reason = decision.clinician_reason
     check_in.save()
+    detail = f"{check_in.title}: pain {pain}/10" + (f", NDI {score.points:g}/50" if score else "")
+    if entered_by is not None:
+        detail += _(", entered for the patient (%(how)s)") % {
+            "how": CheckIn.EnteredHow(entered_how).label.lower()
+        }
     record_event(
         programme,
         ProgrammeEvent.Kind.CHECK_IN,
-        by_patient=True,
-        detail=f"{check_in.title}: pain {pain}/10"
-        + (f", NDI {score.points:g}/50" if score else ""),
+        by=entered_by,
+        by_patient=entered_by is None,
+        detail=detail,
         at=now,
     )
     if not reenter and week == max(settings.PROGRAMME_CHECK_IN_WEEKS):
@@ -278,6 +297,7 @@ def _reenter_triage(
     trauma_mechanism: str | None,
     reasons: Sequence[str],
     now: datetime,
+    entered_by: User | None = None,
 ) -> Intake:
     from triage import rules
     from triage.rules.contract import QUESTIONS_BY_NAME
@@ -318,7 +338,7 @@ def _reenter_triage(
         answers=rules.Answers.from_mapping(answers).as_mapping(),
         contract_version=rules.CONTRACT_VERSION,
         source=Intake.Source.CHECK_IN,
-        entered_by=None,
+        entered_by=entered_by,  # None: the patient's own answers, through their page
     )
     note = f"{check_in.title}: " + "; ".join(reasons)
     assess_intake(intake=intake, reopen=programme.case, subject=check_in.title, reasons=reasons)

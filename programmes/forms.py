@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crispy_forms.bootstrap import InlineRadios
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
@@ -14,7 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
-from programmes.models import CAUTION_TAG_CHOICES, Exercise, ProgrammeTemplate
+from programmes.models import CAUTION_TAG_CHOICES, CheckIn, Exercise, ProgrammeTemplate
+from programmes.patient_forms import CheckInForm
 from programmes.prescribing import latest_start
 
 NOTE_MAX_LENGTH = 2000
@@ -219,6 +221,26 @@ class ReviewForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RecordCheckInForm(CheckInForm):
+    """A check-in asked by a member of staff and entered on the patient's behalf: the patient's
+    own questions (read to them as written), and how they were asked."""
+
+    how = forms.ChoiceField(
+        label=_("How the patient gave these answers"),
+        choices=[
+            (CheckIn.EnteredHow.PHONE, CheckIn.EnteredHow.PHONE.label),
+            (CheckIn.EnteredHow.VISIT, CheckIn.EnteredHow.VISIT.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say how the patient gave these answers.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["how"])
+        self.helper.layout.insert(0, InlineRadios("how"))
 
 
 class CautionTagsAdminMixin(forms.ModelForm):

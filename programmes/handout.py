@@ -1,21 +1,26 @@
 """The printed programme: a PDF handout for the patient (WeasyPrint, A4, large type), with each
 exercise once (how to do it, its picture where the clinic uploaded one, its dose in every phase),
-the week plan, the safety-net advice and the clinic's details.
+the week plan, the check-ins' dates, the safety-net advice and the clinic's details.
 
 Clinicians print it for a patient who has no email (or has not agreed to it) from the case page;
-a patient with email can download it from their page. It reads the database and writes nothing:
-the views record who saw it.
+a patient with email can download it from their page. A patient without email is told that the
+clinic will ask the check-in questions (by phone or at a visit: staff enter the answers from the
+case page) and, where the clinic allows it (`PROGRAMME_HANDOUT_LINK`), given a short link to type
+to answer them on their own page. It reads the database and writes nothing: the views record who
+saw it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from programmes import emails, media
+from programmes import emails, links, media
 from programmes.core import schedule
 from programmes.models import Exercise, Programme, ProgrammeExercise
 
@@ -58,6 +63,22 @@ def handout_exercises(week_plan: list[emails.PhaseDates]) -> list[HandoutExercis
     return list(found.values())
 
 
+@dataclass(frozen=True, slots=True)
+class HandoutCheckIn:
+    week: int
+    day: date  # the day it opens, in the patient's time zone
+    asks_ndi: bool
+
+
+def handout_check_ins(programme: Programme) -> list[HandoutCheckIn]:
+    return [
+        HandoutCheckIn(
+            week=c.week, day=c.due_at.astimezone(programme.tz).date(), asks_ndi=c.asks_ndi
+        )
+        for c in programme.check_ins.order_by("week")
+    ]
+
+
 def handout_context(programme: Programme) -> dict[str, Any]:
     phases = emails.programme_plan(programme)
     plan = emails.week_plan(programme, phases)
@@ -73,6 +94,12 @@ def handout_context(programme: Programme) -> dict[str, Any]:
             part.strip() for part in programme.safety_net.split("\n\n") if part.strip()
         ],
         "printed_on": timezone.localdate(),
+        "check_ins": handout_check_ins(programme),
+        "by_email": emails.can_email(programme.patient),
+        # A short link to type from the paper, only where the clinic allows it (links.py).
+        "short_link": links.handout_url(programme)
+        if settings.PROGRAMME_HANDOUT_LINK and programme.is_live
+        else "",
     }
 
 

@@ -7,13 +7,26 @@ before. The unsubscribe link is separate: it only stops emails, so it does not e
 clients' one-click unsubscribe, RFC 8058, must keep working), but it carries the link version
 too, so revoking ends it with the page links (the new link's email brings a new one). A link made
 before unsubscribe links carried a version counts as the first version.
+
+The printed handout may carry a short link instead (`PROGRAMME_HANDOUT_LINK`): a patient types
+it from paper, so it is short (the programme's id and ten letters and digits of a keyed hash of
+the id and the link version, in Crockford's base 32, which reads the same whatever the case and
+whether an O is typed for a 0), and it lasts the programme rather than 21 days: it opens the
+page (with a fresh signed link) while the programme runs and for PROGRAMME_LINK_MAX_AGE after it
+ends. Revoking the links ends it too; the handout printed after that carries the new one.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
+import re
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from programmes.models import Programme
@@ -110,3 +123,45 @@ def page_token_is_genuine(token: str) -> bool:
     except signing.BadSignature:
         return False
     return True
+
+
+_HANDOUT_SALT = "programmes.handout"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TO_CROCKFORD = str.maketrans(_BASE32, _CROCKFORD)
+_TYPED = str.maketrans("OIL", "011")  # what a patient may type for a 0 or a 1
+_HANDOUT_CODE = re.compile(r"([1-9][0-9]{0,17})-([0-9A-Z]{10})", re.ASCII)
+
+
+def _handout_mac(pk: int, version: int) -> str:
+    digest = salted_hmac(_HANDOUT_SALT, f"{pk}:{version}", algorithm="sha256").digest()
+    return base64.b32encode(digest).decode("ascii")[:10].translate(_TO_CROCKFORD)
+
+
+def handout_code(programme: Programme) -> str:
+    """The short link's code, as printed: "42-7KQ2M9XH4T"."""
+    return f"{programme.pk}-{_handout_mac(programme.pk, programme.link_version)}"
+
+
+def handout_url(programme: Programme) -> str:
+    return settings.SITE_URL + reverse("programmes:handout_link", args=[handout_code(programme)])
+
+
+def programme_for_handout_code(code: str) -> Programme:
+    """The programme a typed short link opens, or LinkProblem saying why not."""
+    match = _HANDOUT_CODE.fullmatch(code.strip().upper().translate(_TYPED))
+    if match is None:
+        raise LinkProblem(gettext("This link is not valid. Check that it was typed in full."))
+    pk, mac = int(match[1]), match[2]
+    programme = Programme.objects.select_related("patient").filter(pk=pk).first()
+    if programme is None or not hmac.compare_digest(
+        mac, _handout_mac(programme.pk, programme.link_version)
+    ):
+        # A code of an older link version is as unknown as a mistyped one: nothing says which.
+        raise LinkProblem(gettext("This link is not valid. Check that it was typed in full."))
+    if (
+        programme.ended_at is not None
+        and timezone.now() > programme.ended_at + settings.PROGRAMME_LINK_MAX_AGE
+    ):
+        raise LinkProblem(gettext("This link has expired: your programme has ended."), programme)
+    return programme

@@ -494,6 +494,15 @@ class CheckIn(models.Model):
         ASK_CLINICIAN = "ask_clinician", "Clinician asked to review progression"
         TRIAGE = "triage", "Back to triage"
 
+    class EnteredHow(models.TextChoices):
+        """How a check-in reached the clinic: the patient's own answers through their link, or
+        a member of staff's entry of them, asked by phone or at a visit (a patient without
+        email, or one who rang)."""
+
+        PATIENT = "", _("By the patient, on their page")
+        PHONE = "phone", _("By phone")
+        VISIT = "visit", _("At a visit")
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="check_ins")
     week = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField()
@@ -518,6 +527,17 @@ class CheckIn(models.Model):
         related_name="check_in",
         help_text="The intake it re-entered triage as",
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_ins_entered",
+        help_text="Empty: the patient answered it on their page",
+    )
+    entered_how = models.CharField(
+        max_length=8, choices=EnteredHow.choices, default=EnteredHow.PATIENT, blank=True
+    )
 
     objects = CheckInQuerySet.as_manager()
 
@@ -535,6 +555,12 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
                 name="check_in_pain_range",
+            ),
+            # Entered on the patient's behalf: by whom and how, both or neither.
+            models.CheckConstraint(
+                condition=models.Q(entered_by__isnull=True, entered_how="")
+                | (models.Q(entered_by__isnull=False) & ~models.Q(entered_how="")),
+                name="check_in_entered_by_and_how",
             ),
         ]
 

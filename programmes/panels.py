@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programmes import check_ins, emails, ndi
 from programmes.core import charts
@@ -38,6 +41,8 @@ class CheckInRow:
     check_in: CheckIn
     ndi_band: str
     red_flags: list[str]
+    can_record: bool = False  # open: staff may enter the patient's answers (by phone, at a visit)
+    entered: str = ""  # who entered it for the patient, and how
 
 
 @dataclass(slots=True)
@@ -78,7 +83,9 @@ def case_programmes(
         .select_related("template", "prescribed_by", "patient")
         .prefetch_related(
             Prefetch("phases", queryset=ProgrammePhase.objects.order_by("position")),
-            Prefetch("check_ins", queryset=CheckIn.objects.order_by("week")),
+            Prefetch(
+                "check_ins", queryset=CheckIn.objects.select_related("entered_by").order_by("week")
+            ),
             Prefetch(
                 "events", queryset=ProgrammeEvent.objects.select_related("by").order_by("at", "pk")
             ),
@@ -94,8 +101,19 @@ def _who(event: ProgrammeEvent) -> str:
     return "the patient" if event.by_patient else "the system"
 
 
+def _entered(check_in: CheckIn) -> str:
+    if check_in.entered_by is None:
+        return ""
+    return _("%(how)s, entered by %(name)s") % {
+        "how": check_in.get_entered_how_display(),
+        "name": _name(check_in.entered_by),
+    }
+
+
 def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
     phases = list(programme.phases.all())
+    # What the check-in service would take now (check_ins.complete_check_in).
+    opens_by = timezone.now() + settings.PROGRAMME_CHECK_IN_EARLY
     every_check_in = list(programme.check_ins.all())
     # "Worse" on the chart is what the check-in judges worse.
     baseline = check_ins.baseline_pain(programme)
@@ -127,6 +145,8 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
                     else name
                     for name in c.red_flags
                 ],
+                can_record=programme.is_live and c.completed_at is None and c.due_at <= opens_by,
+                entered=_entered(c),
             )
             for c in every_check_in
         ],

@@ -498,6 +498,23 @@ def _unsubscribe_problem(request: HttpRequest, problem: links.LinkProblem) -> Ht
 
 
 @patient_view
+@require_GET
+def handout_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The short link printed on the handout (programmes/links.py): on to the patient's page,
+    with a fresh signed link, which records the visit as the page always does."""
+    try:
+        programme = links.programme_for_handout_code(code)
+    except links.LinkProblem as problem:
+        return _render(
+            request,
+            "programmes/patient/link_problem.html",
+            {"problem": str(problem), "known": False, "typed": True},
+            status=410 if problem.programme is not None else 404,
+        )
+    return redirect(links.page_url(programme, absolute=False))
+
+
+@patient_view
 @require_POST
 def new_link(request: HttpRequest) -> HttpResponse:
     """A fresh link to the address on file. The answer is the same whatever the token, so it

@@ -12,10 +12,16 @@ urlpatterns = [
     path("programmes/<int:pk>/revoke-link/", views.programme_revoke_link, name="revoke_link"),
     path("programmes/<int:pk>/review/", views.programme_review, name="programme_review"),
     path("programmes/<int:pk>/handout/", views.programme_handout, name="programme_handout"),
+    path(
+        "programmes/<int:pk>/check-ins/<int:week>/record/",
+        views.record_check_in,
+        name="record_check_in",
+    ),
     path("programmes/media/<path:name>", views.exercise_media, name="exercise_media"),
     path("programmes/library/", views.library, name="library"),
     # Patients, by signed link only (no login): short paths that say nothing about health.
     path("p/new-link/", patient_views.new_link, name="new_link"),
+    path("p/h/<str:code>/", patient_views.handout_link, name="handout_link"),
     path("p/u/<str:token>/", patient_views.unsubscribe, name="unsubscribe"),
     path("p/u/<str:token>/undo/", patient_views.resubscribe, name="resubscribe"),
     path("p/<str:token>/", patient_views.patient_page, name="patient_page"),

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -16,8 +17,10 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
 from clinic.roles import Role, has_role, role_required
@@ -29,6 +32,7 @@ from programmes.forms import (
     PlannedExerciseForm,
     PlannedExerciseFormSet,
     PrescribeForm,
+    RecordCheckInForm,
     ResumeForm,
     ReviewForm,
     StopForm,
@@ -36,6 +40,7 @@ from programmes.forms import (
 )
 from programmes.history import ProgrammeRefused
 from programmes.models import (
+    CheckIn,
     Exercise,
     Programme,
     ProgrammeTemplate,
@@ -43,7 +48,8 @@ from programmes.models import (
     TemplatePhase,
 )
 from programmes.prescribing import PlannedExercise, PlannedPhase
-from triage.models import Assessment, Case
+from triage.models import Assessment, Case, Urgency
+from triage.outcomes import patient_instruction
 
 
 def _clinician(request: HttpRequest) -> User:
@@ -445,6 +451,96 @@ def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page_again(request, programme, form, not_done=not_done, refused=exc)
     messages.success(request, _("Progression reviewed."))
     return _back(programme)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CLINICIAN)
+def record_check_in(request: HttpRequest, pk: int, week: int) -> HttpResponse:
+    """A check-in asked by phone or at a visit (a patient without email, or one who rang) and
+    entered for the patient through the same service as the patient's own: a worse pain or a
+    new red flag goes back to triage exactly as theirs would. The check-in, its history line and
+    any intake it goes back to triage as record who entered it, and how."""
+    programme = get_object_or_404(Programme.objects.select_related("patient"), pk=pk)
+    found = programme.check_ins.filter(week=week).first()
+    if found is None:
+        raise Http404("No such check-in")
+    closed = _closed_for_recording(programme, found)
+    if closed:
+        messages.error(request, closed)
+        return _back(programme)
+    if request.method == "POST":
+        form = RecordCheckInForm(request.POST, check_in=found)
+        if form.is_valid():
+            try:
+                result = check_ins.complete_check_in(
+                    programme_id=programme.pk,
+                    week=week,
+                    pain=form.cleaned_data["pain"],
+                    sessions_done=form.cleaned_data.get("sessions_done"),
+                    ndi_answers=form.ndi_answers(),
+                    screen_answers=form.screen_answers(),
+                    trauma_mechanism=form.trauma_mechanism_answer(),
+                    entered_by=_clinician(request),
+                    entered_how=form.cleaned_data["how"],
+                )
+            except check_ins.CheckInClosed as exc:
+                messages.error(request, str(exc))
+                return _back(programme)
+            except (ProgrammeRefused, ValueError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                _say_what_follows(request, result)
+                return _back(programme)
+        status = 400
+    else:
+        audit.record_view(
+            request=request,
+            record=f"programme {programme.pk} check-in, week {week}",
+            patient=programme.patient_id,
+        )
+        form = RecordCheckInForm(check_in=found)
+        status = 200
+    return render(
+        request,
+        "programmes/record_check_in.html",
+        {"programme": programme, "patient": programme.patient, "check_in": found, "form": form},
+        status=status,
+    )
+
+
+def _closed_for_recording(programme: Programme, found: CheckIn) -> str:
+    """Why this check-in cannot be entered now, in the service's terms; empty if it can."""
+    if found.completed_at is not None:
+        return _("That check-in is already answered.")
+    if not programme.is_live:
+        return _("The programme has ended; its check-ins can no longer be answered.")
+    if found.due_at > timezone.now() + settings.PROGRAMME_CHECK_IN_EARLY:
+        return _("That check-in opens on %(day)s.") % {
+            "day": date_format(found.due_at.astimezone(programme.tz).date(), "l j F")
+        }
+    return ""
+
+
+def _say_what_follows(request: HttpRequest, result: check_ins.CheckInResult) -> None:
+    """What the member of staff tells the patient they are speaking to: when the answers went
+    back to triage, the patient's own instruction for the urgency (triage.outcomes)."""
+    if result.urgency is None:
+        messages.success(request, _("Check-in recorded for the patient."))
+        return
+    urgency = Urgency(result.urgency)
+    instruction = patient_instruction(urgency.key, sla=urgency.sla)
+    messages.warning(
+        request,
+        _(
+            "Check-in recorded: the answers went back to triage at %(urgency)s and the "
+            "programme is on hold. Tell the patient now: %(heading)s. %(now)s"
+        )
+        % {
+            "urgency": urgency.label,
+            "heading": instruction.heading,
+            "now": instruction.now,
+        },
+    )
 
 
 # --- The printed handout and the exercise media ----------------------------------------------

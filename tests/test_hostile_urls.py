@@ -284,6 +284,7 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         if route.name in ("programmes:unsubscribe", "programmes:resubscribe")
         else links.page_token(world.programme),
         "week": 0,
+        "code": links.handout_code(world.programme),
         "app_label": "triage",
         "url": "triage/nothing-here/",
         "content_type_id": ContentType.objects.get_for_model(Case).pk,
