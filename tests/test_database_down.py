@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connections
 from django.test import Client
@@ -33,12 +34,14 @@ from patients.models import Intake
 from tests.support.clock import Clock
 from tests.test_submit_queries import CSRF_INPUT, FORM_ENCODED, form_data
 from triage.models import Case, DutySlot
+from triage.outcomes import URGENCY_KEYS, patient_instruction
 
 pytestmark = [pytest.mark.postgres]
 
 DEMO = {p.key: p for p in PATIENTS}
 EMERGENCY = DEMO["interscapular-pain-sweating-breathless"]
 SELF_CARE = DEMO["desk-worker-mechanical-neck-pain"]
+URGENT = DEMO["prednisolone-minor-fall-thoracic-pain"]
 
 
 def _dead_port() -> int:
@@ -168,6 +171,30 @@ def test_self_care_advice_while_down_has_its_own_instruction_and_no_call_to_phon
     assert "Phone the duty clinician now" not in text
     assert "Emergency (not saved)" not in text
     assert "(not saved)" in text
+
+
+def test_urgent_advice_while_down_tells_the_patient_what_the_saved_outcome_does_and_nothing_untrue(
+    desk: Desk, clock: Clock
+):
+    with database_down():
+        response = desk.post(form_data(URGENT, clock.now.date()))
+    assert response.status_code == 503
+    text = page_text(response)
+    said = patient_instruction("URGENT", sla=settings.TRIAGE_SLA["URGENT"])
+    # The words the saved outcome and the patient's own pages use (triage.outcomes), and the
+    # call reception makes instead of the alert the system could not send
+    for words in said.texts:
+        assert words in text
+    assert "Phone the duty clinician now" in text
+
+
+@pytest.mark.parametrize("key", URGENCY_KEYS)
+def test_no_instruction_to_the_patient_says_the_clinic_has_their_answers(key: str):
+    # Reception's page while the database is down tells the patient the same words as a saved
+    # outcome, when nothing has reached the clinic.
+    said = patient_instruction(key, sla=settings.TRIAGE_SLA[key])
+    for words in said.texts:
+        assert not re.search(r"has (got )?your answers|received your answers", words), words
 
 
 def test_an_incomplete_intake_while_down_names_the_missing_answers_and_keeps_the_rest(

@@ -354,9 +354,11 @@ _PATIENT_INSTRUCTIONS: dict[str, PatientInstruction] = {
     "URGENT": PatientInstruction(
         key="URGENT",
         heading=_("The clinic will call you today"),
+        # True on reception's page while the database is down too (patients/offline.py): the
+        # answers are not saved then, but reception phones the duty clinician.
         now=_(
-            "What you told us means a clinician needs to speak to you today. The clinic has your "
-            "answers and will call you today, within {sla}."
+            "What you told us means a clinician needs to speak to you today. The clinic will "
+            "call you today, within {sla}."
         ),
         if_worse=_(
             "If it gets worse before the clinic calls, or any of the signs below start, call "
