@@ -185,9 +185,10 @@ def assessment_to_prescribe_from(case: Case) -> Assessment | None:
     return case.assessments.select_related("intake").order_by("-created_at", "-pk").first()
 
 
-def takes_a_programme(case: Case) -> bool:
-    """Open, or decided by a referral or a programme and so open to a further one."""
-    return case.status == Case.Status.OPEN or case.takes_further_decision()
+def takes_a_programme(case: Case, decisions: Sequence[CaseDecision] | None = None) -> bool:
+    """Open, or decided by a referral or a programme and so open to a further one. `decisions`:
+    the case's, in order, when the caller has them already (the case page)."""
+    return case.status == Case.Status.OPEN or case.takes_further_decision(decisions)
 
 
 def urgency_blocker(case: Case) -> str | None:
@@ -418,9 +419,12 @@ def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
     )
 
 
-def suggestion_for(case: Case, assessment: Assessment | None) -> Suggestion | None:
+def suggestion_for(
+    case: Case, assessment: Assessment | None, decisions: Sequence[CaseDecision] | None = None
+) -> Suggestion | None:
     """Triage's suggested template for the case, if any (`assessment` as for
-    `prescription_blockers`)."""
-    if assessment is None or not takes_a_programme(case):
+    `prescription_blockers`): what the case page, the prescribing page and the approval from the
+    queue all offer. `decisions` as for `takes_a_programme`."""
+    if assessment is None or not takes_a_programme(case, decisions):
         return None
     return suggest_template(assessment.intake.answers, Urgency(case.urgency).key)

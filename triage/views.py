@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import services as audit
 from clinic.roles import Role, role_required
 from patients.forms import display_answer
-from programmes.core.suggest import suggest_template
 from programmes.models import ProgrammeTemplate
-from programmes.prescribing import urgency_blocker
+from programmes.prescribing import suggestion_for, urgency_blocker
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
 from triage.models import (
@@ -111,11 +110,8 @@ def _case_context(
     back_from_check_in = next(
         (a for a in reversed(activities) if a.kind == CaseActivity.Kind.CHECK_IN), None
     )
-    suggestion = (
-        suggest_template(latest.intake.answers, Urgency(case.urgency).key)
-        if latest is not None and case.status == Case.Status.OPEN
-        else None
-    )
+    # The prescribing page's own suggestion (one function), from the assessment it prescribes from.
+    suggestion = suggestion_for(case, latest, decisions)
     context: dict[str, Any] = {
         "case": case,
         "patient": case.patient,

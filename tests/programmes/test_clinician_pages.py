@@ -5,7 +5,9 @@ Reception is refused every one of them."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+import triage.views
 from outbox.models import Message
-from programmes import check_ins, links, ndi, reminders, screen
+from programmes import check_ins, links, ndi, prescribing, reminders, screen
 from programmes.models import (
     CheckIn,
     Exercise,
@@ -27,12 +30,14 @@ from programmes.models import (
     ProgrammeExercise,
     ProgrammeTemplate,
 )
+from referrals import services as referrals
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
+from tests.referrals.factories import make_destination
 from tests.support.clock import Clock
 from tests.support.two_factor import sign_in
 from triage.models import Case, CaseActivity, CaseDecision, Urgency
-from triage.services import override_urgency
+from triage.services import discharge_case, override_urgency
 
 pytestmark = pytest.mark.django_db
 
@@ -545,3 +550,49 @@ def test_the_admin_shows_templates_phases_and_programmes_but_never_deletes_a_pro
     assert reverse("admin:programmes_templatephase_change", args=[phase.pk]) in template_page
     delete = reverse("admin:programmes_programme_delete", args=[programme.pk])
     assert superuser_client.get(delete).status_code == 403
+
+
+def _suggestions_shown(client: Client, case: Case) -> tuple[object, object]:
+    """What the case page and the prescribing page each say triage suggests."""
+    case_page = client.get(reverse("triage:case_detail", args=[case.pk]))
+    prescribing_page = client.get(reverse("programmes:prescribe", args=[case.pk]))
+    return case_page.context["programme_suggestion"], prescribing_page.context["suggestion"]
+
+
+def test_the_case_page_and_the_prescribing_page_suggest_the_same_programme(
+    clinician: User, clinician_client: Client
+) -> None:
+    # A waiting SELF_CARE case: both pages offer prescribing.suggestion_for's template
+    waiting = self_care_intake(duration_days=42).assessment.case
+    expected = prescribing.suggestion_for(
+        waiting, prescribing.assessment_to_prescribe_from(waiting)
+    )
+    assert expected is not None
+    assert _suggestions_shown(clinician_client, waiting) == (expected, expected)
+
+    # Decided by a referral, it may still take a programme: both pages still suggest it
+    referral = referrals.draft_referral(
+        case_id=waiting.pk, destination_id=make_destination().pk, clinician=clinician
+    )
+    referrals.send_referral(referral_id=referral.pk, by=clinician)
+    waiting.refresh_from_db()
+    assert waiting.status != Case.Status.OPEN
+    assert _suggestions_shown(clinician_client, waiting) == (expected, expected)
+
+    # Discharged, it takes nothing further: neither suggests one
+    discharged = self_care_intake(duration_days=42).assessment.case
+    discharge_case(case_id=discharged.pk, clinician=clinician, advice="Keep moving.")
+    assert _suggestions_shown(clinician_client, discharged)[0] is None
+
+
+def test_the_case_page_has_no_suggestion_of_its_own() -> None:
+    # One function says what triage suggests for a case (programmes.prescribing.suggestion_for);
+    # the case page calls it rather than the pure suggester.
+    tree = ast.parse(Path(triage.views.__file__).read_text())
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert "suggest_template" not in names and "suggestion_for" in names
