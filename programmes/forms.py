@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from crispy_forms.bootstrap import InlineRadios
 from django import forms
@@ -193,7 +193,24 @@ class PlannedExerciseForm(forms.Form):
 PlannedExerciseFormSet = formset_factory(PlannedExerciseForm, extra=0, can_delete=False)
 
 
-class ResumeForm(forms.Form):
+class ProgrammeActionForm(forms.Form):
+    """A form of the case page's programme panel. Each has a prefix of its own per programme
+    ("prg12-resume"), so that two on one page (resume and review both have a note) never share
+    a field's name or id, and each is bound only by its own submit."""
+
+    action: ClassVar[str]
+
+    @classmethod
+    def prefix_for(cls, programme_id: int) -> str:
+        return f"prg{programme_id}-{cls.action}"
+
+    @classmethod
+    def for_programme(cls, programme_id: int, data: Any = None) -> Self:
+        return cls(data, prefix=cls.prefix_for(programme_id))
+
+
+class ResumeForm(ProgrammeActionForm):
+    action = "resume"
     note = PlainTextAreaField(
         label=_("Why the programme can resume"),
         max_length=NOTE_MAX_LENGTH,
@@ -201,7 +218,8 @@ class ResumeForm(forms.Form):
     )
 
 
-class StopForm(forms.Form):
+class StopForm(ProgrammeActionForm):
+    action = "stop"
     reason = PlainTextAreaField(
         label=_("Why the programme stops"),
         max_length=NOTE_MAX_LENGTH,
@@ -209,7 +227,8 @@ class StopForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ProgrammeActionForm):
+    action = "review"
     decision = forms.ChoiceField(
         label=_("Progression"),
         choices=[("move_on", _("Move on to the next phase")), ("stay", _("Stay in this phase"))],

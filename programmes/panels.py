@@ -128,7 +128,6 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
         for c in every_check_in
         if c.completed_at is not None
     ]
-    prefix = f"prg{programme.pk}"
     return ProgrammePanel(
         programme=programme,
         phases=phases,
@@ -158,9 +157,9 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
             readings, baseline_pain=baseline, weeks=[c.week for c in every_check_in]
         ),
         days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
-        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm(prefix=prefix),
-        stop_form=refused if isinstance(refused, StopForm) else StopForm(prefix=prefix),
-        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(prefix=prefix),
+        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm.for_programme(programme.pk),
+        stop_form=refused if isinstance(refused, StopForm) else StopForm.for_programme(programme.pk),
+        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm.for_programme(programme.pk),
         refused=refused is not None,
         by_email=emails.can_email(programme.patient),
     )

@@ -387,7 +387,7 @@ def _case_page_again(
 @role_required(Role.CLINICIAN)
 def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
-    form = ResumeForm(request.POST, prefix=f"prg{pk}")
+    form = ResumeForm.for_programme(pk, request.POST)
     not_done = _("Not resumed: %(why)s")
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)
@@ -405,7 +405,7 @@ def programme_resume(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CLINICIAN)
 def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
-    form = StopForm(request.POST, prefix=f"prg{pk}")
+    form = StopForm.for_programme(pk, request.POST)
     not_done = _("Not stopped: %(why)s")
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)
@@ -436,7 +436,7 @@ def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CLINICIAN)
 def programme_review(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
-    form = ReviewForm(request.POST, prefix=f"prg{pk}")
+    form = ReviewForm.for_programme(pk, request.POST)
     not_done = _("Not reviewed: %(why)s")
     if not form.is_valid():
         return _case_page_again(request, programme, form, not_done=not_done)

@@ -160,9 +160,9 @@ class World:
                 *(f"ex-{name}" for name in formset),
                 *(f"ex-0-{name}" for name in (*dose, "days_per_week")),
             ),
-            "programmes:programme_resume": (f"{prg}-note",),
-            "programmes:programme_stop": (f"{prg}-reason",),
-            "programmes:programme_review": (f"{prg}-decision", f"{prg}-note"),
+            "programmes:programme_resume": (f"{prg}-resume-note",),
+            "programmes:programme_stop": (f"{prg}-stop-reason",),
+            "programmes:programme_review": (f"{prg}-review-decision", f"{prg}-review-note"),
             "programmes:new_link": ("token",),
             "programmes:log_session": (
                 "performed_on",
@@ -184,6 +184,14 @@ class World:
                 "go",
                 "mechanism_shown",
                 *(q.name for q in CONTRACT_STEPS[0].questions()),
+            ),
+            "programmes:record_check_in": (
+                "how",
+                "pain",
+                "sessions_done",
+                "trauma_mechanism",
+                *screen.SCREEN_FIELDS,
+                *(f"ndi_{section.key}" for section in ndi.SECTIONS),
             ),
         }.get(name, ())
 

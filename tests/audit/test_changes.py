@@ -236,7 +236,7 @@ def test_a_programme_stopped_and_its_link_revoked_are_recorded(doctor: User) -> 
     client.post(reverse("programmes:revoke_link", args=[programme.pk]))
     client.post(
         reverse("programmes:programme_stop", args=[programme.pk]),
-        {f"prg{programme.pk}-reason": "Moved away"},
+        {f"prg{programme.pk}-stop-reason": "Moved away"},
     )
 
     events = _changes(record=f"programme {programme.pk}", action=Action.CHANGE)

@@ -6,6 +6,7 @@ Reception is refused every one of them."""
 from __future__ import annotations
 
 import ast
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.programmes.helpers import DESK, KETTLEBELL, self_care_intake
 from tests.referrals.factories import make_destination
 from tests.support.clock import Clock
+from tests.support.error_summary import invalid_fields, summary_links
 from tests.support.two_factor import sign_in
 from triage.models import Case, CaseActivity, CaseDecision, Urgency
 from triage.services import discharge_case, override_urgency
@@ -397,12 +399,12 @@ def test_a_check_in_that_reopens_the_case_is_called_out_and_the_programme_can_re
     assert "Resume the programme" in html
 
     url = reverse("programmes:programme_resume", args=[programme.pk])
-    empty = clinician_client.post(url, {f"prg{programme.pk}-note": ""}, follow=True)
+    empty = clinician_client.post(url, {f"prg{programme.pk}-resume-note": ""}, follow=True)
     assert "Not resumed" in empty.content.decode()
     programme.refresh_from_db()
     assert programme.status == Programme.Status.ON_HOLD
 
-    clinician_client.post(url, {f"prg{programme.pk}-note": "Seen: a flare after gardening"})
+    clinician_client.post(url, {f"prg{programme.pk}-resume-note": "Seen: a flare after gardening"})
     programme.refresh_from_db()
     assert programme.status == Programme.Status.ACTIVE
     assert programme.events.filter(kind=ProgrammeEvent.Kind.RESUMED, by__isnull=False).exists()
@@ -412,11 +414,11 @@ def test_clinician_stops_a_programme_with_a_reason(
     clinician_client: Client, programme: Programme
 ) -> None:
     url = reverse("programmes:programme_stop", args=[programme.pk])
-    clinician_client.post(url, {f"prg{programme.pk}-reason": ""})
+    clinician_client.post(url, {f"prg{programme.pk}-stop-reason": ""})
     programme.refresh_from_db()
     assert programme.status == Programme.Status.ACTIVE
 
-    response = clinician_client.post(url, {f"prg{programme.pk}-reason": "Moved away"})
+    response = clinician_client.post(url, {f"prg{programme.pk}-stop-reason": "Moved away"})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#programme-{programme.pk}")
     programme.refresh_from_db()
@@ -461,12 +463,62 @@ def test_clinician_reviews_progression_when_asked(
     )
     clinician_client.post(
         reverse("programmes:programme_review", args=[programme.pk]),
-        {f"prg{programme.pk}-decision": "move_on", f"prg{programme.pk}-note": "Form is solid"},
+        {
+            f"prg{programme.pk}-review-decision": "move_on",
+            f"prg{programme.pk}-review-note": "Form is solid",
+        },
     )
     programme.refresh_from_db()
     assert not programme.awaiting_review
     assert programme.current_phase == 2
     assert "Form is solid" in programme.events.get(kind=ProgrammeEvent.Kind.REVIEWED).detail
+
+
+def test_the_resume_and_review_forms_each_have_their_own_fields_and_submit_alone(
+    clinician: User, programme: Programme
+) -> None:
+    # Given a programme on hold that also waits for a review: both forms on the case page
+    Programme.objects.filter(pk=programme.pk).update(
+        status=Programme.Status.ON_HOLD, awaiting_review=True
+    )
+    client = sign_in(Client(), clinician)
+    case_url = programme.case.get_absolute_url()
+    html = client.get(case_url).content.decode()
+    resume_note, review_note = f"prg{programme.pk}-resume-note", f"prg{programme.pk}-review-note"
+    assert f'name="{resume_note}"' in html and f'name="{review_note}"' in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+    # A review refused (no decision) is shown with its own error; the resume form is untouched
+    refused = client.post(
+        reverse("programmes:programme_review", args=[programme.pk]),
+        {review_note: "Looks fine", resume_note: "not from this form"},
+    )
+    assert refused.status_code == 400
+    found = dict(summary_links(refused.content))
+    assert list(found) == [f"id_prg{programme.pk}-review-decision_0"]
+    marked = invalid_fields(refused.content)
+    assert marked and all(name.startswith(f"id_prg{programme.pk}-review-") for name in marked)
+    assert "not from this form" not in refused.content.decode()
+    assert "Looks fine" in refused.content.decode()  # kept in its own form
+
+    # The review, then the resume, each submitted alone
+    client.post(
+        reverse("programmes:programme_review", args=[programme.pk]),
+        {f"prg{programme.pk}-review-decision": "stay", review_note: "Not yet"},
+    )
+    programme.refresh_from_db()
+    assert not programme.awaiting_review and programme.status == Programme.Status.ON_HOLD
+    client.post(
+        reverse("programmes:programme_resume", args=[programme.pk]),
+        {resume_note: "Spoke to her: a flare after gardening"},
+    )
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.ACTIVE
+    resumed = programme.events.get(kind=ProgrammeEvent.Kind.RESUMED)
+    assert resumed.detail == "Spoke to her: a flare after gardening"
+    reviewed = programme.events.get(kind=ProgrammeEvent.Kind.REVIEWED)
+    assert reviewed.detail == "Stays in the current phase: Not yet"
 
 
 # --- The library and who may use these pages -------------------------------------------------

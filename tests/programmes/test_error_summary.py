@@ -117,8 +117,8 @@ def test_stopping_a_programme_without_a_reason_links_to_the_reason(
 ) -> None:
     response = clinician_client.post(
         reverse("programmes:programme_stop", args=[programme.pk]),
-        {f"prg{programme.pk}-reason": ""},
+        {f"prg{programme.pk}-stop-reason": ""},
     )
 
     [(target, _)] = summary_links(response.content)
-    assert target == f"id_prg{programme.pk}-reason"
+    assert target == f"id_prg{programme.pk}-stop-reason"

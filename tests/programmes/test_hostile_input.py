@@ -321,7 +321,7 @@ def test_a_stop_reason_with_a_right_to_left_override_is_refused_beside_it_and_ke
     reason = f"Moved {RIGHT_TO_LEFT_OVERRIDE}away"
     response = clinician_client.post(
         reverse("programmes:programme_stop", args=[programme.pk]),
-        {f"prg{programme.pk}-reason": reason},
+        {f"prg{programme.pk}-stop-reason": reason},
     )
 
     assert response.status_code == 400
@@ -341,7 +341,7 @@ def test_a_stop_refused_because_the_programme_ended_meanwhile_keeps_the_reason(
     # When the clinician submits their own reason
     response = clinician_client.post(
         reverse("programmes:programme_stop", args=[programme.pk]),
-        {f"prg{programme.pk}-reason": "Prefers to see a physiotherapist"},
+        {f"prg{programme.pk}-stop-reason": "Prefers to see a physiotherapist"},
     )
 
     # Then the page says why it was refused, with their reason still in the form
