@@ -160,19 +160,24 @@ class PlannedExerciseForm(forms.Form):
 
     phase = forms.IntegerField(widget=forms.HiddenInput())
     exercise = forms.IntegerField(widget=forms.HiddenInput())
-    keep = forms.BooleanField(required=False)
-    sets = forms.IntegerField(min_value=1, max_value=20)
-    reps = forms.IntegerField(label="Repetitions", min_value=1, max_value=200, required=False)
-    hold_seconds = forms.IntegerField(label="Hold (s)", min_value=1, max_value=600, required=False)
+    keep = forms.BooleanField(label=_("Keep"), required=False)
+    sets = forms.IntegerField(label=_("Sets"), min_value=1, max_value=20)
+    reps = forms.IntegerField(label=_("Repetitions"), min_value=1, max_value=200, required=False)
+    hold_seconds = forms.IntegerField(
+        label=_("Hold (s)"), min_value=1, max_value=600, required=False
+    )
     load_kg = forms.DecimalField(
-        label="Load (kg)",
+        label=_("Load (kg)"),
         min_value=Decimal(0),
         max_value=Decimal(200),
         max_digits=5,
         decimal_places=1,
         required=False,
     )
-    days_per_week = forms.IntegerField(label="Days a week", min_value=1, max_value=7)
+    days_per_week = forms.IntegerField(label=_("Days a week"), min_value=1, max_value=7)
+
+    # "Give repetitions or a hold time" is about the first of the two.
+    non_field_error_field = "reps"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,8 +185,37 @@ class PlannedExerciseForm(forms.Form):
             self.fields[name].widget.attrs.update({"class": "form-control form-control-sm"})
         self.fields["keep"].widget.attrs.update({"class": "form-check-input"})
 
+    @property
+    def name_id(self) -> str:
+        """The id of the exercise's name in its row (templates/programmes/prescribe.html)."""
+        return f"{self.prefix}-name"
+
+    @property
+    def errors_id(self) -> str:
+        """The id of the row's own message (repetitions or a hold time), beside the name."""
+        return f"{self.prefix}-errors"
+
     def dose_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in DOSE_FIELDS]
+        """The dose cells, each input described by its exercise's name (its label is only
+        "Sets", "Load (kg)"...) and by the message beside it when there is one, as the template
+        gives it the id `<input id>_error`; marked invalid only after a refused submit."""
+        row_refused = bool(self.is_bound and self.non_field_errors())
+        cells = []
+        for name in DOSE_FIELDS:
+            bound = self[name]
+            described = [self.name_id]
+            if bound.errors:
+                described.append(f"{bound.auto_id}_error")
+            if row_refused and name in ("reps", "hold_seconds"):
+                described.append(self.errors_id)
+            attrs = self.fields[name].widget.attrs
+            attrs["aria-describedby"] = " ".join(described)
+            if bound.errors or (row_refused and name in ("reps", "hold_seconds")):
+                attrs["aria-invalid"] = "true"
+            else:
+                attrs.pop("aria-invalid", None)
+            cells.append(bound)
+        return cells
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -4,6 +4,7 @@ session log, which refuses a day before the programme starts."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,11 +15,18 @@ from django.utils import timezone
 
 from programmes import links, prescribing
 from programmes.core import caution
-from programmes.models import Programme, ProgrammeExercise, ProgrammeTemplate, SessionLog
+from programmes.models import (
+    Exercise,
+    Programme,
+    ProgrammeExercise,
+    ProgrammeTemplate,
+    SessionLog,
+)
 from tests.programmes.helpers import KETTLEBELL, self_care_intake
 from tests.programmes.test_clinician_pages import FLEXION, _post_data, _prescribe_url, _step_two
 from tests.programmes.test_patient_pages import session_post
 from tests.support.clock import Clock
+from tests.support.error_summary import described_by, invalid_fields, summary_links
 from triage.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +186,65 @@ def test_a_session_before_the_programme_starts_is_refused_beside_the_day(
     )
     assert ok.status_code == 302
     assert SessionLog.objects.get().performed_on == starts
+
+
+def _text_of(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?)</', html, re.S)
+    assert found is not None, element_id
+    return " ".join(found.group(1).split())
+
+
+def test_each_dose_input_is_described_by_its_exercise_and_by_its_error(
+    clinician_client: Client,
+) -> None:
+    case = self_care_intake().assessment.case
+    step_two = _step_two(clinician_client, case)
+    html = step_two.content.decode()
+    forms = step_two.context["formset"].forms
+    names = dict(Exercise.objects.values_list("pk", "name"))
+    slugs = dict(Exercise.objects.values_list("pk", "slug"))
+
+    # Each dose input is described by its exercise's name, and nothing is marked before a submit
+    for form in forms:
+        assert _text_of(html, form.name_id) == names[form.initial["exercise"]]
+        for field in form.dose_fields():
+            assert described_by(html, field.auto_id) == [form.name_id]
+    assert invalid_fields(html) == []
+
+    # When one exercise's sets are refused and another has neither repetitions nor a hold
+    first, second = forms[0].initial["exercise"], forms[1].initial["exercise"]
+    assert first != second
+    refused = clinician_client.post(
+        _prescribe_url(case),
+        _post_data(
+            step_two,
+            **{
+                slugs[first].replace("-", "_"): {"sets": "0"},
+                slugs[second].replace("-", "_"): {"reps": "", "hold_seconds": ""},
+            },
+        ),
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    forms = refused.context["formset"].forms
+    links = dict(summary_links(refused.content))
+
+    # Then each refused input is described by its name and its own message, and marked invalid
+    seen = {first: 0, second: 0}
+    for form in forms:
+        exercise = int(form["exercise"].value())
+        if exercise in seen:
+            seen[exercise] += 1
+        if exercise == first:
+            sets = form["sets"]
+            assert described_by(html, sets.auto_id) == [form.name_id, f"{sets.auto_id}_error"]
+            assert "greater than or equal to 1" in _text_of(html, f"{sets.auto_id}_error")
+            assert sets.auto_id in links
+        elif exercise == second:
+            for name in ("reps", "hold_seconds"):
+                assert described_by(html, form[name].auto_id) == [form.name_id, form.errors_id]
+            assert _text_of(html, form.errors_id) == "Give repetitions or a hold time."
+            assert links[form["reps"].auto_id].endswith("Give repetitions or a hold time.")
+    assert seen[first] and seen[second]
+    marked = set(invalid_fields(html))
+    assert marked and all(name.startswith("id_ex-") for name in marked)
