@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from programmes import check_ins, emails, ndi
@@ -69,9 +70,6 @@ class ProgrammePanel:
     by_email: bool = True  # False: the patient has no email (or no consent), so the handout
 
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def case_programmes(
     case: Case, *, bound: Mapping[int, ProgrammeForm] | None = None
 ) -> list[ProgrammePanel]:
@@ -98,7 +96,7 @@ def case_programmes(
 def _who(event: ProgrammeEvent) -> str:
     if event.by is not None:
         return _name(event.by)
-    return "the patient" if event.by_patient else "the system"
+    return _("the patient") if event.by_patient else _("the system")
 
 
 def _entered(check_in: CheckIn) -> str:
@@ -156,10 +154,17 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
         chart=charts.programme_charts(
             readings, baseline_pain=baseline, weeks=[c.week for c in every_check_in]
         ),
-        days=", ".join(WEEKDAY_NAMES[d] for d in sorted(programme.training_days)) or "None chosen",
-        resume_form=refused if isinstance(refused, ResumeForm) else ResumeForm.for_programme(programme.pk),
-        stop_form=refused if isinstance(refused, StopForm) else StopForm.for_programme(programme.pk),
-        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm.for_programme(programme.pk),
+        days=", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(programme.training_days))
+        or _("None chosen"),
+        resume_form=refused
+        if isinstance(refused, ResumeForm)
+        else ResumeForm.for_programme(programme.pk),
+        stop_form=refused
+        if isinstance(refused, StopForm)
+        else StopForm.for_programme(programme.pk),
+        review_form=refused
+        if isinstance(refused, ReviewForm)
+        else ReviewForm.for_programme(programme.pk),
         refused=refused is not None,
         by_email=emails.can_email(programme.patient),
     )

@@ -221,50 +221,6 @@ def test_the_check_reads_plain_text_templates_line_by_line() -> None:
 
 # --- The templates ---------------------------------------------------------------------------
 
-# What people outside the staff read (patients, on their pages, on paper and in email) and the
-# queue: every word translated, and kept so.
-COMPLETE = (
-    "outbox/email/",
-    "programmes/patient/",
-    "programmes/handout_pdf.html",
-    "triage/queue.html",
-    "triage/partials/queue_table.html",
-    "triage/partials/queue_filters.html",
-)
-
-# Staff templates still to sweep, with how many untranslated pieces each holds today. The test
-# fails when one gains a piece and when one loses any (lower its number, or delete its line when
-# it reaches none), so the list only ever shrinks.
-NOT_YET_SWEPT: dict[str, int] = {
-    "403.html": 4,
-    "404.html": 4,
-    "base.html": 19,
-    "clinic/no_role.html": 8,
-    "outbox/message_list.html": 17,
-    "outbox/partials/case_messages.html": 8,
-    "patients/intake_new.html": 8,
-    "patients/intake_outcome.html": 20,
-    "patients/partials/confirm_patient.html": 9,
-    "patients/patient_search.html": 15,
-    "programmes/library.html": 26,
-    "programmes/partials/adherence_chart.html": 5,
-    "programmes/partials/case_programme.html": 50,
-    "programmes/partials/line_chart.html": 2,
-    "programmes/prescribe.html": 35,
-    "referrals/partials/case_referrals.html": 11,
-    "referrals/partials/referral_actions.html": 5,
-    "referrals/referral_edit.html": 18,
-    "referrals/referral_new.html": 9,
-    "registration/locked_out.html": 2,
-    "registration/login.html": 4,
-    "triage/case_detail.html": 53,
-    "triage/overrides.html": 8,
-    "triage/partials/case_decision.html": 13,
-    "triage/partials/case_other_decisions.html": 5,
-    "triage/partials/case_override.html": 4,
-    "triage/partials/case_timeline.html": 2,
-}
-
 
 def _name(path: Path) -> str:
     return path.relative_to(TEMPLATES).as_posix()
@@ -272,17 +228,5 @@ def _name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", _templates(), ids=_name)
 def test_every_word_in_a_template_is_translated(path: Path) -> None:
-    name = _name(path)
     found = _findings(path)
-    if name in NOT_YET_SWEPT:
-        assert not name.startswith(COMPLETE)
-        assert len(found) == NOT_YET_SWEPT[name], (
-            f"{name} has {len(found)} untranslated pieces, NOT_YET_SWEPT says "
-            f"{NOT_YET_SWEPT[name]}: translate them, and lower the number as the sweep goes"
-        )
-        return
-    assert found == [], f"untranslated words in {name} (line, words): {found}"
-
-
-def test_the_list_still_to_sweep_names_templates_that_exist() -> None:
-    assert set(NOT_YET_SWEPT) <= {_name(p) for p in _templates()}
+    assert found == [], f"untranslated words in {_name(path)} (line, words): {found}"

@@ -27,12 +27,20 @@
     return Math.min(idleEnd, hardEnd);
   }
 
+  // The words come translated from the page (data-*-text on the warning), N standing for the number.
+  function words(name, fallback, count) {
+    return (warning.getAttribute(name) || fallback).replace("N", String(count));
+  }
+
   function describe(ms) {
     var seconds = Math.max(0, Math.ceil(ms / 1000));
     if (seconds > 90) {
-      return Math.ceil(seconds / 60) + " minutes";
+      return words("data-minutes-text", "N minutes", Math.ceil(seconds / 60));
     }
-    return seconds + (seconds === 1 ? " second" : " seconds");
+    if (seconds === 1) {
+      return words("data-one-second-text", "1 second", 1);
+    }
+    return words("data-seconds-text", "N seconds", seconds);
   }
 
   function activity() {
