@@ -52,9 +52,10 @@ NON_PROSE_ATTRIBUTES = frozenset(
 # data- attributes that name things for a script; any other data- attribute is read as words
 # (a script shows it: data-failed-text, data-emergency-news).
 NON_PROSE_DATA_ATTRIBUTES = re.compile(
-    r"data-(bs-.*|.*-(id|ids|url|seconds|key|field|target|for|zone|index|kind|urgency))$"
+    r"data-(bs-.*|(.*-)?(id|ids|url|seconds|key|field|target|for|zone|index|kind|urgency))$"
 )
-# A `value` is the words on the control for these input types only.
+# A `value` is the words on the control for these input types only (a <button> shows its content,
+# never its value).
 WORDED_VALUE_TYPES = frozenset({"submit", "button", "reset"})
 # Blocks whose content a parent template puts inside an attribute (base.html's <main class>).
 ATTRIBUTE_BLOCKS = frozenset({"main_class"})
@@ -131,7 +132,7 @@ class _Words(HTMLParser):
         for name, value in attrs:
             if value is None or not LETTER.search(value.replace(HOLE, "")):
                 continue
-            if name == "value" and tag in ("input", "button") and kind in WORDED_VALUE_TYPES:
+            if name == "value" and tag == "input" and kind in WORDED_VALUE_TYPES:
                 pass
             elif name in NON_PROSE_ATTRIBUTES or NON_PROSE_DATA_ATTRIBUTES.match(name):
                 continue
@@ -186,6 +187,8 @@ def _findings(path: Path) -> list[tuple[int, str]]:
         ('<button aria-label="Close">&times;</button>', [(1, '<button aria-label="Close">')]),
         ('<input type="submit" value="Save">', [(1, '<input value="Save">')]),
         ('<input type="hidden" name="next" value="queue">', []),
+        ('<button name="go" value="next">{% translate "Next" %}</button>', []),
+        ('<section data-urgency="EMERGENCY"></section>', []),
         ('<img alt="{{ alt }}" src="{% url "x" %}">', []),
         ('<p title="Born {{ born }}">1</p>', [(1, '<p title="Born …">')]),
         ("{# Why #}<p>{% comment %}Notes{% endcomment %}</p>", []),
