@@ -22,6 +22,11 @@ meaning or goes; a key added is the same version):
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
   percent, the red-flag screen, outcome) and `events` (its history).
+- `self_intake_links`: each self-intake link sent to the patient (`email`, `sent_by`, when it was
+  made, opened, expires, how many wrong dates of birth were given, `submitted_at` and the
+  `intake_id` it made, `retired_at` and `retired_because`, `new_link_requested_at`) with its
+  `draft`: the answers typed but not yet sent, as typed (null once sent or purged). A self-entered
+  intake's `answers_check` says who went through its answers with the patient, and when.
 - `messages`: every email the outbox holds to or about the patient: `kind`, `to` (`patient`,
   `staff` or `service`), `subject`, `status`, `created_at`, `due_at`, `sent_at`, the bodies while
   they are still held (`content_removed_at`: when the outbox's retention rule blanked them), and
@@ -64,6 +69,7 @@ from programmes.models import (
     SessionLog,
 )
 from referrals.models import Referral
+from selfintake.models import AnswersCheck, Draft, Invitation
 from triage.models import Assessment, Case, CaseActivity, CaseDecision, Urgency, UrgencyOverride
 
 FORMAT = "clinic-subject-access/1"
@@ -86,6 +92,9 @@ COVERED: dict[type[Any], str] = {
     SessionExercise: "programmes.sessions.exercises",
     CheckIn: "programmes.check_ins",
     ProgrammeEvent: "programmes.events",
+    AnswersCheck: "intakes.answers_check",
+    Invitation: "self_intake_links",
+    Draft: "self_intake_links.draft",
     Message: "messages",
     AuditEvent: "access",
 }
@@ -119,7 +128,12 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
     changes = PatientDetailChange.objects.filter(patient=patient).select_related("changed_by")
     intakes = list(
         Intake.objects.filter(patient=patient)
-        .select_related("entered_by", "assessment", "check_in")
+        .select_related("entered_by", "assessment", "check_in", "answers_check__checked_by")
+        .order_by("created_at", "pk")
+    )
+    invitations = (
+        Invitation.objects.filter(patient=patient)
+        .select_related("sent_by", "draft")
         .order_by("created_at", "pk")
     )
     cases = (
@@ -204,6 +218,7 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
         "intakes": [_intake(intake) for intake in intakes],
         "cases": [_case(case, assessment_ids.get(case.pk, [])) for case in cases],
         "programmes": [_programme(programme) for programme in programmes],
+        "self_intake_links": [_invitation(invitation) for invitation in invitations],
         "messages": [_message(message, patient) for message in messages],
         "access": _access(access, intakes),
     }
@@ -231,6 +246,7 @@ def _patient(patient: Patient) -> dict[str, Any]:
 def _intake(intake: Intake) -> dict[str, Any]:
     assessment: Assessment | None = getattr(intake, "assessment", None)
     check_in: CheckIn | None = getattr(intake, "check_in", None)
+    checked: AnswersCheck | None = getattr(intake, "answers_check", None)
     return _fields(
         intake,
         "id",
@@ -243,6 +259,9 @@ def _intake(intake: Intake) -> dict[str, Any]:
     ) | {
         "entered_by": _who(intake.entered_by),
         "check_in_id": check_in.pk if check_in is not None else None,
+        "answers_check": None
+        if checked is None
+        else {"checked_by": _who(checked.checked_by), "checked_at": checked.checked_at},
         "assessment": None
         if assessment is None
         else {
@@ -257,6 +276,33 @@ def _intake(intake: Intake) -> dict[str, Any]:
                 for rule in assessment.rules
             ],
         },
+    }
+
+
+def _invitation(invitation: Invitation) -> dict[str, Any]:
+    """A self-intake link: where it went, who sent it, how it was used, and the answers the
+    patient had typed but not yet sent (the draft, while the link is open)."""
+    draft: Draft | None = getattr(invitation, "draft", None)
+    return _fields(
+        invitation,
+        "id",
+        "email",
+        "created_at",
+        "expires_at",
+        "first_opened_at",
+        "wrong_answers",
+        "paused_until",
+        "submitted_at",
+        "intake_id",
+        "retired_at",
+        "retired_because",
+        "new_link_requested_at",
+        labels=["retired_because"],
+    ) | {
+        "sent_by": _who(invitation.sent_by),
+        "draft": None
+        if draft is None
+        else {"answers": draft.answers, "updated_at": draft.updated_at},
     }
 
 

@@ -30,9 +30,12 @@ from programmes.models import CheckIn, Programme, ProgrammeExercise
 from programmes.ndi import SECTIONS
 from referrals import services as referral_services
 from referrals.models import Referral
+from selfintake import services as selfintake_services
+from selfintake.forms import CONTRACT_STEPS
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
+from tests.selfintake.helpers import invite, self_intake
 from tests.support.clock import Clock
 from tests.support.two_factor import sign_in
 from triage import services as triage_services
@@ -115,6 +118,17 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         screen_answers={field: False for field in screen.SCREEN_FIELDS},
         now=clock.now,
     )
+    # The patient answers a self-intake link, reception checks the answers with them, and a
+    # second link is half answered.
+    _invitation, self_entered = self_intake(desk, patient)
+    selfintake_services.record_answers_checked(intake_id=self_entered.pk, by=desk)
+    clock.advance(timedelta(minutes=5))
+    second, _link = invite(patient, desk)
+    selfintake_services.save_answers(
+        invitation_id=second.pk,
+        typed={"pain_region": "neck"},
+        step=next(step for step in CONTRACT_STEPS if step.slug == "pain"),
+    )
     admin = User.objects.create_superuser(f"admin-{family_name}", "root@example.org", PASSWORD)
     correct_patient_details(patient=patient, changes={"phone": "01632 960999"}, by=admin)
     clock.advance(timedelta(minutes=5))
@@ -159,10 +173,24 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
     (rule,) = [r for r in assessment["rules"] if r["id"] == "UNILATERAL_ARM_NEURO_SYMPTOMS"]
     assert rule["urgency"] == "ROUTINE" and rule["reason"].startswith("Pins and needles")
     assert rule["source"]
-    # The week-0 check-in is an intake too when it re-enters triage; this one did not.
-    assert all(intake["source"] == "reception" for intake in data["intakes"])
+    # The week-0 check-in is an intake too when it re-enters triage; this one did not. The
+    # self-intake is, checked with the patient by reception; a second link is half answered.
+    assert [intake["source"] for intake in data["intakes"]] == ["reception", "self"]
+    self_entered = data["intakes"][1]
+    assert first["answers_check"] is None and self_entered["entered_by"] is None
+    assert self_entered["answers_check"]["checked_by"] == "Rita Reed"
+    used, half_answered = data["self_intake_links"]
+    assert (used["intake_id"], used["sent_by"], used["draft"]) == (
+        self_entered["id"],
+        "Rita Reed",
+        None,
+    )
+    assert used["email"] == "quartermaine@example.org" and used["submitted_at"]
+    assert half_answered["submitted_at"] is None and half_answered["intake_id"] is None
+    assert half_answered["draft"]["answers"] == {"pain_region": "neck"}
 
-    (case,) = data["cases"]
+    case = data["cases"][0]
+    assert len(data["cases"]) == 2  # the self-intake came after the first case closed
     assert case["assessment_ids"] == [assessment["id"]]
     assert case["status"] == "closed"
     (override,) = case["overrides"]
@@ -346,6 +374,9 @@ def test_the_pdf_is_a_real_pdf_with_the_key_facts(clock: Clock, lead: User) -> N
         "Home-exercise programmes",
         "Who saw and changed the record",
         "01632 960999",
+        "Self-intake links",
+        "Answers checked with the patient by Rita Reed",
+        "1 answer",
     ):
         assert fact in flat, fact
     (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
