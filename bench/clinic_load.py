@@ -133,6 +133,7 @@ def options() -> argparse.Namespace:
     add("--max-dashboards", type=int, default=300, help="the steps stop here at the latest")
     add("--workers", type=int, default=3, help="gunicorn worker processes")
     add("--threads", type=int, default=2, help="gunicorn threads per worker (gthread)")
+    add("--worker-class", default="gthread", help="gunicorn's worker class: gthread or sync")
     add("--seed-intakes", type=int, default=SEED_INTAKES)
     return parser.parse_args()
 
@@ -372,8 +373,9 @@ def start_servers(
     stack.callback(beat.stop)
     port = free_port()
     argv = [sys.executable, "-m", "gunicorn", "clinic.wsgi:application",
-            f"--bind=127.0.0.1:{port}", f"--workers={opts.workers}", "--worker-class=gthread",
-            f"--threads={opts.threads}", "--timeout=60", "--no-control-socket",
+            f"--bind=127.0.0.1:{port}", f"--workers={opts.workers}",
+            f"--worker-class={opts.worker_class}", f"--threads={opts.threads}", "--timeout=60",
+            "--no-control-socket",
             "--logger-class=clinic.gunicorn_logging.RedactingLogger"]  # fmt: skip
     web = Process("gunicorn", argv, env, workdir / "gunicorn.log")
     web.start()
@@ -392,13 +394,69 @@ def start_servers(
             time.sleep(0.2)
     worker.wait_ready()
     log(
-        f"gunicorn on {port} ({opts.workers} gthread workers x {opts.threads} threads), "
+        f"gunicorn on {port} ({opts.workers} {opts.worker_class} workers x {opts.threads} "
+        "threads), "
         "worker and beat on a private redis"
     )
     return base
 
 
 # --- The load ---------------------------------------------------------------------------------
+
+
+def cpu_times() -> tuple[int, int]:
+    """The machine's CPU time so far, busy and in all (clock ticks, /proc/stat): whether a
+    load is CPU-bound shows in how busy the cores were."""
+    with open("/proc/stat") as stat:
+        ticks = [int(n) for n in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def process_cpu() -> dict[int, tuple[str, int]]:
+    """Each process's CPU time so far (clock ticks) and what it is: gunicorn, postgres, celery,
+    this load generator, or something else on the machine."""
+    seen: dict[int, tuple[str, int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmd:
+                command = cmd.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        pid = int(entry.name)
+        if pid == os.getpid():
+            kind = "load generator"
+        elif "gunicorn" in command:
+            kind = "gunicorn"
+        elif command.startswith("postgres"):
+            kind = "postgresql"
+        elif "celery" in command:
+            kind = "celery"
+        elif "redis" in command:
+            kind = "redis"
+        else:
+            kind = "other"
+        seen[pid] = (kind, int(fields[11]) + int(fields[12]))  # utime + stime
+    return seen
+
+
+def cpu_by_kind(
+    before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]], seconds: float
+) -> dict[str, float]:
+    """Cores used by each kind of process between two readings (1.0: one core all along)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: Counter[str] = Counter()
+    for pid, (kind, total) in after.items():
+        used[kind] += total - before.get(pid, (kind, 0))[1]
+    return {kind: round(n / ticks / seconds, 2) for kind, n in used.most_common()}
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    return round((after[0] - before[0]) / max(1, after[1] - before[1]), 2)
 
 
 @dataclass
@@ -422,6 +480,8 @@ class Load:
         self.forms = iter(clinic.forms)
         self.submitted = 0
         self.rng = random.Random(11)
+        self.cpu_busy = 0.0
+        self.cores_by_kind: dict[str, float] = {}
 
     async def request(
         self, http: aiohttp.ClientSession, kind: str, method: str, path: str, **kwargs: Any
@@ -539,7 +599,11 @@ class Load:
             await asyncio.sleep(WARM_UP_SECONDS)
             self.phase = 1
             log(f"base load {opts.seconds:g} s: {self.dashboards} dashboards")
+            before, processes = cpu_times(), process_cpu()
             await asyncio.sleep(opts.seconds)
+            self.cpu_busy = busy_share(before, cpu_times())
+            self.cores_by_kind = cpu_by_kind(processes, process_cpu(), opts.seconds)
+            log(f"  cores used: {self.cores_by_kind}")
             steps.append(self.step_figures(1))
             log(f"  {steps[-1]}")
             while steps[-1]["p95_ms_queue"] <= TARGET_P95_MS and not steps[-1]["errors"]:
@@ -604,6 +668,8 @@ def figures(load: Load, steps: list[dict[str, Any]], opts: argparse.Namespace) -
         "p95_ms_outcome": p("outcome", 95),
         "floor_p50_ms": p("floor", 50),
         "requests_per_second": round(len(base) / opts.seconds, 1),
+        "cpu_busy": load.cpu_busy,  # the share of both cores busy at the base load
+        "cores_by_kind": load.cores_by_kind,  # which processes used them
         "requests": dict(sorted(counts.items())),
         "steps": [{k: step[k] for k in ("dashboards", "p95_ms_queue", "errors")} for step in steps],
         "errors_in_steps": sum(step["errors"] for step in steps[1:]),
@@ -618,7 +684,7 @@ def figures(load: Load, steps: list[dict[str, Any]], opts: argparse.Namespace) -
             "patient_reads_seconds": PATIENT_READS_SECONDS,
             "step": opts.step,
             "step_seconds": opts.step_seconds,
-            "gunicorn": f"{opts.workers} gthread workers x {opts.threads} threads",
+            "gunicorn": f"{opts.workers} {opts.worker_class} workers x {opts.threads} threads",
             "open_cases": sum(load.clinic.open_by_urgency.values()),
         },
     }
