@@ -45,6 +45,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--seed-intakes", type=int, default=clinic_load.SEED_INTAKES)
     parser.add_argument("--show-queries", default="", help="kinds whose SQL to print")
+    parser.add_argument("--explain", default="", help="kinds whose SELECTs to EXPLAIN ANALYZE")
     parser.add_argument(
         "--profile", default="", help="kinds to profile, comma-separated: queue,submit,..."
     )
@@ -100,6 +101,8 @@ def main() -> None:
             if kind in opts.show_queries.split(","):
                 for query in captured.captured_queries:
                     print(f"-- {kind}: {query['sql'][:300]}", file=sys.stderr)
+            if kind in opts.explain.split(","):
+                explain(kind, [query["sql"] for query in captured.captured_queries])
             ms[kind] = median_ms(call, opts.repeat, kind)
             if kind in opts.profile.split(","):
                 profile(kind, call)
@@ -135,6 +138,17 @@ def median_ms(call: Callable[[], object], repeat: int, kind: str = "") -> float:
         walls.append((time.perf_counter() - wall) * 1000)
     WALL[kind] = statistics.median(walls)
     return statistics.median(times)
+
+
+def explain(kind: str, statements: list[str]) -> None:
+    """Each SELECT's plan and its time in PostgreSQL, to stderr (the SQL as Django ran it)."""
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"== {kind}: {sql[:200]}\n{plan}\n", file=sys.stderr)
 
 
 def profile(kind: str, call: Callable[[], object]) -> None:
