@@ -1,3 +1,4 @@
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -5,3 +6,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 application = get_wsgi_application()
+
+# Each view imported and each template compiled before the first request (clinic/warmup.py). A
+# template that cannot compile fails its own page as it would have; the others still serve.
+try:
+    from clinic.warmup import warm
+
+    warm()
+except Exception:  # the warm-up is an optimisation, never a reason not to serve
+    logging.getLogger("clinic.warmup").exception("warm-up failed; serving without it")

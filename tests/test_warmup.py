@@ -1,0 +1,30 @@
+"""A web process compiles every template and imports every view before its first request
+(clinic/warmup.py, called from clinic/wsgi.py): each template compiles, so a syntax error in one
+fails here rather than on the page that shows it, and the second warm-up finds them all kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+from django.test import override_settings
+
+from clinic import warmup
+
+
+@override_settings(DEBUG=False)
+def test_every_template_compiles_and_is_kept() -> None:
+    ours = warmup.template_names(Path(settings.TEMPLATES[0]["DIRS"][0]))
+    assert len(ours) > 100
+    compiled = warmup.warm()
+    assert compiled >= len(ours)
+    # The cached loader holds each of ours now: a request compiles none of them again.
+    loader = engines["django"].engine.template_loaders[0]  # type: ignore[attr-defined]
+    kept = loader.get_template_cache
+    assert [name for name in ours if name not in kept] == []
+
+
+@override_settings(DEBUG=True)
+def test_debug_compiles_on_each_use_so_nothing_is_warmed() -> None:
+    assert warmup.warm() == 0
