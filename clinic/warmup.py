@@ -11,9 +11,11 @@ pack's) is compiled before the first request. Nothing touches the database.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.template import TemplateDoesNotExist, engines
@@ -24,6 +26,11 @@ logger = logging.getLogger(__name__)
 
 # The template packs rendered on every form page, besides the project's own templates/.
 PACKS = ("crispy_bootstrap5",)
+
+
+def project_template_dirs() -> list[Path]:
+    dirs = cast("list[str]", settings.TEMPLATES[0]["DIRS"])
+    return [Path(directory) for directory in dirs]
 
 
 def template_names(root: Path) -> list[str]:
@@ -42,9 +49,10 @@ def warm() -> int:
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 - imports every urls module, and so every view
     resolver.reverse_dict  # noqa: B018 - the table `reverse` and {% url %} read
-    roots = [Path(directory) for directory in settings.TEMPLATES[0]["DIRS"]]
+    roots = project_template_dirs()
     for pack in PACKS:
-        module = __import__(pack)
+        module = importlib.import_module(pack)
+        assert module.__file__ is not None
         roots.append(Path(module.__file__).parent / "templates")
     compiled = 0
     for engine in engines.all():
