@@ -17,7 +17,11 @@ meaning or goes; a key added is the same version):
   `assessment_ids`, `activities` (claims, releases, check-ins that brought it back), `overrides`
   (from and to urgency, reason, who, when), `decisions` (kind, note, safety-net advice) and
   `referrals` (destination, urgency asked for, status and its dates, the letter's text, and the
-  letter as sent: `letter_pdf` with its file name, size and the PDF itself in `base64`).
+  letter as sent: `letter_pdf` with its file name, size and the PDF itself in `base64`), and
+  `examinations`: each clinician's examination with its `findings` exactly as stored (the
+  examination contract `exam/1`), `contract_version`, `examined_by`, `examined_at`, the test
+  library entries it used (`test_library`), and `corrects_id` with `correction_reason` for a
+  correction.
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
@@ -57,6 +61,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from examination.models import Examination
 from outbox.models import Message
 from patients.models import Intake, Patient, PatientDetailChange
 from programmes.models import (
@@ -85,6 +90,7 @@ COVERED: dict[type[Any], str] = {
     UrgencyOverride: "cases.overrides",
     CaseDecision: "cases.decisions",
     Referral: "cases.referrals",
+    Examination: "cases.examinations",
     Programme: "programmes",
     ProgrammePhase: "programmes.phases",
     ProgrammeExercise: "programmes.phases.exercises",
@@ -150,6 +156,10 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
                 Referral.objects.select_related("destination", "referred_by").order_by(
                     "created_at", "pk"
                 ),
+            ),
+            Prefetch(
+                "examinations",
+                Examination.objects.select_related("examiner").order_by("examined_at", "pk"),
             ),
         )
         .order_by("opened_at", "pk")
@@ -347,7 +357,21 @@ def _case(case: Case, assessment_ids: list[int]) -> dict[str, Any]:
             for decision in case.decisions.all()
         ],
         "referrals": [_referral(referral) for referral in case.referrals.all()],
+        "examinations": [_examination(e) for e in case.examinations.all()],
     }
+
+
+def _examination(examination: Examination) -> dict[str, Any]:
+    return _fields(
+        examination,
+        "id",
+        "examined_at",
+        "contract_version",
+        "findings",
+        "test_library",
+        "corrects_id",
+        "correction_reason",
+    ) | {"examined_by": _who(examination.examiner)}
 
 
 def _referral(referral: Referral) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from referrals import services as referral_services
 from referrals.models import Referral
 from selfintake import services as selfintake_services
 from selfintake.forms import CONTRACT_STEPS
+from tests.examination.helpers import stored_examination
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
@@ -89,7 +90,9 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         reason="Tingling worse at night on the phone",
     )
     triage_services.claim_case(case_id=case.pk, clinician=doctor)
-    clock.advance(timedelta(minutes=10))
+    clock.advance(timedelta(minutes=5))
+    stored_examination(case=case, examiner=doctor)
+    clock.advance(timedelta(minutes=5))
     referral = referral_services.draft_referral(
         case_id=case.pk, destination_id=make_destination(name="Riverside MRI").pk, clinician=doctor
     )

@@ -233,6 +233,8 @@ class TestSpec:
 
     `red_flag`: the urgency a positive result carries (None: a positive is no red flag)."""
 
+    __test__ = False  # a test of the clinic's, not of pytest's
+
     code: str
     name: str
     needs_side: bool
