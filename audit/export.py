@@ -20,8 +20,10 @@ meaning or goes; a key added is the same version):
   letter as sent: `letter_pdf` with its file name, size and the PDF itself in `base64`), and
   `examinations`: each clinician's examination with its `findings` exactly as stored (the
   examination contract `exam/1`), `contract_version`, `examined_by`, `examined_at`, the test
-  library entries it used (`test_library`), and `corrects_id` with `correction_reason` for a
-  correction.
+  library entries it used (`test_library`), `corrects_id` with `correction_reason` for a
+  correction, and its `assessment` as an intake's is, with the `contract_version` and the
+  `imaging` decision aid (decision, rule, reason, source) beside the rules (each rule with the
+  `findings` that fired it).
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
@@ -159,7 +161,9 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
             ),
             Prefetch(
                 "examinations",
-                Examination.objects.select_related("examiner").order_by("examined_at", "pk"),
+                Examination.objects.select_related("examiner", "assessment").order_by(
+                    "examined_at", "pk"
+                ),
             ),
         )
         .order_by("opened_at", "pk")
@@ -226,7 +230,18 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
             for change in changes.order_by("changed_at", "pk")
         ],
         "intakes": [_intake(intake) for intake in intakes],
-        "cases": [_case(case, assessment_ids.get(case.pk, [])) for case in cases],
+        "cases": [
+            _case(
+                case,
+                assessment_ids.get(case.pk, [])
+                + [
+                    e.assessment.pk
+                    for e in case.examinations.all()
+                    if getattr(e, "assessment", None) is not None
+                ],
+            )
+            for case in cases
+        ],
         "programmes": [_programme(programme) for programme in programmes],
         "self_intake_links": [_invitation(invitation) for invitation in invitations],
         "messages": [_message(message, patient) for message in messages],
@@ -253,6 +268,23 @@ def _patient(patient: Patient) -> dict[str, Any]:
     )
 
 
+def _assessment(assessment: Assessment | None, *keys: str) -> dict[str, Any] | None:
+    if assessment is None:
+        return None
+    return {
+        "id": assessment.pk,
+        "created_at": assessment.created_at,
+        "case_id": assessment.case_id,
+        "urgency": _urgency(assessment.urgency),
+        "urgency_label": _urgency_label(assessment.urgency),
+        "ruleset": assessment.ruleset,
+        "rules": [
+            {key: rule.get(key) for key in ("id", "urgency", "reason", "source", *keys)}
+            for rule in assessment.rules
+        ],
+    }
+
+
 def _intake(intake: Intake) -> dict[str, Any]:
     assessment: Assessment | None = getattr(intake, "assessment", None)
     check_in: CheckIn | None = getattr(intake, "check_in", None)
@@ -272,20 +304,7 @@ def _intake(intake: Intake) -> dict[str, Any]:
         "answers_check": None
         if checked is None
         else {"checked_by": _who(checked.checked_by), "checked_at": checked.checked_at},
-        "assessment": None
-        if assessment is None
-        else {
-            "id": assessment.pk,
-            "created_at": assessment.created_at,
-            "case_id": assessment.case_id,
-            "urgency": _urgency(assessment.urgency),
-            "urgency_label": _urgency_label(assessment.urgency),
-            "ruleset": assessment.ruleset,
-            "rules": [
-                {key: rule.get(key) for key in ("id", "urgency", "reason", "source")}
-                for rule in assessment.rules
-            ],
-        },
+        "assessment": _assessment(assessment),
     }
 
 
@@ -362,6 +381,10 @@ def _case(case: Case, assessment_ids: list[int]) -> dict[str, Any]:
 
 
 def _examination(examination: Examination) -> dict[str, Any]:
+    assessment: Assessment | None = getattr(examination, "assessment", None)
+    assessed = _assessment(assessment, "findings")
+    if assessed is not None and assessment is not None:
+        assessed |= {"contract_version": assessment.contract_version, "imaging": assessment.imaging}
     return _fields(
         examination,
         "id",
@@ -371,7 +394,7 @@ def _examination(examination: Examination) -> dict[str, Any]:
         "test_library",
         "corrects_id",
         "correction_reason",
-    ) | {"examined_by": _who(examination.examiner)}
+    ) | {"examined_by": _who(examination.examiner), "assessment": assessed}
 
 
 def _referral(referral: Referral) -> dict[str, Any]:
