@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit import services as audit
+from audit.models import AuditEvent
 from clinic.roles import Role
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
@@ -202,6 +203,21 @@ def assess_examination(*, examination: Examination) -> Assessment:
     _raise_case(case, urgency=urgency, now=now)
     if settings.ALERT_DEADLINE.get(urgency.key) and urgency > before:
         alert_clinicians_on_duty(case=case, assessment=assessment, now=now)
+    # Who examined and what it did to the case, in the patient's access report (an
+    # examination, unlike an intake, is recorded by a clinician on a case already in hand).
+    changes: dict[str, tuple[object, object]] = {
+        "examination": (None, f"examination {examination.pk}"),
+        "examination triage": (None, urgency.label),
+    }
+    if case.urgency > before:
+        changes["urgency"] = (before.label, Urgency(case.urgency).label)
+    audit.record_change(
+        by=examination.examiner,
+        record=f"case {case.pk}, examination {examination.pk}",
+        patient=case.patient_id,
+        changes=changes,
+        action=AuditEvent.Action.CREATE,
+    )
     return assessment
 
 

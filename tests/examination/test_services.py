@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from examination.models import Examination, OrthopaedicTest
 from examination.services import record_examination
 from outbox.models import Message
@@ -112,6 +113,10 @@ def test_hoffmanns_sign_and_gait_ataxia_raise_the_case_and_alert(
     assert alerts(case) == before + 1
     # The examiner holds the case: no escalation clock starts.
     assert case.escalate_at is None
+    # Who examined and what it did, in the patient's access report.
+    event = AuditEvent.objects.get(record=f"case {case.pk}, examination {examination.pk}")
+    assert (event.actor, event.patient_id, event.action) == (clinician, case.patient_id, "create")
+    assert event.details["changes"]["urgency"] == {"old": "Routine", "new": "Urgent"}
 
 
 def test_signs_with_a_progressing_weakness_make_an_emergency(clinician: User, clock: Clock) -> None:
