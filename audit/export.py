@@ -64,6 +64,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from examination.models import Examination
+from examination.readable import IMPRESSION_LABELS
 from outbox.models import Message
 from patients.models import Intake, Patient, PatientDetailChange
 from programmes.models import (
@@ -394,7 +395,15 @@ def _examination(examination: Examination) -> dict[str, Any]:
         "test_library",
         "corrects_id",
         "correction_reason",
-    ) | {"examined_by": _who(examination.examiner), "assessment": assessed}
+    ) | {
+        "examined_by": _who(examination.examiner),
+        "impression_label": str(
+            IMPRESSION_LABELS.get(
+                (examination.findings or {}).get("impression", {}).get("category"), ""
+            )
+        ),
+        "assessment": assessed,
+    }
 
 
 def _referral(referral: Referral) -> dict[str, Any]:
