@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from examination.models import Examination
+from examination.seed import seed_test_library
 from outbox.models import Message
 from tests.browser.test_error_summary import IN_SIGHT
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
@@ -41,6 +42,7 @@ def fill_rest(page: Page, section: str, label: str) -> None:
 def test_a_myelopathy_examination_raises_the_case_and_shows_the_imaging_decision(
     live_server, chromium: Browser
 ) -> None:
+    seed_test_library()  # the migration's library is gone after an earlier transactional test
     cara = make_user(
         role="clinician",
         username="cara",
@@ -131,3 +133,52 @@ def test_a_myelopathy_examination_raises_the_case_and_shows_the_imaging_decision
     case.refresh_from_db()
     assert case.urgency == Urgency.URGENT
     assert Message.objects.filter(case=case, kind=Message.Kind.CLINICIAN_ALERT).exists()
+
+
+TABLET = {"width": 810, "height": 1080}  # a 10-inch tablet held upright
+
+# Whether the page scrolls sideways, and whether each row's left and right answers sit side by
+# side, both on the screen's width.
+LAYOUT = """
+() => {
+  const wide = document.documentElement.scrollWidth > window.innerWidth + 1;
+  const rows = [...document.querySelectorAll("table.exam-sided tbody tr")];
+  const apart = rows.filter((row) => {
+    const [left, right] = [...row.querySelectorAll("td")].map((td) => td.getBoundingClientRect());
+    return Math.abs(left.top - right.top) > 2 || right.right > window.innerWidth;
+  });
+  const small = [...document.querySelectorAll(".exam-option, .exam-table select")].filter(
+    (el) => el.getBoundingClientRect().height < 44
+  );
+  return {wide, apart: apart.length, small: small.length, rows: rows.length};
+}
+"""
+
+
+def test_on_a_tablet_each_side_sits_beside_the_other_with_targets_for_a_finger(
+    live_server, chromium: Browser
+) -> None:
+    seed_test_library()
+    tess = make_user(role="clinician", username="tess", first_name="Tess", last_name="Iles")
+    intake = make_intake(entered_by=make_user(role="reception"), details=patient_details())
+    case = Case.objects.get(pk=intake.assessment.case_id)
+    from triage.services import claim_case
+
+    claim_case(case_id=case.pk, clinician=tess)
+    context = chromium.new_context(viewport=TABLET, locale="en-GB", has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in_page(page, live_server.url, tess, PASSWORD)
+        page.goto(f"{live_server.url}/examinations/cases/{case.pk}/new/")
+        layout = page.evaluate(LAYOUT)
+        assert layout["rows"] == 28  # myotomes, dermatomes, reflexes, signs
+        assert layout == {"wide": False, "apart": 0, "small": 0, "rows": layout["rows"]}
+        # A section folds away and opens again.
+        summary = page.locator("#section-neurological > summary")
+        summary.click()
+        expect(page.locator("#id_neurological__myotomes__C5__left")).to_be_hidden()
+        summary.click()
+        expect(page.locator("#id_neurological__myotomes__C5__left")).to_be_visible()
+    finally:
+        context.close()

@@ -121,3 +121,14 @@ def test_the_database_refuses_a_red_flag_without_its_urgency_and_a_test_without_
 def test_an_inactive_test_is_not_offered() -> None:
     OrthopaedicTest.objects.filter(code="neer").update(active=False)
     assert "neer" not in OrthopaedicTest.objects.active().specs()
+
+
+@pytest.mark.django_db
+def test_the_seed_for_tests_adds_the_snapshot_back_and_leaves_a_clinics_edits() -> None:
+    from examination.seed import seed_test_library
+
+    OrthopaedicTest.objects.filter(code="neer").update(how_to="The clinic's own words")
+    OrthopaedicTest.objects.filter(code="lhermitte").delete()
+    assert seed_test_library() == 1
+    assert OrthopaedicTest.objects.get(code="neer").how_to == "The clinic's own words"
+    assert OrthopaedicTest.objects.get(code="lhermitte").red_flag
