@@ -5,6 +5,7 @@ triage reads it, and the case page shows it (examination/panels.py)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,12 @@ from examination.forms import ExaminationForm
 from examination.models import Examination, OrthopaedicTest
 from examination.services import record_examination
 from triage.models import Case
-from triage.rules.exam import ROM_MAXIMUM, ROM_SOURCE, ExamContractError
+from triage.rules.exam import (
+    CCR_LOW_RISK_FACTORS,
+    ROM_MAXIMUM,
+    ROM_SOURCE,
+    ExamContractError,
+)
 from triage.services import CaseActionRefused
 
 
@@ -106,20 +112,58 @@ def examination_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "corrects": corrects,
             "tests": [(test, _test_fields(form, test)) for test in tests],
             "rom_rows": _rom_rows(form),
-            "myotome_rows": _sided_rows(form, "neurological.myotomes", readable.myotome_label),
-            "dermatome_rows": _sided_rows(
-                form, "neurological.dermatomes", readable.dermatome_label
-            ),
-            "reflex_rows": _sided_rows(
-                form, "neurological.reflexes", lambda r: str(readable.REFLEX_LABELS[r])
-            ),
-            "sign_rows": _sided_rows(
-                form, "upper_motor_neurone", lambda s: str(readable.SIGN_LABELS[s])
-            ),
+            "myotomes": {
+                "key": "myotomes",
+                "caption": _("Myotomes"),
+                "rows": _sided_rows(form, "neurological.myotomes", readable.myotome_label),
+            },
+            "dermatomes": {
+                "key": "dermatomes",
+                "caption": _("Dermatomes"),
+                "rows": _sided_rows(form, "neurological.dermatomes", readable.dermatome_label),
+            },
+            "reflexes": {
+                "key": "reflexes",
+                "caption": _("Reflexes"),
+                "rows": _sided_rows(
+                    form, "neurological.reflexes", lambda r: str(readable.REFLEX_LABELS[r])
+                ),
+            },
+            "signs": {
+                "key": "signs",
+                "caption": _("Upper motor neurone signs"),
+                "rows": _sided_rows(
+                    form, "upper_motor_neurone", lambda s: str(readable.SIGN_LABELS[s])
+                ),
+            },
+            "ccr_fields": [form[f"canadian_c_spine__{factor}"] for factor in CCR_LOW_RISK_FACTORS],
             "rom_source": ROM_SOURCE,
+            "fills": _fills(),
         },
         status=status,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A button that answers what is still unanswered in its part of the form with `value`."""
+
+    value: str
+    label: str
+    pain: str = ""  # for a movement filled in: whether it hurt
+
+
+def _fills() -> dict[str, list[Fill]]:
+    not_tested = Fill("not_tested", _("Unanswered: not tested"))
+    return {
+        "rom": [Fill("full", _("Unanswered: full, no pain"), pain="no"), not_tested],
+        "myotomes": [Fill("5", _("Unanswered: 5 normal")), not_tested],
+        "dermatomes": [Fill("normal", _("Unanswered: normal")), not_tested],
+        "reflexes": [Fill("2", _("Unanswered: 2 normal")), not_tested],
+        "signs": [Fill("negative", _("Unanswered: negative")), not_tested],
+        "ccr": [Fill("not_assessed", _("Unanswered: not assessed"))],
+        "tests": [Fill("not_done", _("Unanswered: not done"))],
+    }
 
 
 def _rom_rows(form: ExaminationForm) -> list[dict[str, Any]]:

@@ -10,12 +10,12 @@
   "use strict";
 
   function scopeOf(button) {
-    var holder = button.closest("[data-fill-scope]");
+    var holder = button.closest("[data-fill-key]");
     var section = button.closest("details, section");
     if (holder) {
-      var name = holder.getAttribute("data-fill-scope");
+      var name = holder.getAttribute("data-fill-key");
       return Array.prototype.slice.call(
-        section.querySelectorAll('[data-fill-scope="' + name + '"]')
+        section.querySelectorAll('[data-fill-key="' + name + '"]')
       );
     }
     return [section];
