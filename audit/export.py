@@ -17,7 +17,13 @@ meaning or goes; a key added is the same version):
   `assessment_ids`, `activities` (claims, releases, check-ins that brought it back), `overrides`
   (from and to urgency, reason, who, when), `decisions` (kind, note, safety-net advice) and
   `referrals` (destination, urgency asked for, status and its dates, the letter's text, and the
-  letter as sent: `letter_pdf` with its file name, size and the PDF itself in `base64`).
+  letter as sent: `letter_pdf` with its file name, size and the PDF itself in `base64`), and
+  `examinations`: each clinician's examination with its `findings` exactly as stored (the
+  examination contract `exam/1`), `contract_version`, `examined_by`, `examined_at`, the test
+  library entries it used (`test_library`), `corrects_id` with `correction_reason` for a
+  correction, and its `assessment` as an intake's is, with the `contract_version` and the
+  `imaging` decision aid (decision, rule, reason, source) beside the rules (each rule with the
+  `findings` that fired it).
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
@@ -57,6 +63,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from examination.models import Examination
+from examination.readable import IMPRESSION_LABELS
 from outbox.models import Message
 from patients.models import Intake, Patient, PatientDetailChange
 from programmes.models import (
@@ -85,6 +93,7 @@ COVERED: dict[type[Any], str] = {
     UrgencyOverride: "cases.overrides",
     CaseDecision: "cases.decisions",
     Referral: "cases.referrals",
+    Examination: "cases.examinations",
     Programme: "programmes",
     ProgrammePhase: "programmes.phases",
     ProgrammeExercise: "programmes.phases.exercises",
@@ -149,6 +158,12 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
                 "referrals",
                 Referral.objects.select_related("destination", "referred_by").order_by(
                     "created_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "examinations",
+                Examination.objects.select_related("examiner", "assessment").order_by(
+                    "examined_at", "pk"
                 ),
             ),
         )
@@ -216,7 +231,18 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
             for change in changes.order_by("changed_at", "pk")
         ],
         "intakes": [_intake(intake) for intake in intakes],
-        "cases": [_case(case, assessment_ids.get(case.pk, [])) for case in cases],
+        "cases": [
+            _case(
+                case,
+                assessment_ids.get(case.pk, [])
+                + [
+                    e.assessment.pk
+                    for e in case.examinations.all()
+                    if getattr(e, "assessment", None) is not None
+                ],
+            )
+            for case in cases
+        ],
         "programmes": [_programme(programme) for programme in programmes],
         "self_intake_links": [_invitation(invitation) for invitation in invitations],
         "messages": [_message(message, patient) for message in messages],
@@ -243,6 +269,23 @@ def _patient(patient: Patient) -> dict[str, Any]:
     )
 
 
+def _assessment(assessment: Assessment | None, *keys: str) -> dict[str, Any] | None:
+    if assessment is None:
+        return None
+    return {
+        "id": assessment.pk,
+        "created_at": assessment.created_at,
+        "case_id": assessment.case_id,
+        "urgency": _urgency(assessment.urgency),
+        "urgency_label": _urgency_label(assessment.urgency),
+        "ruleset": assessment.ruleset,
+        "rules": [
+            {key: rule.get(key) for key in ("id", "urgency", "reason", "source", *keys)}
+            for rule in assessment.rules
+        ],
+    }
+
+
 def _intake(intake: Intake) -> dict[str, Any]:
     assessment: Assessment | None = getattr(intake, "assessment", None)
     check_in: CheckIn | None = getattr(intake, "check_in", None)
@@ -262,20 +305,7 @@ def _intake(intake: Intake) -> dict[str, Any]:
         "answers_check": None
         if checked is None
         else {"checked_by": _who(checked.checked_by), "checked_at": checked.checked_at},
-        "assessment": None
-        if assessment is None
-        else {
-            "id": assessment.pk,
-            "created_at": assessment.created_at,
-            "case_id": assessment.case_id,
-            "urgency": _urgency(assessment.urgency),
-            "urgency_label": _urgency_label(assessment.urgency),
-            "ruleset": assessment.ruleset,
-            "rules": [
-                {key: rule.get(key) for key in ("id", "urgency", "reason", "source")}
-                for rule in assessment.rules
-            ],
-        },
+        "assessment": _assessment(assessment),
     }
 
 
@@ -347,6 +377,32 @@ def _case(case: Case, assessment_ids: list[int]) -> dict[str, Any]:
             for decision in case.decisions.all()
         ],
         "referrals": [_referral(referral) for referral in case.referrals.all()],
+        "examinations": [_examination(e) for e in case.examinations.all()],
+    }
+
+
+def _examination(examination: Examination) -> dict[str, Any]:
+    assessment: Assessment | None = getattr(examination, "assessment", None)
+    assessed = _assessment(assessment, "findings")
+    if assessed is not None and assessment is not None:
+        assessed |= {"contract_version": assessment.contract_version, "imaging": assessment.imaging}
+    return _fields(
+        examination,
+        "id",
+        "examined_at",
+        "contract_version",
+        "findings",
+        "test_library",
+        "corrects_id",
+        "correction_reason",
+    ) | {
+        "examined_by": _who(examination.examiner),
+        "impression_label": str(
+            IMPRESSION_LABELS.get(
+                (examination.findings or {}).get("impression", {}).get("category"), ""
+            )
+        ),
+        "assessment": assessed,
     }
 
 

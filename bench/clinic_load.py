@@ -297,9 +297,11 @@ def prescribe(count: int, clinicians: list[User], rng: random.Random) -> list[st
     for case in candidates:
         if len(paths) == count:
             break
-        assessment = case.latest_assessment
+        assessment = case.latest_intake_assessment
         suggestion = (
-            suggest_template(assessment.intake.answers, "SELF_CARE") if assessment else None
+            suggest_template(assessment.intake.answers, "SELF_CARE")
+            if assessment and assessment.intake
+            else None
         )
         if suggestion is None or suggestion.template not in templates:
             continue

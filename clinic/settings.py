@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "referrals",
     "programmes",
     "selfintake",
+    "examination",
     "psychosocial",
     "audit",
     "health",

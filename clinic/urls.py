@@ -27,6 +27,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     # Before the programmes' /p/<token>/ pages: a self-intake link is /p/i/<link>/.
     path("", include("selfintake.urls")),
+    path("examinations/", include("examination.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -181,8 +181,8 @@ def clash_warnings(plan: Sequence[PlannedPhase], answers: Mapping[str, Any]) -> 
 
 def assessment_to_prescribe_from(case: Case) -> Assessment | None:
     """The triage result a programme is prescribed from (its intake's answers): the case's
-    latest."""
-    return case.assessments.select_related("intake").order_by("-created_at", "-pk").first()
+    latest assessment of an intake."""
+    return case.latest_intake_assessment
 
 
 def takes_a_programme(case: Case, decisions: Sequence[CaseDecision] | None = None) -> bool:
@@ -252,7 +252,7 @@ def prescribe_programme(
         raise ProgrammeRefused(blockers[0])
     template = ProgrammeTemplate.objects.get(pk=template_id)
     plan = list(plan) if plan is not None else plan_from_template(template)
-    answers: dict[str, Any] = dict(assessment.intake.answers)
+    answers: dict[str, Any] = dict(assessment.intake.answers) if assessment.intake else {}
     _check_plan(plan, answers, start_date)
 
     now = timezone.now()
@@ -425,6 +425,6 @@ def suggestion_for(
     """Triage's suggested template for the case, if any (`assessment` as for
     `prescription_blockers`): what the case page, the prescribing page and the approval from the
     queue all offer. `decisions` as for `takes_a_programme`."""
-    if assessment is None or not takes_a_programme(case, decisions):
+    if assessment is None or assessment.intake is None or not takes_a_programme(case, decisions):
         return None
     return suggest_template(assessment.intake.answers, Urgency(case.urgency).key)

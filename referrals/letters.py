@@ -172,8 +172,11 @@ def compose_letter(*, case: Case, clinician: User) -> str:
     clinician's signature. The urgency asked for is printed above it from the referral itself,
     so an edit of the urgency cannot leave the letter saying another."""
     patient = case.patient
-    assessment = case.latest_assessment
-    answers: dict[str, Any] = assessment.intake.answers if assessment is not None else {}
+    # The intake's answers and rules (an examination's findings reach the letter later).
+    assessment = case.latest_intake_assessment
+    answers: dict[str, Any] = (
+        assessment.intake.answers if assessment is not None and assessment.intake else {}
+    )
     rules, _weak = fired_rules(assessment.rules) if assessment is not None else ([], [])
     lines = [
         gettext("Dear colleague,"),

@@ -107,6 +107,7 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "two_factor:setup": ("next",),
     "two_factor:backup_codes": ("next",),
     "audit:subject_access_index": ("q",),
+    "examination:examination_new": ("corrects",),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
 
@@ -147,6 +148,17 @@ class World:
             "patients:intake_new": ("given_name", "family_name", "date_of_birth", "nhs_number"),
             "triage:case_override": ("to_urgency", "reason"),
             "triage:case_discharge": ("advice",),
+            "examination:examination_new": (
+                "submission_token",
+                "corrects",
+                "correction_reason",
+                "plan",
+                "neurological__myotomes__C5__left",
+                "range_of_movement__cervical__flexion",
+                "range_of_movement__cervical__flexion__degrees",
+                "orthopaedic_tests__spurling__left",
+                "impression__category",
+            ),
             "outbox:retry": ("status",),
             "referrals:referral_new": ("destination", "urgency"),
             "referrals:referral_edit": ("letter", "urgency"),

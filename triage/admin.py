@@ -41,19 +41,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "patient_name", "urgency", "ruleset", "case", "created_at")
-    list_select_related = ("intake__patient", "case")
+    list_display = ("pk", "patient_name", "of", "urgency", "ruleset", "case", "created_at")
+    list_select_related = ("case__patient",)
     list_filter = ("urgency", "ruleset")
     search_fields = (
-        "intake__patient__family_name",
-        "intake__patient__given_name",
-        "intake__patient__nhs_number",
+        "case__patient__family_name",
+        "case__patient__given_name",
+        "case__patient__nhs_number",
     )
     date_hierarchy = "created_at"
 
-    @admin.display(description="patient", ordering="intake__patient__family_name")
+    @admin.display(description="patient", ordering="case__patient__family_name")
     def patient_name(self, obj: Assessment) -> str:
-        return obj.intake.patient.full_name
+        return obj.case.patient.full_name
+
+    @admin.display(description="of")
+    def of(self, obj: Assessment) -> str:
+        if obj.intake_id is not None:
+            return f"intake {obj.intake_id}"
+        return f"examination {obj.examination_id}"
 
 
 @admin.register(Case)

@@ -33,19 +33,55 @@ class Urgency(models.IntegerChoices):
         return sla
 
 
-class Assessment(models.Model):
-    """What the rule set said about one intake. Stored once and never edited: a clinician's
-    override is a record of its own."""
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def of_intakes(self) -> AssessmentQuerySet:
+        return self.filter(intake__isnull=False)
 
-    intake = models.OneToOneField(Intake, on_delete=models.PROTECT, related_name="assessment")
+    def of_examinations(self) -> AssessmentQuerySet:
+        return self.filter(examination__isnull=False)
+
+    def latest_first(self) -> AssessmentQuerySet:
+        return self.order_by("-created_at", "-pk")
+
+
+class Assessment(models.Model):
+    """What the rule set said about one intake, or what the exam rules said about one
+    clinician's examination (read with the case's intake). Stored once and never edited: a
+    clinician's override is a record of its own."""
+
+    intake = models.OneToOneField(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="assessment"
+    )
+    examination = models.OneToOneField(
+        "examination.Examination",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment",
+    )
     case = models.ForeignKey("Case", on_delete=models.PROTECT, related_name="assessments")
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     rules = models.JSONField(help_text="Every rule that fired: id, urgency, reason, source")
     ruleset = models.CharField("rule-set version", max_length=64)
+    # The contract the assessed record speaks ("intake/1", "exam/1"); empty on assessments made
+    # before it was kept here (their intake keeps it).
+    contract_version = models.CharField(max_length=20, blank=True)
+    # An examination's imaging decision aid: decision, rule id, reason, source, the others.
+    imaging = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Of an intake or of an examination, never both, never neither.
+            models.CheckConstraint(
+                condition=models.Q(intake__isnull=False, examination__isnull=True)
+                | models.Q(intake__isnull=True, examination__isnull=False),
+                name="assessment_of_intake_or_examination",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Assessment {self.pk}: {self.get_urgency_display()}"
@@ -168,7 +204,16 @@ class Case(models.Model):
 
     @property
     def latest_assessment(self) -> Assessment | None:
+        """The latest of the case's assessments, of an intake or of an examination."""
         return self.assessments.order_by("-created_at", "-pk").first()
+
+    @property
+    def latest_intake_assessment(self) -> Assessment | None:
+        """The latest assessment of an intake: the answers the case's pages and letters read."""
+        found: Assessment | None = (
+            self.assessments.of_intakes().select_related("intake").latest_first().first()
+        )
+        return found
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == self.Status.OPEN and (now or timezone.now()) > self.due_at

@@ -119,13 +119,21 @@ class CaseQueries(_Base):
         from triage.models import Assessment
 
         latest = Assessment.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")
+        # The rules of the latest assessment that has any (an examination's, once examined);
+        # where the intake came from and its answers, from the latest intake's.
+        with_rules = latest.exclude(rules=[])
+        of_intake = latest.filter(intake__isnull=False)
         return self.annotate(
-            latest_rules=Subquery(latest.values("rules")[:1], output_field=JSONField()),
-            latest_source=Subquery(latest.values("intake__source")[:1], output_field=CharField()),
+            latest_rules=Subquery(with_rules.values("rules")[:1], output_field=JSONField()),
+            latest_source=Subquery(
+                of_intake.values("intake__source")[:1], output_field=CharField()
+            ),
             latest_answers=SqlCase(
                 When(
                     urgency=SELF_CARE,
-                    then=Subquery(latest.values("intake__answers")[:1], output_field=JSONField()),
+                    then=Subquery(
+                        of_intake.values("intake__answers")[:1], output_field=JSONField()
+                    ),
                 ),
                 default=None,
                 output_field=JSONField(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit import services as audit
+from audit.models import AuditEvent
 from clinic.roles import Role
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
@@ -29,6 +31,11 @@ from triage.models import (
     UrgencyOverride,
     on_duty_at,
 )
+from triage.rules.exam import Findings
+from triage.rules.exam_rules import evaluate_examination
+
+if TYPE_CHECKING:
+    from examination.models import Examination
 
 
 class CaseActionRefused(Exception):
@@ -74,6 +81,10 @@ class OverrideRefused(CaseActionRefused):
 
 class DecisionRefused(CaseActionRefused):
     """A decision the clinic cannot record as asked, e.g. a discharge without advice."""
+
+
+class ExaminationRefused(CaseActionRefused):
+    """An examination the case cannot take now: nobody holds the case, or it has no intake."""
 
 
 log = logging.getLogger(__name__)
@@ -135,10 +146,78 @@ def assess_intake(
         urgency=urgency,
         rules=result.as_json()["rules"],
         ruleset=result.ruleset,
+        contract_version=intake.contract_version,
         created_at=now,
     )
     if alert_deadline and case.claimed_by_id is None:
         alert_clinicians_on_duty(case=case, assessment=assessment, now=now)
+    return assessment
+
+
+def lock_for_examination(*, case_id: int, clinician: User) -> Case:
+    """The case, locked, for an examination by `clinician`: it is waiting and they hold it (the
+    examination is recorded from a claimed case, by the clinician at the plinth)."""
+    case = _lock_case(case_id)
+    if case.status != Case.Status.OPEN:
+        raise CaseNotOpen(case, "examine")
+    if case.claimed_by_id is not None and case.claimed_by_id != clinician.pk:
+        raise CaseAlreadyClaimed(case)
+    if case.claimed_by_id is None:
+        raise ExaminationRefused(gettext("Claim this case before recording an examination."))
+    return case
+
+
+@transaction.atomic(savepoint=False)  # all or nothing with the examination it assesses
+def assess_examination(*, examination: Examination) -> Assessment:
+    """What the exam rules say about an examination, read with the case's latest intake: stored
+    for good as a new assessment of the case (the rules that fired with their reasons, the
+    rule-set and contract versions, the imaging decision aid). The case is raised and its
+    deadlines brought forward as a new intake's would be (never lowered: only an override
+    lowers a case); when the examination raises the case to URGENT or EMERGENCY, the
+    clinicians on duty are alerted as for an intake at that urgency. The case is held by the
+    examiner, so no escalation clock starts.
+
+    Call it in the transaction that stores the examination, after `lock_for_examination`."""
+    case = _lock_case(examination.case_id)
+    intake_assessment = case.assessments.of_intakes().select_related("intake").latest_first()
+    latest = intake_assessment.first()
+    if latest is None or latest.intake is None:
+        raise ExaminationRefused(gettext("This case has no intake to read the examination with."))
+    answers = rules.Answers.from_mapping(latest.intake.answers)
+    findings = Findings.from_mapping(examination.findings, tests=examination.library)
+    result = evaluate_examination(findings, answers)
+    now = timezone.now()
+    urgency = Urgency(int(result.urgency))
+    before = Urgency(case.urgency)
+    stored = result.as_json()
+    assessment = Assessment.objects.create(
+        examination=examination,
+        case=case,
+        urgency=urgency,
+        rules=stored["rules"],
+        ruleset=result.ruleset,
+        contract_version=examination.contract_version,
+        imaging=stored["imaging"],
+        created_at=now,
+    )
+    _raise_case(case, urgency=urgency, now=now)
+    if settings.ALERT_DEADLINE.get(urgency.key) and urgency > before:
+        alert_clinicians_on_duty(case=case, assessment=assessment, now=now)
+    # Who examined and what it did to the case, in the patient's access report (an
+    # examination, unlike an intake, is recorded by a clinician on a case already in hand).
+    changes: dict[str, tuple[object, object]] = {
+        "examination": (None, f"examination {examination.pk}"),
+        "examination triage": (None, urgency.label),
+    }
+    if case.urgency > before:
+        changes["urgency"] = (before.label, Urgency(case.urgency).label)
+    audit.record_change(
+        by=examination.examiner,
+        record=f"case {case.pk}, examination {examination.pk}",
+        patient=case.patient_id,
+        changes=changes,
+        action=AuditEvent.Action.CREATE,
+    )
     return assessment
 
 

@@ -96,11 +96,13 @@ def _case_context(
     panel_state: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     assessments = list(
-        case.assessments.select_related("intake", "intake__entered_by").order_by(
-            "-created_at", "-pk"
-        )
+        case.assessments.select_related(
+            "intake", "intake__entered_by", "examination", "examination__examiner"
+        ).order_by("-created_at", "-pk")
     )
-    latest = assessments[0] if assessments else None
+    # The answers, the rules beside them and the suggestion are the latest intake's; an
+    # examination's assessment is shown in its own panel (examination/panels.py) beside it.
+    latest = next((a for a in assessments if a.intake is not None), None)
     now = timezone.now()
     fired = fired_rules(latest.rules) if latest is not None else ([], [])
     activities = list(case.activities.select_related("by"))
@@ -110,6 +112,7 @@ def _case_context(
     back_from_check_in = next(
         (a for a in reversed(activities) if a.kind == CaseActivity.Kind.CHECK_IN), None
     )
+    intake = latest.intake if latest is not None else None
     # The prescribing page's own suggestion (one function), from the assessment it prescribes from.
     suggestion = suggestion_for(case, latest, decisions)
     context: dict[str, Any] = {
@@ -127,9 +130,9 @@ def _case_context(
         "sections": _answer_sections(latest) if latest is not None else [],
         # The category the questionnaire gave, as the answers read it (psychosocial/).
         "psychosocial_category": display_answer(
-            "psychosocial_risk_category", latest.intake.answers.get("psychosocial_risk_category")
+            "psychosocial_risk_category", intake.answers.get("psychosocial_risk_category")
         )
-        if latest is not None
+        if intake is not None
         else "",
         "rules": fired[0],
         "weak_flags": fired[1],
@@ -204,20 +207,24 @@ def _timeline(
     entries: list[TimelineEntry] = []
     for assessment in assessments:
         intake = assessment.intake
-        entries.append(
-            TimelineEntry(
-                at=intake.created_at,
-                kind="intake",
-                title=f"Intake ({intake.get_source_display()})",
-                who=_name(intake.entered_by) if intake.entered_by_id else "The patient",
+        if intake is not None:  # an examination's own entry comes from its panel
+            entries.append(
+                TimelineEntry(
+                    at=intake.created_at,
+                    kind="intake",
+                    title=f"Intake ({intake.get_source_display()})",
+                    who=_name(intake.entered_by) if intake.entered_by_id else "The patient",
+                )
             )
-        )
         rule_ids = [rule["id"] for rule in assessment.rules]
         entries.append(
             TimelineEntry(
                 at=assessment.created_at,
                 kind="assessment",
-                title=f"Triaged {assessment.get_urgency_display()}",
+                title=f"Triaged {assessment.get_urgency_display()}"
+                if intake is not None
+                else _("Examination triaged %(urgency)s")
+                % {"urgency": assessment.get_urgency_display()},
                 who=f"Rule set {assessment.ruleset}",
                 detail=", ".join(rule_ids) if rule_ids else "No rule fired",
             )
@@ -425,7 +432,7 @@ def overrides(request: HttpRequest) -> HttpResponse:
 
 def _answer_sections(assessment: Assessment) -> list[AnswerSection]:
     """The intake's answers in the form's sections, each marked when it made a rule fire."""
-    answers = assessment.intake.answers
+    answers = assessment.intake.answers if assessment.intake is not None else {}
     fired_fields = assessment.rule_fields
     fired_by_field = _rules_by_field(assessment)
     sections = []

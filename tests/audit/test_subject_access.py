@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit import export
 from audit.models import AuditEvent
+from examination.services import record_examination
 from outbox.models import Message
 from outbox.services import remove_old_content
 from patients.models import Patient
@@ -32,6 +33,7 @@ from referrals import services as referral_services
 from referrals.models import Referral
 from selfintake import services as selfintake_services
 from selfintake.forms import CONTRACT_STEPS
+from tests.examination.helpers import findings
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
 from tests.referrals.factories import make_destination
@@ -89,7 +91,18 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         reason="Tingling worse at night on the phone",
     )
     triage_services.claim_case(case_id=case.pk, clinician=doctor)
-    clock.advance(timedelta(minutes=10))
+    clock.advance(timedelta(minutes=5))
+    record_examination(
+        case_id=case.pk,
+        clinician=doctor,
+        findings=findings(
+            {
+                "orthopaedic_tests": [{"test": "spurling", "side": "left", "result": "positive"}],
+                "impression.category": "radicular_pain",
+            }
+        ),
+    )
+    clock.advance(timedelta(minutes=5))
     referral = referral_services.draft_referral(
         case_id=case.pk, destination_id=make_destination(name="Riverside MRI").pk, clinician=doctor
     )
@@ -191,7 +204,14 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
 
     case = data["cases"][0]
     assert len(data["cases"]) == 2  # the self-intake came after the first case closed
-    assert case["assessment_ids"] == [assessment["id"]]
+    (examination,) = case["examinations"]
+    assert examination["examined_by"] == "Carl Cole"
+    assert examination["contract_version"] == "exam/1"
+    assert examination["findings"]["orthopaedic_tests"][0]["test"] == "spurling"
+    assert examination["test_library"]["spurling"]["source"].startswith("Spurling RG")
+    assert examination["assessment"]["ruleset"] == "exam-2026.1"
+    assert examination["assessment"]["imaging"]["decision"] == "none"
+    assert case["assessment_ids"] == [assessment["id"], examination["assessment"]["id"]]
     assert case["status"] == "closed"
     (override,) = case["overrides"]
     assert (override["from_urgency"], override["to_urgency"], override["by"]) == (

@@ -69,6 +69,7 @@ def test_each_app_registers_its_own_panel_in_order() -> None:
     registered = panels.registered_panels()
     assert [(panel.name, panel.template) for panel in registered] == [
         ("selfintake", "selfintake/partials/case_self_intake.html"),
+        ("examination", "examination/partials/case_examinations.html"),
         ("referrals", "referrals/partials/case_referrals.html"),
         ("programmes", "programmes/partials/case_programme.html"),
         ("outbox", "outbox/partials/case_messages.html"),
