@@ -195,6 +195,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# English (British) and German: every string a person reads goes through gettext; the German
+# catalogue is locale/de/LC_MESSAGES/django.po.
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True
