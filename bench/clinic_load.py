@@ -484,6 +484,7 @@ class Load:
         self.running = True
         self.forms = iter(clinic.forms)
         self.submitted = 0
+        self.submit_times: list[tuple[int, int, float]] = []  # (phase, intake id, ms)
         self.rng = random.Random(11)
         self.cpu_busy = 0.0
         self.cores_by_kind: dict[str, float] = {}
@@ -566,6 +567,8 @@ class Load:
             location = response.headers.get("Location", "") if response is not None else ""
             if status == 302 and OUTCOME.search(location):
                 self.submitted += 1
+                intake_id = int(location.rstrip("/").split("/")[-2])
+                self.submit_times.append((self.samples[-1].phase, intake_id, self.samples[-1].ms))
                 status, _, _ = await self.request(http, "outcome", "GET", location, headers=cookie)
             elif status:
                 self.fail("submit", f"answered {status} {location or 'without redirect'}")
@@ -695,6 +698,25 @@ def figures(load: Load, steps: list[dict[str, Any]], opts: argparse.Namespace) -
     }
 
 
+def submits_by_urgency(load: Load) -> dict[str, dict[str, Any]]:
+    """The base load's submits by the urgency their intake was given (count, p50, max): an
+    emergency's alerts cost a submit more than a routine intake does."""
+    from triage.models import Assessment, Urgency
+
+    base = {intake: ms for phase, intake, ms in load.submit_times if phase == 1}
+    urgency = dict(
+        Assessment.objects.filter(intake_id__in=base).values_list("intake_id", "urgency")
+    )
+    by: dict[str, list[float]] = {}
+    for intake, ms in base.items():
+        by.setdefault(Urgency(urgency[intake]).name if intake in urgency else "?", []).append(ms)
+    connection.close()
+    return {
+        name: {"n": len(v), "p50": round(percentile(v, 50), 1), "max": round(max(v), 1)}
+        for name, v in sorted(by.items())
+    }
+
+
 def interrupted(signum: int, frame: object) -> None:
     """Ctrl-C or SIGTERM: stop, once. A second one while everything is being stopped and the
     database dropped is ignored, so that the clean-up finishes."""
@@ -723,6 +745,7 @@ def main() -> None:
             load = Load(base, clinic, opts)
             steps = asyncio.run(load.run())
             result = figures(load, steps, opts)
+            result["submit_ms_by_urgency"] = submits_by_urgency(load)
             log(f"{load.submitted} intakes submitted during the run")
     finally:
         if os.environ.get("BENCH_KEEP_LOGS"):

@@ -7,10 +7,19 @@ queue refresh and its first patient page each pay for a few dozen templates and 
 receptionist's first intake after a restart took four times as long as the next. Here every URL
 pattern's view is imported and every template the product renders (ours, and the crispy-forms
 pack's) is compiled before the first request. Nothing touches the database.
+
+Then the heap is frozen (`freeze_heap`): what the process built to start (some 140,000 objects:
+modules, views, compiled templates, settings) lives as long as the process, but Python's
+collector would still walk all of it at each full collection, and a full collection stops every
+thread of the worker for 50 to 100 ms, an intake's submission or a queue refresh included,
+whenever it lands. Frozen, those objects are left out of every collection (`gc.freeze`, the
+technique Instagram described for its Django workers): a full collection walks only what
+requests have made since.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import time
@@ -71,3 +80,11 @@ def warm() -> int:
         (time.perf_counter() - started) * 1000,
     )
     return compiled
+
+
+def freeze_heap() -> int:
+    """Collect once, then move every object alive now to the collector's permanent generation:
+    later collections never walk them. How many objects were frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
