@@ -7,14 +7,19 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from outbox.models import Message
 from triage.models import Case, Urgency
 
 # How long the destination has to acknowledge a referral, by the urgency asked for: the end of the
 # clinic day this many days after it is sent (EMERGENCY: the same day).
 EXPECTED_WITHIN_DAYS = {"EMERGENCY": 0, "URGENT": 1, "SOON": 7, "ROUTINE": 28}
+# The outbox key of a referral's emailed letter: "refletter.r<referral id>".
+LETTER_KEY_PREFIX = "refletter.r"
 
 
 def expected_by(urgency: int, sent_at: datetime) -> datetime:
@@ -61,6 +66,26 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             .defer("letter_pdf")
             .order_by("-created_at", "-pk")
         )
+
+    def with_letter_status(self) -> ReferralQuerySet:
+        """Each referral's emailed letter as the outbox has it (`letter_status`, a
+        Message.Status value; None for a letter never emailed), read by its unique key."""
+        key = Concat(
+            models.Value(LETTER_KEY_PREFIX),
+            Cast(models.OuterRef("pk"), models.CharField()),
+            output_field=models.CharField(),
+        )
+        return self.annotate(
+            letter_status=models.Subquery(
+                Message.objects.filter(key=key).values("status")[:1],
+                output_field=models.CharField(),
+            )
+        )
+
+    def undelivered(self) -> ReferralQuerySet:
+        """Sent by email, but the outbox gave the letter up (dead): nobody has it."""
+        dead = models.Q(status=Referral.Status.SENT, letter_status=Message.Status.DEAD)
+        return self.with_letter_status().filter(dead)
 
     def live(self) -> ReferralQuerySet:
         return self.filter(status__in=Referral.LIVE)
@@ -145,6 +170,34 @@ class Referral(models.Model):
         return f"R-{self.pk}"
 
     @property
+    def letter_key(self) -> str:
+        return f"{LETTER_KEY_PREFIX}{self.pk}"
+
+    @property
+    def letter_delivery(self) -> str:
+        """Where the emailed letter is, for the pages: "" (not emailed, or delivered), or
+        "sending" (queued or being retried), or "undelivered" (the outbox gave up, or a plain
+        connection held it: the destination does not have it). Reads `letter_status` when the
+        queryset annotated it (with_letter_status), else asks the outbox."""
+        if self.status != self.Status.SENT:
+            return ""
+        if hasattr(self, "letter_status"):
+            status = self.letter_status
+        else:
+            status = (
+                Message.objects.filter(key=self.letter_key).values_list("status", flat=True).first()
+            )
+        if status == Message.Status.DEAD:
+            return "undelivered"
+        if status in (Message.Status.PENDING, Message.Status.SENDING, Message.Status.FAILED):
+            return "sending"
+        return ""
+
+    @property
+    def letter_delivery_label(self) -> str:
+        return str(LETTER_DELIVERY_LABELS.get(self.letter_delivery, ""))
+
+    @property
     def reminder_key(self) -> str:
         return f"refrem.r{self.pk}"
 
@@ -158,3 +211,9 @@ class Referral(models.Model):
             and self.expected_by is not None
             and (now or timezone.now()) > self.expected_by
         )
+
+
+LETTER_DELIVERY_LABELS = {
+    "sending": gettext_lazy("Letter still being sent"),
+    "undelivered": gettext_lazy("Letter NOT delivered"),
+}

@@ -16,7 +16,7 @@ from triage.panels import TimelineEntry
 
 def case_context(request: HttpRequest, case: Case, state: object) -> dict[str, Any]:
     """One query: the case's referrals, newest first, with their destinations."""
-    return {"referrals": list(Referral.objects.for_case(case.pk))}
+    return {"referrals": list(Referral.objects.for_case(case.pk).with_letter_status())}
 
 
 def timeline(context: Mapping[str, Any]) -> list[TimelineEntry]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit import services as audit
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
+from outbox.services import retry_dead_message as outbox_retry
 from referrals import letters
 from referrals.models import Destination, Referral, expected_by
 from triage import services as triage
@@ -97,7 +98,7 @@ def send_referral(*, referral_id: int, by: User | None = None) -> Referral:
     queue_emails(
         [
             Email(
-                key=f"refletter.r{referral.pk}",
+                key=referral.letter_key,
                 kind=Message.Kind.REFERRAL_LETTER,
                 to=Recipient(email=destination.email, name=destination.name),
                 template="referral_letter",
@@ -119,9 +120,47 @@ def send_referral(*, referral_id: int, by: User | None = None) -> Referral:
 
 @transaction.atomic
 def mark_printed(*, referral_id: int, by: User | None = None) -> Referral:
-    """The letter was printed and handed to the patient: sent, by hand."""
-    referral = _locked(referral_id, Referral.Status.DRAFT, doing="printed")
-    _issue(referral, Referral.Status.PRINTED, by=by)
+    """The letter was printed and handed to the patient: sent, by hand. A referral emailed
+    whose letter the outbox could not deliver may be printed instead: the dead letter is
+    cancelled, and the expected-by date stays as it was (the chase comes no later)."""
+    referral = _locked(referral_id, Referral.Status.DRAFT, Referral.Status.SENT, doing="printed")
+    if referral.status == Referral.Status.DRAFT:
+        _issue(referral, Referral.Status.PRINTED, by=by)
+        return referral
+    if referral.letter_delivery != "undelivered":
+        raise ReferralError(
+            f"Referral {referral.reference} was emailed and its letter is not known to have "
+            "failed: it cannot be printed instead."
+        )
+    Message.objects.filter(key=referral.letter_key, status=Message.Status.DEAD).update(
+        status=Message.Status.CANCELLED
+    )
+    before = referral.get_status_display()
+    referral.status = Referral.Status.PRINTED
+    referral.save(update_fields=["status", "updated_at"])
+    _audit(
+        referral,
+        by=by,
+        changes={
+            "status": (before, referral.get_status_display()),
+            "letter": ("not delivered", "printed instead"),
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def retry_letter(*, referral_id: int, by: User | None = None) -> Referral:
+    """Try an undelivered letter again (the destination's address fixed, the mail server back):
+    the outbox's dead message goes back in its queue, due now, and the retry is audited."""
+    referral = _locked(referral_id, Referral.Status.SENT, doing="sent again")
+    message = Message.objects.filter(key=referral.letter_key).first()
+    if message is None or message.status != Message.Status.DEAD:
+        raise ReferralError(
+            f"Referral {referral.reference}'s letter has not failed: there is nothing to retry."
+        )
+    outbox_retry(message_id=message.pk)
+    _audit(referral, by=by, changes={"letter": ("not delivered", "sent again")})
     return referral
 
 

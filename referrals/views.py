@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,12 +26,16 @@ from referrals.models import Destination, Referral
 from triage.models import Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
 
-ACTIONS: dict[str, tuple[Callable[..., Referral], str]] = {
-    "send": (services.send_referral, "The letter is on its way to {destination}."),
-    "print": (services.mark_printed, "Marked as printed and handed to the patient."),
-    "acknowledge": (services.acknowledge_referral, "Marked as acknowledged by {destination}."),
-    "complete": (services.complete_referral, "Marked as completed."),
-    "cancel": (services.cancel_referral, "The referral is cancelled."),
+ACTIONS: dict[str, tuple[Callable[..., Referral], str | Promise]] = {
+    "send": (services.send_referral, gettext_lazy("The letter is on its way to {destination}.")),
+    "print": (services.mark_printed, gettext_lazy("Marked as printed and handed to the patient.")),
+    "retry": (services.retry_letter, gettext_lazy("The letter to {destination} is sent again.")),
+    "acknowledge": (
+        services.acknowledge_referral,
+        gettext_lazy("Marked as acknowledged by {destination}."),
+    ),
+    "complete": (services.complete_referral, gettext_lazy("Marked as completed.")),
+    "cancel": (services.cancel_referral, gettext_lazy("The referral is cancelled.")),
 }
 
 
@@ -54,9 +59,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
     by the expected-by date) first, then awaiting acknowledgement, acknowledged and awaiting
     the appointment, and completed in the last 30 days."""
     now = timezone.now()
-    rows = Referral.objects.worklist()
-    awaiting = rows.filter(status__in=Referral.AWAITING)
+    rows = Referral.objects.worklist().with_letter_status()
+    undelivered = Referral.objects.worklist().undelivered()
+    awaiting = rows.filter(status__in=Referral.AWAITING).exclude(pk__in=undelivered.values("pk"))
     sections = [
+        (
+            "undelivered",
+            gettext_lazy("Letter not delivered: print it, retry it or phone"),
+            gettext_lazy("Every emailed letter has reached the outbox's mail server."),
+            undelivered.order_by("sent_at", "pk"),
+        ),
         (
             "overdue",
             gettext_lazy("Overdue to chase"),
@@ -139,9 +151,9 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @role_required(Role.CLINICIAN)
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(
-        Referral.objects.select_related("case__patient", "destination", "referred_by").defer(
-            "letter_pdf"
-        ),
+        Referral.objects.select_related("case__patient", "destination", "referred_by")
+        .defer("letter_pdf")
+        .with_letter_status(),
         pk=pk,
     )
     is_draft = referral.status == Referral.Status.DRAFT
@@ -219,7 +231,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.ReferralError as exc:
         messages.error(request, str(exc))
         return redirect("referrals:referral_edit", pk=pk)
-    messages.success(request, done.format(destination=referral.destination.name))
+    messages.success(request, str(done).format(destination=referral.destination.name))
     back = _local_path(request, request.POST.get("next", ""))
     return redirect(back or referral.get_absolute_url())
 
