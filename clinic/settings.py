@@ -119,7 +119,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}")}
+# An empty DATABASE_URL (`DATABASE_URL=` in a shell or a .env) means the embedded default, as an
+# unset one does, never a database with no engine.
+EMBEDDED_DATABASE_URL = f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"
+DATABASES = {
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or EMBEDDED_DATABASE_URL)
+}
 if not env.str("DATABASE_URL", default="") or not env.str("REDIS_URL", default=""):
     # The embedded set-up keeps its database, broker queue and mail under var/.
     VAR_DIR.mkdir(parents=True, exist_ok=True)

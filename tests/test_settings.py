@@ -83,6 +83,13 @@ def test_without_database_url_the_database_is_sqlite_under_var_dir(tmp_path):
     assert (tmp_path / "var").is_dir()
 
 
+def test_an_empty_database_url_is_the_embedded_default_not_an_error(tmp_path):
+    loaded = load_settings(tmp_path, DATABASE_URL="")
+
+    assert loaded["db_engine"] == "django.db.backends.sqlite3"
+    assert loaded["db_name"] == str(tmp_path / "var" / "clinic.sqlite3")
+
+
 def test_database_url_switches_to_postgresql(tmp_path):
     loaded = load_settings(tmp_path, DATABASE_URL="postgres://clinic:pw@postgres:5432/clinic")
 
