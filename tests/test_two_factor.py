@@ -314,7 +314,35 @@ def test_a_backup_code_works_once(client, cara, clock):
     assert reused.status_code == 200
     assert "each code works once" in reused.content.decode()
     assert StaticToken.objects.filter(device__user=cara).count() == 9
-    assert StaticToken.objects.filter(device__user=cara, token=codes[0]).count() == 0
+    assert (
+        StaticToken.objects.filter(
+            device__user=cara, token=services.backup_code_digest(codes[0])
+        ).count()
+        == 0
+    )
+
+
+def test_backup_codes_are_stored_only_as_keyed_hashes(cara):
+    codes = services._replace_backup_codes(user=cara)
+
+    stored = set(StaticToken.objects.filter(device__user=cara).values_list("token", flat=True))
+    assert stored == {services.backup_code_digest(c) for c in codes}
+    assert not stored & set(codes)  # a copy of the database holds no code anyone could type
+    assert services.backup_code_digest(codes[0].upper()) == services.backup_code_digest(codes[0])
+
+
+def test_codes_stored_in_the_clear_before_hashing_are_hashed_and_still_work(client, cara, clock):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    device = StaticDevice.objects.create(user=cara, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")  # as django-otp stored it
+    import_module("clinic.migrations.0004_hash_backup_codes").hash_plain_codes(apps, None)
+
+    assert StaticToken.objects.get(device=device).token == services.backup_code_digest("abcd2345")
+    password_sign_in(client, "cara")
+    assert enter(client, "abcd 2345").status_code == 302
 
 
 def test_signing_in_with_a_backup_code_says_how_many_are_left(client, cara, clock):
@@ -365,8 +393,15 @@ def test_new_backup_codes_replace_the_old_ones(client, cara, clock):
 
     assert "10 unused" in page.content.decode()
     assert len(new) == 10
-    assert not StaticToken.objects.filter(device__user=cara, token__in=old).exists()
-    assert StaticToken.objects.filter(device__user=cara, token__in=new).count() == 10
+    assert not StaticToken.objects.filter(
+        device__user=cara, token__in=map(services.backup_code_digest, old)
+    ).exists()
+    assert (
+        StaticToken.objects.filter(
+            device__user=cara, token__in=map(services.backup_code_digest, new)
+        ).count()
+        == 10
+    )
 
 
 def test_an_admin_resets_a_lost_phone_and_the_clinician_sets_up_again(client, cara, clock):

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -99,10 +100,23 @@ def looks_like_totp(code: str) -> bool:
     return len(code) == TOTP_DIGITS and code.isascii() and code.isdigit()
 
 
+def backup_code_digest(code: str) -> str:
+    """What is stored of a backup code: a keyed hash (HMAC-SHA256 under a key derived from
+    SECRET_KEY), 16 hex digits, never the code. A copy of the database alone gives nobody a
+    code to type; a rotated SECRET_KEY ends every set of backup codes (new ones are made on
+    the two-factor page). django-otp's StaticToken keeps the digest in its `token` field and
+    matches it exactly, so throttling and one-time use are django-otp's as before."""
+    return salted_hmac(
+        "clinic.two_factor.backup_code", normalise(code), algorithm="sha256"
+    ).hexdigest()[:16]
+
+
 def _check(device: TOTPDevice | StaticDevice, code: str) -> Verification:
     allowed, why = device.verify_is_allowed()
     if not allowed:
         return Verification(device=None, wait_until=(why or {}).get("locked_until"))
+    if isinstance(device, StaticDevice):
+        code = backup_code_digest(code)
     # A TOTP code is accepted once: django-otp refuses a time step at or before the last one.
     return Verification(device=device if device.verify_token(code) else None)
 
@@ -168,7 +182,9 @@ def _replace_backup_codes(*, user: User) -> list[str]:
         code = StaticToken.random_token()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(code)) for code in codes
+    )
     return codes
 
 
