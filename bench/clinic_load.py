@@ -117,6 +117,7 @@ PATIENT_READS_SECONDS = (20.0, 40.0)
 # the figures are about (clinic/warmup.py takes the templates' and views' share of it at boot).
 WARM_UP_SECONDS = 25.0
 REQUEST_TIMEOUT = 10.0
+GC_CONFIG = Path(__file__).resolve().parent / "_gunicorn_gc.py"  # times the workers' collections
 SEED_INTAKES = 1000  # through the intake service; about a third stay open
 CLOSED_SHARE = 0.6
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -138,6 +139,8 @@ def options() -> argparse.Namespace:
     add("--threads", type=int, default=2, help="gunicorn threads per worker (gthread)")
     add("--worker-class", default="gthread", help="gunicorn's worker class: gthread or sync")
     add("--seed-intakes", type=int, default=SEED_INTAKES)
+    add("--unfrozen", action="store_true",
+        help="unfreeze each web worker's start-up heap (clinic/warmup.py), to compare")  # fmt: skip
     return parser.parse_args()
 
 
@@ -380,9 +383,12 @@ def start_servers(
     argv = [sys.executable, "-m", "gunicorn", "clinic.wsgi:application",
             f"--bind=127.0.0.1:{port}", f"--workers={opts.workers}",
             f"--worker-class={opts.worker_class}", f"--threads={opts.threads}", "--timeout=60",
-            "--no-control-socket",
+            "--no-control-socket", f"--config={GC_CONFIG}",
             "--logger-class=clinic.gunicorn_logging.RedactingLogger"]  # fmt: skip
-    web = Process("gunicorn", argv, env, workdir / "gunicorn.log")
+    (workdir / "gc").mkdir()
+    web_env = {**env, "BENCH_GC_DIR": str(workdir / "gc"),
+               "BENCH_GC_UNFROZEN": "1" if opts.unfrozen else "0"}  # fmt: skip
+    web = Process("gunicorn", argv, web_env, workdir / "gunicorn.log")
     web.start()
     stack.callback(web.stop)
     base = f"http://127.0.0.1:{port}"
@@ -698,6 +704,24 @@ def figures(load: Load, steps: list[dict[str, Any]], opts: argparse.Namespace) -
     }
 
 
+def gc_pauses(directory: Path, *, frozen: bool) -> dict[str, Any]:
+    """The web workers' garbage collections of 1 ms or more over the whole run
+    (bench/_gunicorn_gc.py): how many, the longest and the total, by generation. Every thread
+    of a worker waits while its collector runs."""
+    by: dict[int, list[float]] = {}
+    for path in directory.glob("gc-*.log"):
+        for line in path.read_text().splitlines():
+            generation, ms = line.split()
+            by.setdefault(int(generation), []).append(float(ms))
+    return {
+        "start_up_heap_frozen": frozen,
+        **{
+            f"gen{generation}": {"n": len(v), "max_ms": round(max(v), 1), "total_ms": round(sum(v))}
+            for generation, v in sorted(by.items())
+        },
+    }
+
+
 def submits_by_urgency(load: Load) -> dict[str, dict[str, Any]]:
     """The base load's submits by the urgency their intake was given (count, p50, max): an
     emergency's alerts cost a submit more than a routine intake does."""
@@ -746,6 +770,7 @@ def main() -> None:
             steps = asyncio.run(load.run())
             result = figures(load, steps, opts)
             result["submit_ms_by_urgency"] = submits_by_urgency(load)
+            result["gc_pauses"] = gc_pauses(workdir / "gc", frozen=not opts.unfrozen)
             log(f"{load.submitted} intakes submitted during the run")
     finally:
         if os.environ.get("BENCH_KEEP_LOGS"):
