@@ -5,11 +5,12 @@ that says so, and every finding on request. Four queries whatever the case holds
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from examination import readable
@@ -35,6 +36,8 @@ class ImagingAid:
     source: str
     also: list[dict[str, Any]]
     missing: list[str]
+    # The one-click imaging referral (MRI or X-ray): the referral form, filled in from the aid.
+    refer_url: str = ""
 
 
 @dataclass(slots=True)
@@ -68,7 +71,10 @@ def case_context(request: HttpRequest, case: Case, state: Any) -> Mapping[str, A
     holder = case.status == Case.Status.OPEN and case.claimed_by_id == request.user.pk
     new_url = reverse("examination:examination_new", args=[case.pk])
     views = [_view(e, corrected.get(e.pk), new_url if holder else "") for e in examinations]
-    intake_rules = fired_rules(intake.rules)[0] if intake is not None else []
+    intake_rules = [
+        replace(rule, reason=gettext(rule.reason))
+        for rule in (fired_rules(intake.rules)[0] if intake is not None else [])
+    ]
     return {
         "examination_panel": {
             "examinations": views,
@@ -91,24 +97,36 @@ def _view(examination: Examination, corrected_by: Examination | None, new_url: s
     if assessment is not None:
         for stored in assessment.rules:
             with_urgency, without = fired_rules([stored])
-            words = [readable.path_label(p, library) for p in stored.get("findings", [])]
-            if with_urgency:
-                rules.append(ExamRule(with_urgency[0], words))
-            else:
-                notes.append(ExamRule(without[0], words))
+            paths = list(stored.get("findings", []))
+            words = [readable.path_label(p, library) for p in paths]
+            fired = (with_urgency or without)[0]
+            fired = replace(
+                fired, reason=readable.rule_reason(fired.id, fired.reason, paths, library)
+            )
+            (rules if with_urgency else notes).append(ExamRule(fired, words))
         if assessment.imaging:
             aid = assessment.imaging
             imaging = ImagingAid(
                 decision=str(aid.get("decision", "")),
                 label=str(readable.DECISION_LABELS.get(aid.get("decision", ""), "")),
                 rule_id=str(aid.get("id", "")),
-                reason=str(aid.get("reason", "")),
+                reason=readable.rule_reason(str(aid.get("id", "")), str(aid.get("reason", "")), []),
                 source=str(aid.get("source", "")),
                 also=[
-                    dict(other, label=str(readable.DECISION_LABELS.get(other["decision"], "")))
+                    dict(
+                        other,
+                        label=str(readable.DECISION_LABELS.get(other["decision"], "")),
+                        reason=readable.rule_reason(other["id"], other["reason"], []),
+                    )
                     for other in aid.get("also", [])
                 ],
                 missing=[readable.path_label(p, library) for p in aid.get("missing", [])],
+                refer_url=(
+                    reverse("referrals:referral_new", args=[examination.case_id])
+                    + f"?imaging={examination.pk}"
+                    if aid.get("decision") in ("mri", "xray") and corrected_by is None
+                    else ""
+                ),
             )
     view = ExamView(
         examination=examination,

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from triage.rules import exam_rules
 from triage.rules.exam import (
     CCR_LOW_RISK_FACTORS,
     LEVELS,
@@ -339,3 +341,31 @@ def finding_sections(findings: Findings) -> list[FindingSection]:
 
 def impression_label(findings: Findings) -> str:
     return str(IMPRESSION_LABELS.get(findings.impression, findings.impression))
+
+
+def rule_reason(
+    rule_id: str, reason: str, findings: list[str], library: dict[str, TestSpec] | None = None
+) -> str:
+    """A stored exam rule's (or imaging rule's) reason in the reader's language. The rules mark
+    their reasons for translation (triage/rules/exam_rules.py); a reason with particulars is
+    rebuilt from its parts: the C-Spine Rule's exclusions, a red-flag test (from the library
+    snapshot and the finding it fired on), the red flags named by their IDs. A reason an older
+    rule set wrote that matches no message shows as it was stored."""
+    translated = gettext(reason)
+    if translated != reason:
+        return translated
+    if rule_id == exam_rules.RED_FLAG_TEST and findings:
+        parts = findings[0].split(".")
+        spec = (library or {}).get(parts[1]) if len(parts) > 1 else None
+        if spec is not None:
+            side = parts[2] if len(parts) > 2 else None
+            return exam_rules.red_flag_test_reason(spec.name, side, spec.screens_for, words=gettext)
+    for rule in exam_rules.EXAM_RULES:
+        head = f"{rule.reason} ("
+        if rule.detail is not None and reason.startswith(head) and reason.endswith(")"):
+            details = reason[len(head) : -1].split(", ")
+            return f"{gettext(rule.reason)} ({', '.join(gettext(d) for d in details)})"
+    head = f"{exam_rules.UNDETERMINED_RED_FLAGS.reason}: "
+    if reason.startswith(head):
+        return f"{gettext(exam_rules.UNDETERMINED_RED_FLAGS.reason)}: {reason[len(head) :]}"
+    return reason

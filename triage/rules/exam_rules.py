@@ -35,6 +35,7 @@ from triage.rules.exam import (
     UPPER_LIMB_REFLEXES,
     Findings,
 )
+from triage.rules.markers import gettext_noop
 from triage.rules.ruleset import DEFAULT as INTAKE_RULES
 from triage.rules.ruleset import S2, S4, S5, S6, S7, S9, S10, S11
 
@@ -69,6 +70,15 @@ CORD_FEATURES = (
 
 
 # --- The C-Spine Rule, completed ----------------------------------------------------------------
+
+# Why the rule cannot be used for this neck injury (the groups Stiell excluded, and the acute
+# line), as the reason of EXAM_CCR_NOT_APPLICABLE names them, joined by ", ".
+CCR_EXCLUSIONS = (
+    gettext_noop("under 16"),
+    gettext_noop("injured more than 7 days ago"),
+    gettext_noop("previous spinal surgery"),
+    gettext_noop("inflammatory arthritis (known vertebral disease)"),
+)
 
 
 class Ccr(NamedTuple):
@@ -130,13 +140,13 @@ def canadian_c_spine(f: Findings, a: Answers) -> Ccr:
 
     excluded = []
     if a.age < CCR_MINIMUM_AGE:
-        excluded.append("under 16")
+        excluded.append(CCR_EXCLUSIONS[0])
     if a.duration_days > CCR_ACUTE_DAYS:
-        excluded.append("injured more than 7 days ago")
+        excluded.append(CCR_EXCLUSIONS[1])
     if a.previous_spinal_surgery:
-        excluded.append("previous spinal surgery")
+        excluded.append(CCR_EXCLUSIONS[2])
     if a.inflammatory_arthritis_history:
-        excluded.append("inflammatory arthritis (known vertebral disease)")
+        excluded.append(CCR_EXCLUSIONS[3])
     if excluded:
         return Ccr("not_applicable", why=", ".join(excluded))
 
@@ -262,24 +272,30 @@ EXAM_RULES: tuple[ExamRule, ...] = (
     ExamRule(
         "EXAM_VASCULAR_SIGNS",
         E,
-        "Nystagmus or ataxia on examination with dizziness: possible cervical artery "
-        "dissection or posterior circulation stroke",
+        gettext_noop(
+            "Nystagmus or ataxia on examination with dizziness: possible cervical artery "
+            "dissection or posterior circulation stroke"
+        ),
         f"{S6}; {S11}; {S7}",
         _vascular,
     ),
     ExamRule(
         "EXAM_MSCC_SIGNS",
         E,
-        "History of cancer with neurological signs on examination: possible metastatic spinal "
-        "cord compression",
+        gettext_noop(
+            "History of cancer with neurological signs on examination: possible metastatic spinal "
+            "cord compression"
+        ),
         S5,
         _mscc,
     ),
     ExamRule(
         "EXAM_MYELOPATHY_SIGNS",
         U,
-        "Upper motor neurone signs on examination (Hoffmann's, Babinski, clonus, Romberg or "
-        "tandem gait): suspected cervical myelopathy or cord compression",
+        gettext_noop(
+            "Upper motor neurone signs on examination (Hoffmann's, Babinski, clonus, Romberg or "
+            "tandem gait): suspected cervical myelopathy or cord compression"
+        ),
         f"{S2}; {S6}; {S9}; {COOK_2010}",
         lambda s: s.findings.upper_motor_neurone_signs(),
         raised_to=E,
@@ -288,8 +304,10 @@ EXAM_RULES: tuple[ExamRule, ...] = (
     ExamRule(
         "EXAM_MOTOR_DEFICIT",
         U,
-        "A new or progressing myotomal weakness on examination: possible progressive "
-        "radiculopathy or cord compression",
+        gettext_noop(
+            "A new or progressing myotomal weakness on examination: possible progressive "
+            "radiculopathy or cord compression"
+        ),
         f"{S2}; {S8}; {S9}; {S6}",
         _motor_deficit,
         raised_to=E,
@@ -298,16 +316,20 @@ EXAM_RULES: tuple[ExamRule, ...] = (
     ExamRule(
         "EXAM_NYSTAGMUS",
         U,
-        "Nystagmus on examination: assess for a central or vascular cause before any neck "
-        "treatment",
+        gettext_noop(
+            "Nystagmus on examination: assess for a central or vascular cause before any neck "
+            "treatment"
+        ),
         f"{S6}; {S11}",
         _nystagmus,
     ),
     ExamRule(
         "EXAM_CCR_IMAGING_INDICATED",
         U,
-        "Canadian C-Spine Rule not passed (a high-risk factor, no low-risk factor, midline "
-        "tenderness or active rotation under 45° to a side): imaging of the cervical spine",
+        gettext_noop(
+            "Canadian C-Spine Rule not passed (a high-risk factor, no low-risk factor, midline "
+            "tenderness or active rotation under 45° to a side): imaging of the cervical spine"
+        ),
         S4,
         _ccr("imaging"),
         raised_to=E,
@@ -316,23 +338,29 @@ EXAM_RULES: tuple[ExamRule, ...] = (
     ExamRule(
         "EXAM_CCR_CLEARED",
         None,
-        "Neck clinically cleared by the Canadian C-Spine Rule: a low-risk factor, no midline "
-        "tenderness and active rotation of 45° to both sides; no imaging for the injury",
+        gettext_noop(
+            "Neck clinically cleared by the Canadian C-Spine Rule: a low-risk factor, no midline "
+            "tenderness and active rotation of 45° to both sides; no imaging for the injury"
+        ),
         S4,
         _ccr("cleared"),
     ),
     ExamRule(
         "EXAM_CCR_INCOMPLETE",
         None,
-        "Canadian C-Spine Rule not completed: the neck is neither cleared nor sent for imaging "
-        "until the missing findings are recorded",
+        gettext_noop(
+            "Canadian C-Spine Rule not completed: the neck is neither cleared nor sent for imaging "
+            "until the missing findings are recorded"
+        ),
         S4,
         _ccr("incomplete"),
     ),
     ExamRule(
         "EXAM_CCR_NOT_APPLICABLE",
         None,
-        "The Canadian C-Spine Rule does not apply to this neck injury, so it cannot clear the neck",
+        gettext_noop(
+            "The Canadian C-Spine Rule does not apply to this neck injury, so it cannot clear the neck"
+        ),
         S4,
         _ccr("not_applicable"),
         detail=lambda s: s.ccr.why,
@@ -342,6 +370,35 @@ EXAM_RULES: tuple[ExamRule, ...] = (
 # A positive test the library marks as a red flag fires this, once per test and side, at the
 # urgency the library gives, with the test's own published source.
 RED_FLAG_TEST = "EXAM_RED_FLAG_TEST"
+# Its reason, with the test's name, its side and what it screens for (the library's words), by
+# whether the test has sides and whether the library says what it screens for.
+RED_FLAG_TEST_REASONS = {
+    (False, True): gettext_noop(
+        "Positive %(test)s, which the test library marks as a red flag: %(screens_for)s"
+    ),
+    (True, True): gettext_noop(
+        "Positive %(test)s, %(side)s, which the test library marks as a red flag: %(screens_for)s"
+    ),
+    (False, False): gettext_noop("Positive %(test)s, which the test library marks as a red flag"),
+    (True, False): gettext_noop(
+        "Positive %(test)s, %(side)s, which the test library marks as a red flag"
+    ),
+}
+# The sides as a reason names them (translated where a page shows the reason).
+SIDE_WORDS = {"left": gettext_noop("left"), "right": gettext_noop("right")}
+
+
+def red_flag_test_reason(
+    name: str, side: str | None, screens_for: str, *, words: Callable[[str], str] = str
+) -> str:
+    """The reason of EXAM_RED_FLAG_TEST for one test and side. `words`: how a message is put
+    into the reader's language (a page passes gettext; stored, it is English)."""
+    message = RED_FLAG_TEST_REASONS[(bool(side), bool(screens_for))]
+    return words(message) % {
+        "test": name,
+        "side": words(SIDE_WORDS[side]) if side else "",
+        "screens_for": screens_for,
+    }
 
 
 # --- The result ----------------------------------------------------------------------------------
@@ -437,14 +494,11 @@ def evaluate_examination(findings: Findings, answers: Answers) -> ExamResult:
         )
     for test in findings.positive_tests():
         if test.test.red_flag is not None:
-            side = f", {test.side}" if test.side else ""
-            screens = f": {test.test.screens_for}" if test.test.screens_for else ""
             fired.append(
                 ExamFired(
                     RED_FLAG_TEST,
                     test.test.red_flag,
-                    f"Positive {test.test.name}{side}, which the test library marks as a red "
-                    f"flag{screens}",
+                    red_flag_test_reason(test.test.name, test.side, test.test.screens_for),
                     test.test.source,
                     (test.path,),
                 )
@@ -468,90 +522,110 @@ def evaluate_examination(findings: Findings, answers: Answers) -> ExamResult:
 MRI_CAUDA_EQUINA = ImagingRule(
     "IMAGING_MRI_CAUDA_EQUINA",
     "mri",
-    "Bladder, bowel or saddle symptoms: MRI at once, through the emergency department",
+    gettext_noop(
+        "Bladder, bowel or saddle symptoms: MRI at once, through the emergency department"
+    ),
     S10,
 )
 MRI_MSCC = ImagingRule(
     "IMAGING_MRI_MSCC",
     "mri",
-    "Possible metastatic spinal cord compression: MRI of the whole spine within 24 hours "
-    "(contact the MSCC coordinator)",
+    gettext_noop(
+        "Possible metastatic spinal cord compression: MRI of the whole spine within 24 hours "
+        "(contact the MSCC coordinator)"
+    ),
     S5,
 )
 MRI_CORD = ImagingRule(
     "IMAGING_MRI_CORD",
     "mri",
-    "Suspected myelopathy or cord compression: MRI of the spine is the imaging for it",
+    gettext_noop(
+        "Suspected myelopathy or cord compression: MRI of the spine is the imaging for it"
+    ),
     f"{DAVIES_2018}; {S9}",
 )
 MRI_MOTOR_DEFICIT = ImagingRule(
     "IMAGING_MRI_MOTOR_DEFICIT",
     "mri",
-    "A new or progressing motor deficit: MRI of the spine at its level, with the spinal team",
+    gettext_noop(
+        "A new or progressing motor deficit: MRI of the spine at its level, with the spinal team"
+    ),
     f"{S2}; {S8}",
 )
 MRI_CANCER_HISTORY = ImagingRule(
     "IMAGING_MRI_CANCER_HISTORY",
     "mri",
-    "History of cancer with neck or thoracic pain: MRI of the spine within a week (within "
-    "24 hours with neurological signs)",
+    gettext_noop(
+        "History of cancer with neck or thoracic pain: MRI of the spine within a week (within "
+        "24 hours with neurological signs)"
+    ),
     S5,
 )
 XRAY_CCR = ImagingRule(
     "IMAGING_XRAY_CCR",
     "xray",
-    "The Canadian C-Spine Rule indicates imaging of the cervical spine (it was derived for "
-    "plain radiography; a trauma pathway may take CT first)",
+    gettext_noop(
+        "The Canadian C-Spine Rule indicates imaging of the cervical spine (it was derived for "
+        "plain radiography; a trauma pathway may take CT first)"
+    ),
     S4,
 )
 UNDETERMINED_CCR = ImagingRule(
     "IMAGING_UNDETERMINED_CCR",
     "undetermined",
-    "Not enough examined to say: the Canadian C-Spine Rule needs the findings listed",
+    gettext_noop("Not enough examined to say: the Canadian C-Spine Rule needs the findings listed"),
     S4,
 )
 UNDETERMINED_CCR_NOT_APPLICABLE = ImagingRule(
     "IMAGING_UNDETERMINED_CCR_NOT_APPLICABLE",
     "undetermined",
-    "The Canadian C-Spine Rule does not apply to this neck injury: decide on imaging clinically",
+    gettext_noop(
+        "The Canadian C-Spine Rule does not apply to this neck injury: decide on imaging clinically"
+    ),
     S4,
 )
 UNDETERMINED_RED_FLAGS = ImagingRule(
     "IMAGING_UNDETERMINED_RED_FLAGS",
     "undetermined",
-    "Red flags this aid does not decide imaging for: follow their own pathway",
+    gettext_noop("Red flags this aid does not decide imaging for: follow their own pathway"),
     S1,
 )
 UNDETERMINED_IMPRESSION = ImagingRule(
     "IMAGING_UNDETERMINED_IMPRESSION",
     "undetermined",
-    "The working impression is not non-specific or radicular pain: decide the imaging for it",
+    gettext_noop(
+        "The working impression is not non-specific or radicular pain: decide the imaging for it"
+    ),
     S1,
 )
 UNDETERMINED_SCREEN = ImagingRule(
     "IMAGING_UNDETERMINED_SCREEN",
     "undetermined",
-    "Not enough examined to say: record the neurological screen listed",
+    gettext_noop("Not enough examined to say: record the neurological screen listed"),
     f"{S2}; {S3}",
 )
 NONE_CCR = ImagingRule(
     "IMAGING_NONE_CCR",
     "none",
-    "Cleared by the Canadian C-Spine Rule and no other red flag: no imaging",
+    gettext_noop("Cleared by the Canadian C-Spine Rule and no other red flag: no imaging"),
     S4,
 )
 NONE_UPPER = ImagingRule(
     "IMAGING_NONE",
     "none",
-    "No red flag in the intake or the examination and a normal neurological screen: imaging "
-    "is not indicated for non-specific neck or upper-back pain",
+    gettext_noop(
+        "No red flag in the intake or the examination and a normal neurological screen: imaging "
+        "is not indicated for non-specific neck or upper-back pain"
+    ),
     S2,
 )
 NONE_LOWER = ImagingRule(
     "IMAGING_NONE",
     "none",
-    "No red flag in the intake or the examination and a normal neurological screen: imaging "
-    "is not indicated for non-specific low back pain",
+    gettext_noop(
+        "No red flag in the intake or the examination and a normal neurological screen: imaging "
+        "is not indicated for non-specific low back pain"
+    ),
     S3,
 )
 IMAGING_RULES = (
