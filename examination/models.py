@@ -126,6 +126,11 @@ class ExaminationQuerySet(models.QuerySet["Examination"]):
         """Examinations no later one has corrected."""
         return self.filter(corrected_by__isnull=True)
 
+    def latest_of(self, case_id: int) -> Examination | None:
+        """The case's latest examination (a correction is later than what it corrects): the
+        one the referral letter and the programme's cautions read."""
+        return self.filter(case_id=case_id).order_by("-examined_at", "-pk").first()
+
 
 class Examination(models.Model):
     """One clinician's examination of the patient of a case, stored as given (`exam/1`)."""

@@ -13,6 +13,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import StaffProfile
+from examination import prose, readable
+from examination.models import Examination
 from patients.forms import display_answer
 from referrals.models import EXPECTED_WITHIN_DAYS, Referral
 from triage.models import Case, Urgency
@@ -165,19 +167,64 @@ def complaint(answers: dict[str, Any]) -> str:
     return text
 
 
-def compose_letter(*, case: Case, clinician: User) -> str:
+def imaging_request(examination: Examination) -> dict[str, str] | None:
+    """What the imaging decision aid of `examination` asks for, when it asks for imaging: the
+    modality ("mri" or "xray") with its words, the rule and its reason and source, and the
+    relevant findings in prose. None when the aid says no imaging or cannot say."""
+    assessment = getattr(examination, "assessment", None)
+    aid = assessment.imaging if assessment is not None else None
+    if not aid or aid.get("decision") not in IMAGING_DESTINATIONS:
+        return None
+    reason = readable.rule_reason(str(aid.get("id", "")), str(aid.get("reason", "")), [])
+    return {
+        "decision": str(aid["decision"]),
+        "modality": str(readable.DECISION_LABELS[aid["decision"]]),
+        "rule": str(aid.get("id", "")),
+        "reason": reason,
+        "source": str(aid.get("source", "")),
+        "findings": prose.examination_findings(examination),
+    }
+
+
+# The destination kind (referrals.Destination.Kind) for each modality the aid may ask for.
+IMAGING_DESTINATIONS = {"mri": "mri", "xray": "xray"}
+
+
+def _exam_reasons(examination: Examination | None) -> list[str]:
+    """The reasons of the examination's rules that set an urgency, translated."""
+    assessment = getattr(examination, "assessment", None) if examination else None
+    if assessment is None:
+        return []
+    library = examination.library if examination is not None else {}
+    return [
+        readable.rule_reason(
+            str(stored.get("id", "")),
+            str(stored.get("reason", "")),
+            list(stored.get("findings", [])),
+            library,
+        )
+        for stored in assessment.rules
+        if stored.get("urgency")
+    ]
+
+
+def compose_letter(*, case: Case, clinician: User, imaging: Examination | None = None) -> str:
     """The first draft of the letter's body, for the clinician to edit, in prose: the complaint
-    from the answers, why we refer (the reasons of the rules that set an urgency; weak flags are
+    from the answers, the relevant findings of the case's latest examination, why we refer (the
+    reasons of the rules that set an urgency, the intake's and the examination's; weak flags are
     findings in the complaint, never citations), what else the patient reports, and the
     clinician's signature. The urgency asked for is printed above it from the referral itself,
-    so an edit of the urgency cannot leave the letter saying another."""
+    so an edit of the urgency cannot leave the letter saying another.
+
+    `imaging`: an examination whose imaging decision aid asked for MRI or X-ray: the letter asks
+    for that imaging, with the aid's rule, and its findings are the ones described."""
     patient = case.patient
-    # The intake's answers and rules (an examination's findings reach the letter later).
     assessment = case.latest_intake_assessment
     answers: dict[str, Any] = (
         assessment.intake.answers if assessment is not None and assessment.intake else {}
     )
     rules, _weak = fired_rules(assessment.rules) if assessment is not None else ([], [])
+    examination = imaging or Examination.objects.latest_of(case.pk)
     lines = [
         gettext("Dear colleague,"),
         "",
@@ -191,11 +238,30 @@ def compose_letter(*, case: Case, clinician: User) -> str:
             "clinic": settings.CLINIC_NAME,
         },
     ]
+    request = imaging_request(imaging) if imaging is not None else None
+    if request is not None:
+        lines += [
+            "",
+            gettext("I am asking for %(modality)s: %(reason)s (%(rule)s; %(source)s).")
+            % {
+                "modality": request["modality"],
+                "reason": request["reason"].rstrip("."),
+                "rule": request["rule"],
+                "source": request["source"],
+            },
+        ]
     if answers:
         lines += ["", complaint(answers)]
-    if rules:
-        reasons = ". ".join(rule.reason.rstrip(".") for rule in rules)
-        lines += ["", gettext("Why I am referring: %(reasons)s.") % {"reasons": reasons}]
+    paragraph = prose.examination_paragraph(examination) if examination is not None else ""
+    if paragraph:
+        lines += ["", paragraph]
+    reasons = [gettext(rule.reason).rstrip(".") for rule in rules]
+    reasons += [r.rstrip(".") for r in _exam_reasons(examination) if r.rstrip(".") not in reasons]
+    if reasons:
+        lines += [
+            "",
+            gettext("Why I am referring: %(reasons)s.") % {"reasons": ". ".join(reasons)},
+        ]
     symptoms = [str(words) for name, words in _SYMPTOMS.items() if answers.get(name) is True]
     history = [str(words) for name, words in _HISTORY.items() if answers.get(name) is True]
     if symptoms:
