@@ -22,6 +22,9 @@ class ReferralNewForm(forms.Form):
     urgency = forms.TypedChoiceField(
         label=_("Urgency asked for"), choices=URGENCY_CHOICES, coerce=int
     )
+    # The examination whose imaging decision aid this referral follows (the case page's
+    # "Refer for MRI / X-ray"); the view checks it is one of the case's.
+    imaging = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

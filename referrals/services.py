@@ -10,8 +10,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit import services as audit
+from examination.models import Examination
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from outbox.services import retry_dead_message as outbox_retry
@@ -33,20 +35,35 @@ def draft_referral(
     destination_id: int,
     clinician: User,
     urgency: Urgency | None = None,
+    imaging_examination_id: int | None = None,
 ) -> Referral:
-    """A draft to the destination, its letter written from the patient, answers and fired rules.
-    A case has one live referral per destination."""
+    """A draft to the destination, its letter written from the patient, answers, fired rules
+    and the case's latest examination. A case has one live referral per destination.
+
+    `imaging_examination_id`: an examination of this case whose imaging decision aid asked for
+    MRI or X-ray (the case page's one-click imaging referral): the letter asks for that imaging
+    with the aid's rule and that examination's findings. The draft is still the clinician's to
+    review and send."""
     case = _case_to_refer(case_id, clinician)
     destination = Destination.objects.get(pk=destination_id, active=True)
     if Referral.objects.live().filter(case=case, destination=destination).exists():
         raise ReferralError(f"This case already has a live referral to {destination.name}.")
+    imaging = None
+    if imaging_examination_id is not None:
+        imaging = (
+            Examination.objects.filter(pk=imaging_examination_id, case=case)
+            .select_related("assessment")
+            .first()
+        )
+        if imaging is None or letters.imaging_request(imaging) is None:
+            raise ReferralError(gettext("That examination of this case does not ask for imaging."))
     urgency = urgency or letters.default_urgency(case)
     referral = Referral.objects.create(
         case=case,
         destination=destination,
         referred_by=clinician,
         urgency=urgency,
-        letter=letters.compose_letter(case=case, clinician=clinician),
+        letter=letters.compose_letter(case=case, clinician=clinician, imaging=imaging),
     )
     audit.record_change(
         by=clinician,
@@ -57,6 +74,7 @@ def draft_referral(
             "destination": (None, destination.name),
             "urgency": (None, Urgency(urgency).label),
             "status": (None, referral.get_status_display()),
+            **({"imaging asked for": (None, f"examination {imaging.pk}")} if imaging else {}),
         },
     )
     return referral

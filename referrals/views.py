@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
+from clinic.params import parse_id
 from clinic.roles import Role, role_required
 from clinic.text import text_problem
+from examination.models import Examination
 from referrals import letters, services
 from referrals.forms import LetterForm, ReferralNewForm
 from referrals.models import Destination, Referral
@@ -115,13 +118,41 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _imaging_examination(request: HttpRequest, case: Case) -> Examination | None:
+    """The examination an imaging referral follows (?imaging=<id>, or the form's field): one of
+    this case's whose imaging decision aid asks for MRI or X-ray, else 404."""
+    raw = request.POST.get("imaging", "") if request.method == "POST" else ""
+    raw = raw or request.GET.get("imaging", "")
+    if not raw:
+        return None
+    examination = (
+        Examination.objects.filter(pk=parse_id(raw), case=case).select_related("assessment").first()
+    )
+    if examination is None or letters.imaging_request(examination) is None:
+        raise Http404("No imaging asked for by an examination of this case")
+    return examination
+
+
 @role_required(Role.CLINICIAN)
 def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Choose a destination and the urgency; the draft letter follows. With ?imaging=<exam id>
+    (the case page's imaging decision aid), the form comes filled in: the imaging destination
+    of the modality the aid asks for, and the letter asks for it with the aid's rule and the
+    examination's findings. The clinician still checks the draft and sends it."""
     case = get_object_or_404(Case.objects.select_related("patient"), pk=case_id)
-    form = ReferralNewForm(
-        request.POST or None,
-        initial={"urgency": letters.default_urgency(case).value},
-    )
+    imaging = _imaging_examination(request, case)
+    request_for = letters.imaging_request(imaging) if imaging is not None else None
+    initial: dict[str, Any] = {"urgency": letters.default_urgency(case).value}
+    if imaging is not None and request_for is not None:
+        initial["imaging"] = imaging.pk
+        initial["destination"] = (
+            Destination.objects.filter(
+                active=True, kind=letters.IMAGING_DESTINATIONS[request_for["decision"]]
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    form = ReferralNewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         destination: Destination = form.cleaned_data["destination"]
         try:
@@ -130,6 +161,7 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 destination_id=destination.pk,
                 clinician=request.user,  # type: ignore[arg-type]
                 urgency=Urgency(form.cleaned_data["urgency"]),
+                imaging_examination_id=imaging.pk if imaging is not None else None,
             )
         except services.ReferralError as exc:
             form.add_error("destination", str(exc))
@@ -144,7 +176,12 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "referrals/referral_new.html",
-        {"case": case, "form": form, "safety_net": safety_net_for(CaseDecision.Kind.REFERRED)},
+        {
+            "case": case,
+            "form": form,
+            "imaging": request_for,
+            "safety_net": safety_net_for(CaseDecision.Kind.REFERRED),
+        },
     )
 
 
