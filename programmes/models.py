@@ -29,6 +29,7 @@ CAUTION_TAG_CHOICES = [
     ("ballistic", "Ballistic"),
     ("loaded_spinal_flexion", "Loaded spinal flexion"),
     ("end_range_neck", "End-range neck movement"),
+    ("neural_tension", "Neural tension"),
 ]
 CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
 

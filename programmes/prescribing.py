@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from examination.models import Examination
 from outbox.services import queue_emails
 from programmes.core import caution, schedule
 from programmes.core.suggest import Suggestion, suggest_template
@@ -84,6 +85,7 @@ CAUTION_TAG_WORDS: dict[str, StrOrPromise] = {
     "ballistic": gettext_lazy("fast, swinging (ballistic) load"),
     "loaded_spinal_flexion": gettext_lazy("loaded bending of the spine"),
     "end_range_neck": gettext_lazy("neck movement to the end of its range"),
+    "neural_tension": gettext_lazy("a stretch that tensions the arm's nerves"),
 }
 CLASH_FIELD_WORDS: dict[str, StrOrPromise] = {
     "osteoporosis": gettext_lazy("osteoporosis or a fragility fracture"),
@@ -91,6 +93,16 @@ CLASH_FIELD_WORDS: dict[str, StrOrPromise] = {
     "dizziness_or_drop_attacks": gettext_lazy("dizziness or drop attacks"),
     "inflammatory_arthritis_history": gettext_lazy("inflammatory arthritis"),
     "electric_shock_on_neck_flexion": gettext_lazy("an electric-shock feeling on bending the neck"),
+    "exam.shoulder_impingement_test_positive": gettext_lazy(
+        "a positive shoulder impingement test on examination"
+    ),
+    "exam.cervical_arterial_screen_positive": gettext_lazy(
+        "a positive cervical arterial screen on examination"
+    ),
+    "exam.lhermitte_sign_positive": gettext_lazy("Lhermitte's sign on examination"),
+    "exam.upper_limb_neurodynamic_test_positive": gettext_lazy(
+        "a positive upper limb neurodynamic test on examination"
+    ),
 }
 
 
@@ -179,6 +191,23 @@ def clash_warnings(plan: Sequence[PlannedPhase], answers: Mapping[str, Any]) -> 
     return found
 
 
+def caution_answers(case: Case, assessment: Assessment | None) -> dict[str, Any]:
+    """What the caution clashes read for this case: the intake's answers the programme is
+    prescribed from (`assessment`, as `assessment_to_prescribe_from` gives it) and, once the
+    case has been examined, the facts of its latest examination (`exam.<fact>`, from
+    `caution.exam_facts`): a positive impingement test, arterial screen or neurodynamic test
+    is flagged at prescribing as an intake's answer is."""
+    answers: dict[str, Any] = (
+        dict(assessment.intake.answers)
+        if assessment is not None and assessment.intake is not None
+        else {}
+    )
+    examination = Examination.objects.latest_of(case.pk)
+    if examination is not None:
+        answers |= caution.exam_facts(examination.findings)
+    return answers
+
+
 def assessment_to_prescribe_from(case: Case) -> Assessment | None:
     """The triage result a programme is prescribed from (its intake's answers): the case's
     latest assessment of an intake."""
@@ -253,7 +282,9 @@ def prescribe_programme(
     template = ProgrammeTemplate.objects.get(pk=template_id)
     plan = list(plan) if plan is not None else plan_from_template(template)
     answers: dict[str, Any] = dict(assessment.intake.answers) if assessment.intake else {}
-    _check_plan(plan, answers, start_date)
+    # The clashes read the examination's findings too; the programme keeps the intake's answers.
+    cautions = caution_answers(case, assessment)
+    _check_plan(plan, cautions, start_date)
 
     now = timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -297,7 +328,7 @@ def prescribe_programme(
                 days_per_week=item.days_per_week,
                 clashes=[
                     clash.tag + ":" + clash.field
-                    for clash in caution.clashes_for(item.exercise.caution_tags, answers)
+                    for clash in caution.clashes_for(item.exercise.caution_tags, cautions)
                 ],
                 clash_note=item.clash_note.strip(),
             )
@@ -395,8 +426,8 @@ def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start:
         raise ProgrammeRefused(
             "Caution: "
             + ", ".join(names)
-            + " clash with the patient's answers. Remove each one, or keep it with a note "
-            "saying why."
+            + " clash with the patient's answers or examination. Remove each one, or keep it "
+            "with a note saying why."
         )
 
 

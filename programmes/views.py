@@ -83,9 +83,8 @@ def prescribe(request: HttpRequest, case_id: int) -> HttpResponse:
     template's doses to adjust, caution clashes flagged, and the note. POST: prescribe."""
     case = get_object_or_404(Case.objects.select_related("patient", "claimed_by"), pk=case_id)
     latest = prescribing.assessment_to_prescribe_from(case)
-    answers: dict[str, Any] = (
-        dict(latest.intake.answers) if latest is not None and latest.intake is not None else {}
-    )
+    # The intake's answers with the latest examination's findings: what the cautions read.
+    answers = prescribing.caution_answers(case, latest)
     blockers = prescribing.prescription_blockers(case, latest)
     context: dict[str, Any] = {
         "case": case,

@@ -20,6 +20,8 @@ Exercise fields (patient-facing text is plain UK English, second person, short s
   kettlebells the step is one bell size (2 kg: 4, 6, 8, 10, 12 ...). For a farmer's carry the load
   is for each hand.
 - `caution_tags`: prompts for the prescribing clinician (see `programmes.core.caution`), not bans.
+  `neural_tension` marks a stretch that tensions the arm's nerves as a neurodynamic test does
+  (the shoulder held down with the neck bent away: Butler 2000; Coppieters & Butler 2008).
   `loaded_spinal_flexion` marks any exercise that loads the spine in a forward-bent (hip-hinged)
   position, even when taught with a flat back, because that is where care is needed in
   osteoporosis or after a vertebral fracture.
@@ -52,6 +54,7 @@ CAUTION_TAGS: dict[str, str] = {
     "ballistic": "Ballistic",
     "loaded_spinal_flexion": "Loaded spinal flexion",
     "end_range_neck": "End-range neck movement",
+    "neural_tension": "Neural tension",
 }
 
 # Cited from knowledge; confirm with the clinical lead.
@@ -120,6 +123,11 @@ SOURCES: dict[str, str] = {
         "Cervical Region for Potential of Vascular Pathologies of the Neck Prior to "
         "Musculoskeletal Intervention: International IFOMPT Cervical Framework. J Orthop Sports "
         "Phys Ther 2023;53(1):7-22"
+    ),
+    "coppieters_butler_2008": (
+        "Coppieters MW, Butler DS. Do 'sliders' slide and 'tensioners' tension? An analysis of "
+        "neurodynamic techniques and considerations regarding their application. Man Ther "
+        "2008;13(3):213-21"
     ),
     "lambert_2017": (
         "Lambert TE, Harvey LA, Avdalis C, et al. An app with remote support achieves better "
@@ -858,8 +866,8 @@ EXERCISES: tuple[Exercise, ...] = (
             "Start with a gentle 20-second hold. Build up to 30 seconds. Let the stretch ease "
             "as you breathe out, rather than pulling harder."
         ),
-        caution_tags=("end_range_neck",),
-        sources=("tunwattanapong_2016", "blanpied_2017", "ifompt_2023"),
+        caution_tags=("end_range_neck", "neural_tension"),
+        sources=("tunwattanapong_2016", "blanpied_2017", "ifompt_2023", "coppieters_butler_2008"),
     ),
     Exercise(
         slug="levator-scapulae-stretch",
@@ -892,8 +900,8 @@ EXERCISES: tuple[Exercise, ...] = (
             "Start with a gentle 20-second hold. Build up to 30 seconds. Let the stretch ease "
             "as you breathe out, rather than pulling harder."
         ),
-        caution_tags=("end_range_neck",),
-        sources=("tunwattanapong_2016", "blanpied_2017", "ifompt_2023"),
+        caution_tags=("end_range_neck", "neural_tension"),
+        sources=("tunwattanapong_2016", "blanpied_2017", "ifompt_2023", "coppieters_butler_2008"),
     ),
     # --- Thoracic spine mobility --------------------------------------------------------------
     Exercise(

@@ -117,12 +117,13 @@ def test_the_library_module_imports_no_django() -> None:
     assert not [name for name in imported if name.split(".")[0] == "django"]
 
 
-def test_caution_tags_and_categories_are_the_four_known_ones() -> None:
+def test_caution_tags_and_categories_are_the_known_ones() -> None:
     assert set(CAUTION_TAGS) == {
         "overhead_load",
         "ballistic",
         "loaded_spinal_flexion",
         "end_range_neck",
+        "neural_tension",
     }
     assert set(CATEGORIES) == {"strength", "mobility", "stretch", "posture"}
     assert all(label.strip() for label in [*CAUTION_TAGS.values(), *CATEGORIES.values()])
@@ -191,6 +192,12 @@ def test_required_mobility_stretch_and_posture_exercises_are_present(slug: str) 
 def test_every_neck_stretch_and_neck_turn_is_marked_end_range() -> None:
     for slug in ("neck-rotation-range", "upper-trapezius-stretch", "levator-scapulae-stretch"):
         assert "end_range_neck" in BY_SLUG[slug].caution_tags, slug
+
+
+def test_the_neck_stretches_that_hold_the_shoulder_down_are_marked_neural_tension() -> None:
+    tensioning = {slug for slug, e in BY_SLUG.items() if "neural_tension" in e.caution_tags}
+    assert tensioning == {"upper-trapezius-stretch", "levator-scapulae-stretch"}
+    assert all("coppieters_butler_2008" in BY_SLUG[slug].sources for slug in tensioning)
 
 
 def test_every_source_is_cited_by_an_exercise_or_a_template() -> None:
