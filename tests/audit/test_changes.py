@@ -556,6 +556,31 @@ def test_a_deploy_with_other_rule_set_settings_records_them_old_and_new(settings
     assert set(changes) == {"medium psychosocial risk is routine", "rule set"}
 
 
+def test_a_deploy_with_another_exam_rule_set_records_it_old_and_new(monkeypatch: Any) -> None:
+    from triage.rules import exam_rules
+
+    call_command("migrate", verbosity=0)
+    baseline = SettingsRecord.objects.get(key=audit_services.RULESET_SETTINGS)
+    assert baseline.value["exam rule set"] == exam_rules.EXAM_RULESET_VERSION
+
+    monkeypatch.setattr(exam_rules, "EXAM_RULESET_VERSION", "exam-2099.1")
+    call_command("migrate", verbosity=0)
+
+    event = _only(record=audit_services.RULESET_SETTINGS)
+    assert _old_new(event) == {"exam rule set": (baseline.value["exam rule set"], "exam-2099.1")}
+
+
+def test_a_baseline_from_before_the_exam_rule_set_records_its_arrival() -> None:
+    call_command("migrate", verbosity=0)
+    baseline = SettingsRecord.objects.get(key=audit_services.RULESET_SETTINGS)
+    baseline.value = {k: v for k, v in baseline.value.items() if k != "exam rule set"}
+    baseline.save(update_fields=["value"])
+
+    assert audit_services.record_ruleset_settings() is True
+    changes = _old_new(_only(record=audit_services.RULESET_SETTINGS))
+    assert changes == {"exam rule set": (None, "exam-2026.1")}
+
+
 # --- The reports, and nothing updated --------------------------------------------------------
 
 
