@@ -307,3 +307,29 @@ def test_the_demo_clinician_signs_letters_with_a_registered_profile(demo_debug):
     assert (profile.registration_body, profile.registration_number) == ("HCPC", "PH000001")
     profile.full_clean()  # valid as the admin would save it
     assert StaffProfile.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_two_demo_cases_are_examined_one_cleared_and_one_with_upper_motor_neurone_signs(
+    demo_debug,
+):
+    from examination.models import Examination
+
+    seed()
+    seed()  # and again: nothing added
+
+    examinations = {
+        e.case.patient.family_name: e
+        for e in Examination.objects.select_related("case__patient", "assessment", "examiner")
+    }
+    assert set(examinations) == {"Marsh", "Brooks"}
+    cleared, signs = examinations["Marsh"], examinations["Brooks"]
+    assert {e.examiner.username for e in examinations.values()} == {"clinician"}
+    assert [r["id"] for r in cleared.assessment.rules] == ["EXAM_CCR_CLEARED"]
+    assert cleared.assessment.imaging["decision"] == "none"
+    assert "EXAM_MYELOPATHY_SIGNS" in [r["id"] for r in signs.assessment.rules]
+    assert signs.assessment.imaging["decision"] == "mri"
+    # Each case is held by the demo clinician, at the urgency its intake gave.
+    for examination in examinations.values():
+        assert examination.case.claimed_by.username == "clinician"
+        assert examination.case.urgency == Urgency.URGENT

@@ -1,4 +1,5 @@
-"""Fill a demo installation: three staff logins and a queue of realistic intakes (clinic/demo.py).
+"""Fill a demo installation: three staff logins and a queue of realistic intakes (clinic/demo.py),
+one patient on a programme, and two examined cases (examination/demo.py).
 
 Every intake goes through `submit_intake`, so its assessment and case are what the rule set really
 says. Running the command again adds nothing: logins are found by username and intakes by their
@@ -20,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.demo import LOGINS, PATIENTS, DemoLogin
 from clinic.models import StaffProfile
+from examination.demo import seed_demo_examinations
 from patients.models import Intake
 from patients.services import submit_intake
 from psychosocial.demo import seed_example_tool
@@ -55,6 +57,10 @@ class Command(BaseCommand):
             now = timezone.now()
             added = seed_demo_intakes(entered_by=users["reception"], now=now)
             seed_demo_programme(clinician=users["clinician"], now=now)
+            seed_demo_examinations(
+                clinician=users["clinician"],
+                tokens={patient.key: patient.submission_token for patient in PATIENTS},
+            )
             seed_example_tool()  # inactive, placeholder wording: we hold no licence
         already = len(PATIENTS) - added
         self.stdout.write(
