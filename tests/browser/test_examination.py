@@ -182,3 +182,77 @@ def test_on_a_tablet_each_side_sits_beside_the_other_with_targets_for_a_finger(
         expect(page.locator("#id_neurological__myotomes__C5__left")).to_be_visible()
     finally:
         context.close()
+
+
+def test_on_a_tablet_the_imaging_aid_refers_for_mri_in_one_tap_and_the_clinician_sends_it(
+    live_server, chromium: Browser
+) -> None:
+    import uuid
+
+    from examination.services import record_examination
+    from referrals.models import Destination, Referral
+    from tests.examination.helpers import findings
+    from triage.services import claim_case
+
+    seed_test_library()
+    # The migration's destinations are gone after an earlier transactional test, as its library.
+    mri = Destination.objects.filter(kind=Destination.Kind.MRI).order_by("pk").first()
+    mri = mri or Destination.objects.create(
+        kind=Destination.Kind.MRI, name="Riverside MRI", email="mri@example.org"
+    )
+    tess = make_user(role="clinician", username="tess", first_name="Tess", last_name="Iles")
+    intake = make_intake(
+        entered_by=make_user(role="reception"),
+        details=patient_details(given_name="Ivy", family_name="Marsh"),
+    )
+    case = Case.objects.get(pk=intake.assessment.case_id)
+    claim_case(case_id=case.pk, clinician=tess)
+    record_examination(
+        case_id=case.pk,
+        clinician=tess,
+        findings=findings(
+            {
+                "upper_motor_neurone.hoffmann.right": "positive",
+                "upper_motor_neurone.tandem_gait": "abnormal",
+                "range_of_movement.cervical.rotation_left": {"degrees": 30, "pain": False},
+                "range_of_movement.cervical.rotation_right": {"degrees": 70, "pain": False},
+                "impression.category": "suspected_myelopathy",
+            }
+        ),
+        submission_token=uuid.uuid4(),
+    )
+    prose = (
+        "Hoffmann's sign positive on the right; tandem gait unsteady; active rotation 30° left, "
+        "70° right"
+    )
+    context = chromium.new_context(viewport=TABLET, locale="en-GB", has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in_page(page, live_server.url, tess, PASSWORD)
+        page.goto(f"{live_server.url}{case.get_absolute_url()}")
+        aid = page.locator("#examinations .exam-imaging")
+        expect(aid.locator(".exam-imaging-decision")).to_have_text("MRI")
+        aid.get_by_role("link", name="Refer for MRI").tap()
+
+        # The form, filled in from the aid: MRI, the rule, the findings.
+        expect(page.get_by_role("heading", name="Refer Ivy Marsh")).to_be_visible()
+        expect(page.locator("#id_destination")).to_have_value(str(mri.pk))
+        request = page.locator("#imaging-request")
+        expect(request).to_contain_text("Imaging asked for: MRI")
+        expect(request).to_contain_text("IMAGING_MRI_CORD")
+        expect(request).to_contain_text(prose)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.get_by_role("button", name="Write the letter").tap()
+
+        # The draft, for the clinician to check before it goes.
+        expect(page.get_by_text("Draft letter written")).to_be_visible()
+        letter = page.locator("#id_letter")
+        expect(letter).to_have_value(re.compile("I am asking for MRI"))
+        expect(letter).to_have_value(re.compile(re.escape(prose)))
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        context.close()
+
+    referral = Referral.objects.get()
+    assert (referral.destination, referral.status) == (mri, Referral.Status.DRAFT)
