@@ -16,6 +16,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.clock import clock_fixture  # noqa: F401 - the clock fixture
 from tests.support.factories import (
@@ -25,6 +27,18 @@ from tests.support.factories import (
     ReceptionistFactory,
 )
 from tests.support.two_factor import sign_in
+
+# Property tests run the same examples on every run (derandomized: a failure on CI is one anyone
+# reproduces), and a busy machine never fails them for generating slowly or for a slow example:
+# their subject is the rules' properties, not the machine's speed.
+hypothesis_settings.register_profile(
+    "clinic",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+hypothesis_settings.load_profile("clinic")
 
 
 def pytest_configure(config: pytest.Config) -> None:
