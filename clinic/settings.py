@@ -426,6 +426,15 @@ SELF_INTAKE_PAUSE = timedelta(minutes=env.int("SELF_INTAKE_PAUSE_MINUTES", defau
 SELF_INTAKE_MAX_WRONG = env.int("SELF_INTAKE_MAX_WRONG", default=10)
 SELF_INTAKE_IDLE = timedelta(minutes=env.int("SELF_INTAKE_IDLE_MINUTES", default=60))
 
+# Public self-referral (selfintake/referral.py): off unless the clinic chooses it (the page is
+# then a 404). A request emails a confirmation link that works once for
+# SELF_REFERRAL_LINK_HOURS; at most SELF_REFERRAL_PER_ADDRESS confirmation emails go to one
+# address, and SELF_REFERRAL_PER_CLIENT are asked from one client address, in any 24 hours.
+SELF_REFERRAL_ENABLED = env.bool("SELF_REFERRAL_ENABLED", default=False)
+SELF_REFERRAL_LINK_MAX_AGE = timedelta(hours=env.int("SELF_REFERRAL_LINK_HOURS", default=24))
+SELF_REFERRAL_PER_ADDRESS = env.int("SELF_REFERRAL_PER_ADDRESS", default=3)
+SELF_REFERRAL_PER_CLIENT = env.int("SELF_REFERRAL_PER_CLIENT", default=10)
+
 # Security: production defaults whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)  # one clinic day
