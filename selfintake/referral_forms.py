@@ -24,6 +24,10 @@ SEX_CHOICES = [
 OLDEST = 130
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class SelfReferralForm(DateOfBirthForm):
     """The date of birth as the self-intake asks it (three boxes), with the rest around it."""
 
@@ -61,7 +65,7 @@ class SelfReferralForm(DateOfBirthForm):
         max_length=32,
         required=False,
         help_text=_("So that the clinic can phone you if it needs to."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=TelInput(attrs={"autocomplete": "tel"}),
     )
     email_consent = forms.BooleanField(
         label=_("I agree that the clinic may email me about my care"),

@@ -7,6 +7,7 @@ triaged intake whose EMERGENCY alerts the clinicians on duty."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,10 +19,19 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from outbox.models import Message
 from patients.models import Intake, Patient
-from selfintake import links, referral
+from selfintake import links, referral, services
 from selfintake.forms import CONTRACT_STEPS
 from selfintake.models import Invitation, SelfReferral
-from tests.selfintake.helpers import answer_every_step, answers_path, done_path, step_path
+from tests.selfintake.helpers import (
+    answer_every_step,
+    answers_path,
+    done_path,
+    fill_draft,
+    invite,
+    patient_with_email,
+    self_intake,
+    step_path,
+)
 from tests.support.clock import Clock
 from tests.support.error_summary import summary_links
 from tests.support.factories import ClinicianFactory, PatientFactory
@@ -426,3 +436,49 @@ def test_a_complete_self_referral_is_triaged_on_submit_and_an_emergency_alerts_o
     assert alert.to_email == on_duty.email and alert.case_id == intake.assessment.case_id
     done = browser.get(done_path(intake_link))
     assert "999" in page_text(done)
+
+
+# --- What reception sees ----------------------------------------------------------------------
+
+
+def test_reception_sees_the_record_is_self_referred_in_the_queue_the_case_and_the_list(
+    clinician_client: Client, receptionist_client: Client, receptionist: Any
+) -> None:
+    item = referral.request_self_referral(
+        details=referral.ReferralDetails(
+            given_name="Grace",
+            family_name="Hopper",
+            date_of_birth=BORN,
+            sex="F",
+            email="grace@example.org",
+            phone="",
+            email_consent=True,
+        ),
+        submission_token=uuid.uuid4(),
+    )
+    invitation = referral.confirm_self_referral(referral_id=item.pk)
+    fill_draft(invitation, hand_clumsiness="yes")
+    intake = services.submit_self_intake(invitation_id=invitation.pk, questionnaire=None)
+    # Another patient's self-intake, invited by reception: not marked.
+    self_intake(receptionist, patient_with_email(given_name="Ada", email="ada@example.org"))
+    waiting, _link = invite(
+        patient_with_email(given_name="Bo", email="bo@example.org"), receptionist
+    )
+
+    queue = clinician_client.get(reverse("triage:queue")).content.decode()
+    assert queue.count('<td class="case-source">Self-referral</td>') == 1
+    assert queue.count('<td class="case-source">Patient</td>') == 1
+
+    page = clinician_client.get(
+        reverse("triage:case_detail", args=[intake.assessment.case_id])
+    ).content.decode()
+    panel = " ".join(page.split('id="self-intake"')[1].split("</section>")[0].split())
+    assert "Self-referred" in panel and "grace@example.org" in panel
+    assert "matched to no other" in panel
+
+    listing = receptionist_client.get(reverse("selfintake:list")).content.decode()
+    marked = re.findall(
+        r"([A-Z][a-z]+ [A-Za-z]+)</a> <span class=\"badge[^\"]*self-referred", listing
+    )
+    assert marked == ["Grace Hopper"], marked
+    assert waiting.patient.full_name in listing
