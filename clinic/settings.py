@@ -329,7 +329,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "programmes.queue_due",
         "schedule": env.float("PROGRAMME_MAIL_CHECK_SECONDS", default=60.0),
     },
-    # Self-intake drafts whose link has expired are deleted (they hold the patient's answers).
+    # Self-intake drafts whose link has expired are deleted (they hold the patient's answers), and
+    # self-referral requests never confirmed.
     "selfintake-purge-expired": {
         "task": "selfintake.purge_expired",
         "schedule": env.float("SELF_INTAKE_PURGE_SECONDS", default=3600.0),

@@ -325,3 +325,14 @@ def _invitation_email(invitation: Invitation) -> Email:
         },
         patient_id=invitation.patient_id,
     )
+
+
+def purge_unconfirmed(*, now: datetime | None = None) -> int:
+    """Delete the requests never confirmed, once their link has expired and they no longer count
+    for the throttle (they hold the name, birthday and address of somebody who may never have
+    asked). Confirmed ones stay: they are the record's "self-referred" mark. Returns how many."""
+    now = now or timezone.now()
+    deleted, _by_model = SelfReferral.objects.filter(
+        confirmed_at__isnull=True, expires_at__lte=now, created_at__lte=now - WINDOW
+    ).delete()
+    return deleted

@@ -22,6 +22,7 @@ from patients.models import Intake, Patient
 from selfintake import links, referral, services
 from selfintake.forms import CONTRACT_STEPS
 from selfintake.models import Invitation, SelfReferral
+from selfintake.tasks import purge_expired
 from tests.selfintake.helpers import (
     answer_every_step,
     answers_path,
@@ -482,3 +483,18 @@ def test_reception_sees_the_record_is_self_referred_in_the_queue_the_case_and_th
     )
     assert marked == ["Grace Hopper"], marked
     assert waiting.patient.full_name in listing
+
+
+def test_requests_never_confirmed_are_deleted_once_they_no_longer_count(
+    client: Client, clock: Clock
+) -> None:
+    ask(client, email="never@example.org")
+    ask(client, email="yes@example.org")
+    Client().post(confirm_path(confirmation_link("yes@example.org")))
+    clock.advance(timedelta(hours=23))
+    purge_expired()
+    assert SelfReferral.objects.count() == 2  # still counted for the throttle
+
+    clock.advance(timedelta(hours=1, seconds=1))
+    purge_expired()
+    assert list(SelfReferral.objects.values_list("email", flat=True)) == ["yes@example.org"]
