@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -82,7 +83,7 @@ def start(request: HttpRequest) -> HttpResponseBase:
                     "or from this device. Nothing was sent. You can try again after "
                     "%(until)s, or phone the clinic."
                 )
-                % {"until": until.strftime("%d/%m/%Y %H:%M")},
+                % {"until": date_format(until, "l j F, H:i")},
             )
             return _render(request, "selfintake/referral/start.html", {"form": form}, status=429)
         return redirect("selfintake:referral_sent")
