@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import LazySettings
@@ -498,3 +499,24 @@ def test_requests_never_confirmed_are_deleted_once_they_no_longer_count(
     clock.advance(timedelta(hours=1, seconds=1))
     purge_expired()
     assert list(SelfReferral.objects.values_list("email", flat=True)) == ["yes@example.org"]
+
+
+@pytest.mark.parametrize(
+    "hostile", ["\x00", "9" * 40, "<script>alert(1)</script>", "ü" * 300, "-1", "' OR 1=1 --"]
+)
+def test_hostile_input_gets_a_clear_answer_never_a_server_error(
+    client: Client, hostile: str
+) -> None:
+    response = ask(
+        client,
+        given_name=hostile,
+        day=hostile,
+        sex=hostile,
+        email=hostile,
+        phone=hostile,
+        submission_token=hostile,
+    )
+    assert response.status_code == 400
+    assert "<script>alert" not in response.content.decode()
+    assert not SelfReferral.objects.exists()
+    assert Client().get(f"/p/r/{quote(hostile, safe='')}/").status_code == 404
