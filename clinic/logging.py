@@ -16,9 +16,10 @@ import re
 LINK = "[link]"
 REDACTED = "[redacted]"
 
-# /p/<token>, /p/u/<token>, /p/i/<link> (a self-intake): everything after /p/ (and u/ or i/) up to
+# /p/<token>, /p/u/<token>, /p/i/<link> (a self-intake), /p/r/<link> (a self-referral's
+# confirmation): everything after /p/ (and u/, i/ or r/) up to
 # the next slash, quote, space or query. /p/new-link/ is the one patient path without a token.
-_PATIENT_LINK = re.compile(r"/p/(?:[ui]/)?(?!new-link(?:[/?\s\"']|$))[^/?#\s\"'<>]+")
+_PATIENT_LINK = re.compile(r"/p/(?:[uir]/)?(?!new-link(?:[/?\s\"']|$))[^/?#\s\"'<>]+")
 # Any query string, whatever it carries (search terms, names, tokens): from "?" to the end of
 # the URL.
 _QUERY = re.compile(r"\?[^\s\"'<>]+")

@@ -329,7 +329,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "programmes.queue_due",
         "schedule": env.float("PROGRAMME_MAIL_CHECK_SECONDS", default=60.0),
     },
-    # Self-intake drafts whose link has expired are deleted (they hold the patient's answers).
+    # Self-intake drafts whose link has expired are deleted (they hold the patient's answers), and
+    # self-referral requests never confirmed.
     "selfintake-purge-expired": {
         "task": "selfintake.purge_expired",
         "schedule": env.float("SELF_INTAKE_PURGE_SECONDS", default=3600.0),
@@ -425,6 +426,15 @@ SELF_INTAKE_TRIES_BEFORE_PAUSE = env.int("SELF_INTAKE_TRIES_BEFORE_PAUSE", defau
 SELF_INTAKE_PAUSE = timedelta(minutes=env.int("SELF_INTAKE_PAUSE_MINUTES", default=15))
 SELF_INTAKE_MAX_WRONG = env.int("SELF_INTAKE_MAX_WRONG", default=10)
 SELF_INTAKE_IDLE = timedelta(minutes=env.int("SELF_INTAKE_IDLE_MINUTES", default=60))
+
+# Public self-referral (selfintake/referral.py): off unless the clinic chooses it (the page is
+# then a 404). A request emails a confirmation link that works once for
+# SELF_REFERRAL_LINK_HOURS; at most SELF_REFERRAL_PER_ADDRESS confirmation emails go to one
+# address, and SELF_REFERRAL_PER_CLIENT are asked from one client address, in any 24 hours.
+SELF_REFERRAL_ENABLED = env.bool("SELF_REFERRAL_ENABLED", default=False)
+SELF_REFERRAL_LINK_MAX_AGE = timedelta(hours=env.int("SELF_REFERRAL_LINK_HOURS", default=24))
+SELF_REFERRAL_PER_ADDRESS = env.int("SELF_REFERRAL_PER_ADDRESS", default=3)
+SELF_REFERRAL_PER_CLIENT = env.int("SELF_REFERRAL_PER_CLIENT", default=10)
 
 # Security: production defaults whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

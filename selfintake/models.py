@@ -56,8 +56,13 @@ class Invitation(models.Model):
     nonce = models.CharField(max_length=64, unique=True, default=new_nonce, editable=False)
     # The one submission this link may make (patients.services.submit_intake's token).
     submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Empty for a self-referral's link (SelfReferral): the patient asked for it, nobody sent it.
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="self_intakes_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_intakes_sent",
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -153,3 +158,73 @@ class AnswersCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Answers of intake {self.intake_id} checked"
+
+
+class SelfReferral(models.Model):
+    """A request from the clinic's public self-referral page (SELF_REFERRAL_ENABLED), waiting for
+    the email address's owner to confirm it.
+
+    Nothing is filed or triaged before that. The confirmation link (selfintake/referral.py)
+    works once, until `expires_at`. Confirming makes a NEW patient record from these details,
+    never matched to an existing one (a stranger typing somebody's name and birthday must not
+    reach their record), and a self-intake `Invitation` for it: the patient then answers the
+    ordinary self-intake. `patient` set is the record's "self-referred" mark that reception sees.
+    The row is also the throttle's count (per address, per client), kept in the database.
+    """
+
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1)
+    email = models.EmailField()
+    # The address as the throttle counts it (lower case, trimmed).
+    email_key = models.CharField(max_length=254, editable=False)
+    phone = models.CharField(max_length=32, blank=True)
+    email_consent = models.BooleanField(default=False)
+    # The client's address, kept only as a keyed hash (for the per-client throttle).
+    client_key = models.CharField(max_length=64, blank=True, editable=False)
+    # The page's one-time token: a double submit finds this request, and sends no second email.
+    submission_token = models.UUIDField(unique=True)
+    nonce = models.CharField(max_length=64, unique=True, default=new_nonce, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    patient = models.OneToOneField(
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_referral",
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_referral",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["email_key", "-created_at"], name="selfreferral_email_idx"),
+            models.Index(fields=["client_key", "-created_at"], name="selfreferral_client_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True, patient__isnull=True)
+                | models.Q(confirmed_at__isnull=False, patient__isnull=False),
+                name="selfreferral_confirmed_with_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-referral {self.pk}"
+
+    @property
+    def record(self) -> str:
+        """How the audit names it."""
+        return f"self-referral {self.pk}"
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now

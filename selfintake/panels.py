@@ -1,6 +1,7 @@
 """The case page's self-intake panel (registered in SelfIntakeConfig.ready(), triage/panels.py):
 the case's intakes the patient entered themselves, whether staff have gone through them with the
-patient (who, when), and where to send the patient a link."""
+patient (who, when), where to send the patient a link, and whether the patient referred
+themselves from the clinic's public page (their record was made on their word alone)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from patients.models import Intake
-from selfintake.models import AnswersCheck
+from selfintake.models import AnswersCheck, SelfReferral
 from triage.models import Case
 
 
@@ -24,7 +25,7 @@ class SelfEntered:
 
 
 def case_context(request: HttpRequest, case: Case, state: Any) -> dict[str, object]:
-    """Two queries, however many intakes the case has."""
+    """Three queries, however many intakes the case has."""
     intakes = list(
         Intake.objects.filter(assessment__case=case, source=Intake.Source.SELF)
         .order_by("-created_at")
@@ -52,4 +53,9 @@ def case_context(request: HttpRequest, case: Case, state: Any) -> dict[str, obje
                 checked_at=check.checked_at if check else None,
             )
         )
-    return {"self_entered": rows, "self_intake_patient_id": case.patient_id}
+    referral = SelfReferral.objects.filter(patient_id=case.patient_id).first()
+    return {
+        "self_entered": rows,
+        "self_intake_patient_id": case.patient_id,
+        "self_referral": referral,
+    }

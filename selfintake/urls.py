@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfintake import patient_views, views
+from selfintake import patient_views, referral_views, views
 
 app_name = "selfintake"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     # The patient, by the emailed link only (no login). Under /p/ with the programme pages: not
     # cached, kept out of logs (clinic/logging.py), and a page of their own while the database
     # is down (clinic/unavailable.py).
+    # The public self-referral (SELF_REFERRAL_ENABLED; a 404 while it is off): the form, and
+    # the emailed confirmation link.
+    path("p/self-referral/", referral_views.start, name="referral"),
+    path("p/self-referral/sent/", referral_views.sent, name="referral_sent"),
+    path("p/r/<str:link>/", referral_views.confirm, name="referral_confirm"),
     path("p/i/<str:link>/", patient_views.start, name="start"),
     path("p/i/<str:link>/answers/", patient_views.answers, name="answers"),
     path("p/i/<str:link>/saved/", patient_views.saved, name="saved"),

@@ -177,6 +177,7 @@ def test_a_patient_journey_logs_no_link_name_nhs_number_email_or_search_term(
         ),
         ("/p/u/abc:def/undo/", "/p/[link]/undo/"),
         ("/p/i/eyJpIjo1fQ:sig/pain/", "/p/[link]/pain/"),  # a self-intake link
+        ("/p/r/eyJyIjo1fQ:sig/", "/p/[link]/"),  # a self-referral's confirmation link
         (
             '"GET /patients/?q=Zebedee+Quixotic HTTP/1.1" 200',
             '"GET /patients/?[redacted] HTTP/1.1" 200',

@@ -140,6 +140,16 @@ class CaseQueries(_Base):
             ),
         )
 
+    def with_self_referral(self) -> Self:
+        """Whether the case's patient referred themselves from the clinic's public page
+        (selfintake.SelfReferral: a record made on their word, matched to nobody), as
+        `self_referred`, in the case's own query."""
+        from selfintake.models import SelfReferral
+
+        return self.annotate(
+            self_referred=Exists(SelfReferral.objects.filter(patient_id=OuterRef("patient_id")))
+        )
+
     def with_undelivered_alerts(self) -> Self:
         """Whether an alert about the case could not be delivered (triage.services.
         mark_undelivered_alerts), as `alert_undelivered`, in the case's own query."""

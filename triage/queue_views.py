@@ -64,6 +64,8 @@ SOURCE_LABELS: dict[str, object] = {
     Intake.Source.IMPORT: gettext_lazy("Import"),
     Intake.Source.DEMO: gettext_lazy("Demo"),
 }
+# A self-intake of a patient who referred themselves from the clinic's public page.
+SELF_REFERRAL_LABEL = gettext_lazy("Self-referral")
 _RULE_RANK = {level.name: level.value for level in rules.Urgency}
 STATUS_CHOICES = [
     ("", pgettext_lazy("any status", "Any")),
@@ -175,7 +177,12 @@ class QueueRow:
             nhs_number=nhs_number,
             nhs_text=words.nhs % {"number": nhs_number} if nhs_number else "",
             reason=top_reason(getattr(case, "latest_rules", None)),
-            source=str(SOURCE_LABELS.get(getattr(case, "latest_source", None) or "", "")),
+            source=str(
+                SELF_REFERRAL_LABEL
+                if getattr(case, "self_referred", False)
+                and getattr(case, "latest_source", None) == Intake.Source.SELF
+                else SOURCE_LABELS.get(getattr(case, "latest_source", None) or "", "")
+            ),
             waiting=_duration(now - case.opened_at, words),
             since=since,
             since_title=words.since % {"since": since},
@@ -508,7 +515,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("claimed_by")
         .only(*ROW_FIELDS)
         .with_latest_assessment()
-        .with_undelivered_alerts(),
+        .with_undelivered_alerts()
+        .with_self_referral(),
         user=request.user,
         now=now,
     )
