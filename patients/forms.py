@@ -242,6 +242,10 @@ class IntakeForm(forms.Form):
         label="Preferred language",
         choices=Language.choices,
         initial=Language.ENGLISH,
+        help_text=_(
+            "English or German: the language of the patient's emails, pages and handout. For "
+            "another language they are in English."
+        ),
     )
     email_consent = forms.TypedChoiceField(
         label="Does the patient agree to receive their programme and reminders by email?",

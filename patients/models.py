@@ -31,6 +31,10 @@ class Language(models.TextChoices):
     PORTUGUESE = "pt", "Portuguese"
     SPANISH = "es", "Spanish"
     FRENCH = "fr", "French"
+    # The languages the clinic speaks (settings.LANGUAGES) decide the patient's emails, pages
+    # and handout: English and German; any other is noted for the visit, and its emails are in
+    # English (clinic/language.py).
+    GERMAN = "de", "German"
     OTHER = "other", "Other"
 
 
@@ -173,6 +177,7 @@ class PatientDetailChange(models.Model):
     class Via(models.TextChoices):
         INTAKE = "intake", "Confirmed at an intake"
         ADMIN = "admin", "Corrected in the admin"
+        INVITATION = "invitation", "Chosen when a self-intake link was sent"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="detail_changes")
     field = models.CharField(max_length=32)

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic import language
 from outbox.services import queue_emails
 from programmes.core import caution, schedule
 from programmes.core.suggest import Suggestion, suggest_template
@@ -258,6 +259,9 @@ def prescribe_programme(
     now = timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     first_days = max((item.days_per_week for item in plan[0].exercises if item.keep), default=3)
+    # The safety net is kept as worded, in the patient's language (their page and emails).
+    with translation.override(language.for_patient(case.patient)):
+        safety_net_text = safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text()
     programme = Programme.objects.create(
         case=case,
         patient=case.patient,
@@ -267,7 +271,7 @@ def prescribe_programme(
         prescribed_at=now,
         start_date=start_date,
         note=note.strip(),
-        safety_net=safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text(),
+        safety_net=safety_net_text,
         baseline_pain=int(answers.get("pain_score_now", 0)),
         intake_answers=answers,
         current_phase=plan[0].position,
