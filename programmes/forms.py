@@ -337,4 +337,12 @@ class ExerciseAdminForm(CautionTagsAdminMixin):
             "image_alt",
             "video",
             "active",
+            "name_de",
+            "equipment_de",
+            "setup_de",
+            "movement_de",
+            "good_form_de",
+            "stop_if_de",
+            "progression_de",
+            "image_alt_de",
         ]

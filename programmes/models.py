@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.media import (
@@ -64,21 +66,31 @@ class Dose(models.Model):
 
     def dose_text(self, *, per_side: bool = False) -> str:
         # The multiplication sign reads as "sets of" on a phone and in a plain-text email.
-        """E.g. "3 × 10 each side with 8 kg", "2 × 30 s hold"."""  # noqa: RUF002
+        """E.g. "3 × 10 each side with 8 kg", "2 × 30 s hold", in the active language."""  # noqa: RUF002
         if self.hold_seconds:
-            text = f"{self.sets} × {self.hold_seconds} s hold"  # noqa: RUF001
+            # Translators: sets times seconds held, e.g. "2 × 30 s hold".  # noqa: RUF003
+            text = gettext("%(sets)s × %(seconds)s s hold") % {  # noqa: RUF001
+                "sets": self.sets,
+                "seconds": self.hold_seconds,
+            }
         else:
             text = f"{self.sets} × {self.reps or 0}"  # noqa: RUF001
         if per_side:
-            text += " each side"
+            # Translators: a dose done on each side, e.g. "3 × 10 each side".  # noqa: RUF003
+            text = gettext("%(dose)s each side") % {"dose": text}
         if self.load_kg:
-            text += f" with {format_kg(self.load_kg)}"
+            # Translators: a dose with its load, e.g. "3 × 10 with 8 kg".  # noqa: RUF003
+            text = gettext("%(dose)s with %(load)s") % {
+                "dose": text,
+                "load": format_kg(self.load_kg),
+            }
         return text
 
 
 def format_kg(value: Decimal | float) -> str:
+    """ "2.5 kg" in English, "2,5 kg" in German (the active language's decimal mark)."""
     number = Decimal(value).normalize()
-    return f"{number:f} kg"
+    return f"{number_format(f'{number:f}')} kg"
 
 
 class Exercise(models.Model):
@@ -138,9 +150,33 @@ class Exercise(models.Model):
         validators=[validate_exercise_video],
         help_text=_("A short MP4 or WebM clip, without sound needed. Shown on the patient's page."),
     )
+    # The patient's text in German (programmes/core/library_de.py for the seeded library), edited
+    # beside the English in the admin. Empty: the patient reads the English (`text`).
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    equipment_de = models.CharField(_("equipment (German)"), max_length=120, blank=True)
+    setup_de = models.TextField(_("set-up (German)"), blank=True)
+    movement_de = models.TextField(_("movement (German)"), blank=True)
+    good_form_de = models.TextField(_("good form (German)"), blank=True)
+    stop_if_de = models.TextField(_("when to stop (German)"), blank=True)
+    progression_de = models.TextField(_("how to build up (German)"), blank=True)
+    image_alt_de = models.CharField(_("picture description (German)"), max_length=300, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The fields a patient reads, each with a German twin `<field>_de`.
+    PATIENT_TEXT_FIELDS = (
+        "name",
+        "equipment",
+        "setup",
+        "movement",
+        "good_form",
+        "stop_if",
+        "progression",
+        "image_alt",
+    )
+    # The languages besides English the library is written in (settings.LANGUAGES).
+    TEXT_LANGUAGES = ("de",)
 
     class Meta:
         ordering = ["category", "name"]
@@ -174,6 +210,68 @@ class Exercise(models.Model):
     @property
     def caution_labels(self) -> list[str]:
         return [CAUTION_TAGS.get(tag, tag) for tag in self.caution_tags]
+
+    def text_in(self, language: str | None = None) -> ExerciseText:
+        """What the patient reads, in `language` (the active one when not given): each field's
+        German text for German, the English where the German is empty."""
+        code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+        return ExerciseText(self, f"_{code}" if code in self.TEXT_LANGUAGES else "")
+
+    @property
+    def text(self) -> ExerciseText:
+        """The patient's text in the active language (templates: `exercise.text.setup`)."""
+        return self.text_in()
+
+
+class ExerciseText:
+    """An exercise's patient text in one language (`Exercise.text_in`). Each field is read when
+    asked for, so that a query that loaded only the names loads nothing more."""
+
+    def __init__(self, exercise: Exercise, suffix: str) -> None:
+        self._exercise = exercise
+        self._suffix = suffix
+
+    def _shown(self, field: str) -> str:
+        if self._suffix:
+            value = str(getattr(self._exercise, f"{field}{self._suffix}") or "")
+            if value.strip():
+                return value
+        return str(getattr(self._exercise, field))
+
+    @property
+    def name(self) -> str:
+        return self._shown("name")
+
+    @property
+    def equipment(self) -> str:
+        return self._shown("equipment")
+
+    @property
+    def setup(self) -> str:
+        return self._shown("setup")
+
+    @property
+    def movement(self) -> str:
+        return self._shown("movement")
+
+    @property
+    def good_form(self) -> str:
+        return self._shown("good_form")
+
+    @property
+    def stop_if(self) -> str:
+        return self._shown("stop_if")
+
+    @property
+    def progression(self) -> str:
+        return self._shown("progression")
+
+    @property
+    def image_alt(self) -> str:
+        return self._shown("image_alt")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProgrammeTemplate(models.Model):

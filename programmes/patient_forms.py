@@ -174,7 +174,7 @@ class SessionForm(forms.Form):
             self.fields[done] = forms.BooleanField(
                 label=format_html(
                     "{} <span class='text-body-secondary'>({})</span>",
-                    item.exercise.name,
+                    item.exercise.text.name,
                     item.dose,
                 ),
                 required=False,

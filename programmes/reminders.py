@@ -88,7 +88,7 @@ def _queue_reminders(now: datetime, batch: int) -> int:
     # A reminder names only the current phase's exercises and doses: fetch just those.
     current_exercises = ProgrammeExercise.objects.select_related("exercise").only(
         "phase_id", "position", "sets", "reps", "hold_seconds", "load_kg",
-        "exercise__name", "exercise__per_side",
+        "exercise__name", "exercise__name_de", "exercise__per_side",
     )  # fmt: skip
     current_phase = ProgrammePhase.objects.filter(
         position=models.F("programme__current_phase")
