@@ -106,7 +106,7 @@ class ExerciseAdmin(AuditedAdmin):
         ),
     )
 
-    @admin.display(description="Caution")
+    @admin.display(description=_("Caution"))
     def caution_list(self, obj: Exercise) -> str:
         return ", ".join(obj.caution_labels) or "—"
 
@@ -118,7 +118,7 @@ class TemplatePhaseInline(LabelledTabularInline):
     readonly_fields = ("exercises_link",)
     show_change_link = True
 
-    @admin.display(description="Exercises")
+    @admin.display(description=_("Exercises"))
     def exercises_link(self, obj: TemplatePhase) -> str:
         if obj.pk is None:
             return "Save first, then add exercises"

@@ -27,10 +27,10 @@ from programmes.media import (
 )
 
 CAUTION_TAG_CHOICES = [
-    ("overhead_load", "Overhead load"),
-    ("ballistic", "Ballistic"),
-    ("loaded_spinal_flexion", "Loaded spinal flexion"),
-    ("end_range_neck", "End-range neck movement"),
+    ("overhead_load", _("Overhead load")),
+    ("ballistic", _("Ballistic")),
+    ("loaded_spinal_flexion", _("Loaded spinal flexion")),
+    ("end_range_neck", _("End-range neck movement")),
 ]
 CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
 
@@ -38,7 +38,7 @@ CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
 def validate_caution_tags(value: Any) -> None:
     if not isinstance(value, list) or any(tag not in CAUTION_TAGS for tag in value):
         raise ValidationError(
-            "Caution tags must be a list of: %(tags)s", params={"tags": ", ".join(CAUTION_TAGS)}
+            _("Caution tags must be a list of: %(tags)s"), params={"tags": ", ".join(CAUTION_TAGS)}
         )
 
 
@@ -48,17 +48,19 @@ def validate_weekdays(value: Any) -> None:
         or any(not isinstance(day, int) or not 0 <= day <= 6 for day in value)
         or len(set(value)) != len(value)
     ):
-        raise ValidationError("Training days must be distinct weekdays, 0 (Monday) to 6 (Sunday)")
+        raise ValidationError(
+            _("Training days must be distinct weekdays, 0 (Monday) to 6 (Sunday)")
+        )
 
 
 class Dose(models.Model):
     """Sets, repetitions or a hold, and a load: the same four numbers wherever a dose is given."""
 
     sets = models.PositiveSmallIntegerField(default=2)
-    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     load_kg = models.DecimalField(
-        "load (kg)", max_digits=5, decimal_places=1, null=True, blank=True
+        _("load (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
 
     class Meta:
@@ -97,32 +99,34 @@ class Exercise(models.Model):
     """One exercise of the library, with the instructions a patient reads and its starting dose."""
 
     class Category(models.TextChoices):
-        STRENGTH = "strength", "Strength"
-        MOBILITY = "mobility", "Mobility"
-        STRETCH = "stretch", "Stretching"
-        POSTURE = "posture", "Posture"
+        STRENGTH = "strength", _("Strength")
+        MOBILITY = "mobility", _("Mobility")
+        STRETCH = "stretch", _("Stretching")
+        POSTURE = "posture", _("Posture")
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     category = models.CharField(max_length=16, choices=Category.choices)
     region = models.CharField(max_length=60)
     equipment = models.CharField(max_length=120, default="None")
-    setup = models.TextField("set-up", help_text="For the patient: how to get into position")
-    movement = models.TextField(help_text="For the patient: what to do")
-    good_form = models.TextField(help_text="For the patient: what good form feels like")
-    stop_if = models.TextField("when to stop", help_text="For the patient: when to stop")
+    setup = models.TextField(_("set-up"), help_text=_("For the patient: how to get into position"))
+    movement = models.TextField(help_text=_("For the patient: what to do"))
+    good_form = models.TextField(help_text=_("For the patient: what good form feels like"))
+    stop_if = models.TextField(_("when to stop"), help_text=_("For the patient: when to stop"))
     sets = models.PositiveSmallIntegerField(default=2)
-    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     per_side = models.BooleanField(default=False)
     load_min_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     load_max_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     load_step_kg = models.DecimalField(
-        "progression step (kg)", max_digits=4, decimal_places=1, null=True, blank=True
+        _("progression step (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
-    progression = models.TextField(help_text="For the patient: how to build up")
+    progression = models.TextField(help_text=_("For the patient: how to build up"))
     caution_tags = models.JSONField(default=list, blank=True, validators=[validate_caution_tags])
-    source = models.TextField(help_text="The published source(s) behind the exercise and its dose")
+    source = models.TextField(
+        help_text=_("The published source(s) behind the exercise and its dose")
+    )
     # A picture and a short video the clinic uploads (programmes/media.py): shown on the
     # patient's page, the picture in the printed handout too.
     image = models.FileField(
@@ -279,8 +283,8 @@ class ProgrammeTemplate(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
-    summary = models.TextField(help_text="For the patient: what the programme is for")
-    for_whom = models.TextField(help_text="For the clinician: who it suits and who it does not")
+    summary = models.TextField(help_text=_("For the patient: what the programme is for"))
+    for_whom = models.TextField(help_text=_("For the clinician: who it suits and who it does not"))
     source = models.TextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -297,8 +301,8 @@ class Advance(models.TextChoices):
     """How a patient moves on into a phase: by themselves when the check-ins are good, or only
     when a clinician agrees."""
 
-    AUTO = "auto", "Moves on when check-ins are good"
-    CLINICIAN = "clinician", "A clinician decides"
+    AUTO = "auto", _("Moves on when check-ins are good")
+    CLINICIAN = "clinician", _("A clinician decides")
 
 
 class TemplatePhase(models.Model):
@@ -306,12 +310,12 @@ class TemplatePhase(models.Model):
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=120)
     weeks = models.PositiveSmallIntegerField()
-    goal = models.TextField(help_text="For the patient")
+    goal = models.TextField(help_text=_("For the patient"))
     advance = models.CharField(
         max_length=16,
         choices=Advance.choices,
         default=Advance.AUTO,
-        help_text="How the patient moves into this phase from the one before",
+        help_text=_("How the patient moves into this phase from the one before"),
     )
 
     class Meta:
@@ -365,10 +369,10 @@ class Programme(models.Model):
     """A home-exercise programme prescribed to a patient from a case."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_HOLD = "on_hold", "On hold: the clinic is reviewing a check-in"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped by the clinic"
+        ACTIVE = "active", _("Active")
+        ON_HOLD = "on_hold", _("On hold: the clinic is reviewing a check-in")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped by the clinic")
 
     LIVE = (Status.ACTIVE, Status.ON_HOLD)
 
@@ -379,25 +383,27 @@ class Programme(models.Model):
     template = models.ForeignKey(
         ProgrammeTemplate, on_delete=models.PROTECT, related_name="programmes"
     )
-    name = models.CharField(max_length=120, help_text="The template's name when prescribed")
+    name = models.CharField(max_length=120, help_text=_("The template's name when prescribed"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     prescribed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programmes_prescribed"
     )
     prescribed_at = models.DateTimeField(default=timezone.now)
     start_date = models.DateField()
-    note = models.TextField("note to the patient", blank=True)
-    safety_net = models.TextField(help_text="The safety-net advice, as worded when prescribed")
+    note = models.TextField(_("note to the patient"), blank=True)
+    safety_net = models.TextField(help_text=_("The safety-net advice, as worded when prescribed"))
     baseline_pain = models.PositiveSmallIntegerField(
-        help_text="Pain (0-10) at the intake the programme was prescribed from"
+        help_text=_("Pain (0-10) at the intake the programme was prescribed from")
     )
     intake_answers = models.JSONField(
-        help_text="The answers of the intake prescribed from: a check-in's re-entry builds on them"
+        help_text=_(
+            "The answers of the intake prescribed from: a check-in's re-entry builds on them"
+        )
     )
     current_phase = models.PositiveSmallIntegerField(default=1)
     phase_started_on = models.DateField()
     awaiting_review = models.BooleanField(
-        default=False, help_text="The template asks a clinician before the next phase"
+        default=False, help_text=_("The template asks a clinician before the next phase")
     )
     # The patient's choices, on their page.
     time_zone = models.CharField(max_length=64, default="Europe/London")
@@ -501,9 +507,9 @@ class ProgrammeExercise(Dose):
     position = models.PositiveSmallIntegerField(default=0)
     days_per_week = models.PositiveSmallIntegerField(default=3)
     clashes = models.JSONField(
-        default=list, blank=True, help_text="Caution clashes the clinician chose to accept"
+        default=list, blank=True, help_text=_("Caution clashes the clinician chose to accept")
     )
-    clash_note = models.TextField(blank=True, help_text="Why the clinician kept it")
+    clash_note = models.TextField(blank=True, help_text=_("Why the clinician kept it"))
 
     class Meta:
         ordering = ["phase", "position", "pk"]
@@ -530,11 +536,11 @@ class SessionLog(models.Model):
     """A training session the patient logged on their page."""
 
     class Felt(models.TextChoices):
-        EASY = "easy", "Easy: I could have done more"
-        RIGHT = "right", "About right: hard work, good form"
-        HARD = "hard", "Very hard: the last reps were a struggle"
-        FORM_BROKE = "form_broke", "My form broke or my body twisted to manage the weight"
-        PAINFUL = "painful", "It hurt more than usual"
+        EASY = "easy", _("Easy: I could have done more")
+        RIGHT = "right", _("About right: hard work, good form")
+        HARD = "hard", _("Very hard: the last reps were a struggle")
+        FORM_BROKE = "form_broke", _("My form broke or my body twisted to manage the weight")
+        PAINFUL = "painful", _("It hurt more than usual")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
     performed_on = models.DateField()
@@ -585,12 +591,12 @@ class CheckIn(models.Model):
     Index at the start and the end, and the red-flag screen."""
 
     class Outcome(models.TextChoices):
-        HOLD = "hold", "Same dose"
-        NEXT_PHASE = "next_phase", "Moved to the next phase"
-        ADD_LOAD = "add_load", "Load increased"
-        REDUCE_LOAD = "reduce_load", "Load reduced"
-        ASK_CLINICIAN = "ask_clinician", "Clinician asked to review progression"
-        TRIAGE = "triage", "Back to triage"
+        HOLD = "hold", _("Same dose")
+        NEXT_PHASE = "next_phase", _("Moved to the next phase")
+        ADD_LOAD = "add_load", _("Load increased")
+        REDUCE_LOAD = "reduce_load", _("Load reduced")
+        ASK_CLINICIAN = "ask_clinician", _("Clinician asked to review progression")
+        TRIAGE = "triage", _("Back to triage")
 
     class EnteredHow(models.TextChoices):
         """How a check-in reached the clinic: the patient's own answers through their link, or
@@ -605,7 +611,7 @@ class CheckIn(models.Model):
     week = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField()
     asks_ndi = models.BooleanField(default=False)
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its email was queued")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text=_("When its email was queued"))
     completed_at = models.DateTimeField(null=True, blank=True)
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     sessions_done = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -613,7 +619,7 @@ class CheckIn(models.Model):
     ndi_answers = models.JSONField(null=True, blank=True)
     ndi_points = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     ndi_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    screen = models.JSONField(null=True, blank=True, help_text="The red-flag screen's answers")
+    screen = models.JSONField(null=True, blank=True, help_text=_("The red-flag screen's answers"))
     red_flags = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
@@ -623,7 +629,7 @@ class CheckIn(models.Model):
         null=True,
         blank=True,
         related_name="check_in",
-        help_text="The intake it re-entered triage as",
+        help_text=_("The intake it re-entered triage as"),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -631,7 +637,7 @@ class CheckIn(models.Model):
         null=True,
         blank=True,
         related_name="check_ins_entered",
-        help_text="Empty: the patient answered it on their page",
+        help_text=_("Empty: the patient answered it on their page"),
     )
     entered_how = models.CharField(
         max_length=8, choices=EnteredHow.choices, default=EnteredHow.PATIENT, blank=True
@@ -684,22 +690,22 @@ class ProgrammeEvent(models.Model):
     link, or the system)."""
 
     class Kind(models.TextChoices):
-        PRESCRIBED = "prescribed", "Prescribed"
-        SCHEDULE_CHANGED = "schedule_changed", "Training days or reminder time changed"
-        PAUSED = "paused", "Reminders paused"
-        RESUMED = "resumed", "Reminders resumed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed from emails"
-        RESUBSCRIBED = "resubscribed", "Emails turned back on"
-        LINK_REVOKED = "link_revoked", "Link revoked"
-        LINK_SENT = "link_sent", "New link emailed"
-        SESSION_LOGGED = "session_logged", "Session logged"
-        CHECK_IN = "check_in", "Check-in completed"
-        PROGRESSED = "progressed", "Dose changed"
-        REVIEW_REQUESTED = "review_requested", "Clinician review requested"
-        REVIEWED = "reviewed", "Clinician reviewed progression"
-        REENTERED = "reentered", "Back to triage"
-        STOPPED = "stopped", "Stopped"
-        COMPLETED = "completed", "Completed"
+        PRESCRIBED = "prescribed", _("Prescribed")
+        SCHEDULE_CHANGED = "schedule_changed", _("Training days or reminder time changed")
+        PAUSED = "paused", _("Reminders paused")
+        RESUMED = "resumed", _("Reminders resumed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed from emails")
+        RESUBSCRIBED = "resubscribed", _("Emails turned back on")
+        LINK_REVOKED = "link_revoked", _("Link revoked")
+        LINK_SENT = "link_sent", _("New link emailed")
+        SESSION_LOGGED = "session_logged", _("Session logged")
+        CHECK_IN = "check_in", _("Check-in completed")
+        PROGRESSED = "progressed", _("Dose changed")
+        REVIEW_REQUESTED = "review_requested", _("Clinician review requested")
+        REVIEWED = "reviewed", _("Clinician reviewed progression")
+        REENTERED = "reentered", _("Back to triage")
+        STOPPED = "stopped", _("Stopped")
+        COMPLETED = "completed", _("Completed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -710,7 +716,7 @@ class ProgrammeEvent(models.Model):
         null=True,
         blank=True,
         related_name="programme_events",
-        help_text="Empty: the patient (through their link) or the system",
+        help_text=_("Empty: the patient (through their link) or the system"),
     )
     by_patient = models.BooleanField(default=False)
     detail = models.TextField(blank=True)

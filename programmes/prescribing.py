@@ -363,26 +363,37 @@ def latest_start() -> date:
 
 def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start: date) -> None:
     if start < timezone.localdate():
-        raise ProgrammeRefused("The start date is in the past.")
+        raise ProgrammeRefused(_("The start date is in the past."))
     if start > latest_start():
         raise ProgrammeRefused(
-            f"The start date is more than {START_AT_MOST_DAYS_AHEAD} days ahead: choose one "
-            f"by {latest_start():%d/%m/%Y}."
+            _("The start date is more than %(days)s days ahead: choose one by %(latest)s.")
+            % {"days": START_AT_MOST_DAYS_AHEAD, "latest": f"{latest_start():%d/%m/%Y}"}
         )
     if not plan or not any(item.keep for item in plan[0].exercises):
-        raise ProgrammeRefused("The programme's first phase has no exercises.")
+        raise ProgrammeRefused(_("The programme's first phase has no exercises."))
     for phase in plan:
         if phase.weeks < 1:
-            raise ProgrammeRefused(f"Phase {phase.position} needs at least one week.")
+            raise ProgrammeRefused(
+                _("Phase %(position)s needs at least one week.") % {"position": phase.position}
+            )
         for item in phase.exercises:
             if not item.keep:
                 continue
             if item.reps is None and item.hold_seconds is None:
-                raise ProgrammeRefused(f"{item.exercise.name}: give repetitions or a hold time.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: give repetitions or a hold time.")
+                    % {"exercise": item.exercise.text.name}
+                )
             if not 1 <= item.days_per_week <= 7:
-                raise ProgrammeRefused(f"{item.exercise.name}: days a week must be 1 to 7.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: days a week must be 1 to 7.")
+                    % {"exercise": item.exercise.text.name}
+                )
             if item.load_kg is not None and item.load_kg < 0:
-                raise ProgrammeRefused(f"{item.exercise.name}: the load cannot be negative.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: the load cannot be negative.")
+                    % {"exercise": item.exercise.text.name}
+                )
     unresolved = [
         warning
         for warning in clash_warnings(plan, answers)
@@ -395,12 +406,13 @@ def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start:
         )
     ]
     if unresolved:
-        names = sorted({warning.exercise.name for warning in unresolved})
+        names = sorted({warning.exercise.text.name for warning in unresolved})
         raise ProgrammeRefused(
-            "Caution: "
-            + ", ".join(names)
-            + " clash with the patient's answers. Remove each one, or keep it with a note "
-            "saying why."
+            _(
+                "Caution: %(exercises)s clash with the patient's answers. Remove each one, or "
+                "keep it with a note saying why."
+            )
+            % {"exercises": ", ".join(names)}
         )
 
 
@@ -411,10 +423,10 @@ def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
     case = Case.objects.select_related("patient").get(pk=case_id)
     suggestion = suggestion_for(case, assessment_to_prescribe_from(case))
     if suggestion is None:
-        raise ProgrammeRefused("Triage suggests no programme for this case.")
+        raise ProgrammeRefused(_("Triage suggests no programme for this case."))
     template = ProgrammeTemplate.objects.filter(slug=suggestion.template, active=True).first()
     if template is None:
-        raise ProgrammeRefused("The suggested programme is no longer in the library.")
+        raise ProgrammeRefused(_("The suggested programme is no longer in the library."))
     return prescribe_programme(
         case_id=case.pk,
         clinician=clinician,

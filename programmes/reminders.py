@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from outbox.models import Message
 from outbox.services import queue_emails
@@ -192,10 +193,10 @@ def choose_schedule(
     try:
         tz = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProgrammeRefused("Choose a time zone from the list.") from exc
+        raise ProgrammeRefused(_("Choose a time zone from the list.")) from exc
     days = sorted({int(day) for day in training_days})
     if not days or any(not 0 <= day <= 6 for day in days):
-        raise ProgrammeRefused("Choose at least one training day.")
+        raise ProgrammeRefused(_("Choose at least one training day."))
     programme = lock_programme(programme_id)
     before = (
         schedule.spread(programme.training_days),

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -251,7 +252,7 @@ def submit_self_intake(
         if invitation.intake_id is not None:
             return Intake.objects.get(pk=invitation.intake_id)
         if not invitation.is_open(now):
-            raise links.LinkProblem("closed", invitation)
+            raise links.LinkProblem(_("closed"), invitation)
         patient = invitation.patient
         today = timezone.localdate(now)
         answers, screen = steps.assemble(
