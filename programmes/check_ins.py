@@ -73,7 +73,7 @@ def log_session(
     if performed_on < programme.start_date:
         raise ProgrammeRefused(
             _("That day is before the programme started, on %(start)s.")
-            % {"start": date_format(programme.start_date, "j F Y")}
+            % {"start": date_format(programme.start_date, _("j F Y"))}
         )
     if felt not in SessionLog.Felt.values:
         raise ProgrammeRefused(_("Say how the session felt."))

@@ -216,7 +216,7 @@ class SessionForm(forms.Form):
                     "That day is before your programme started: it starts on %(start)s. Choose "
                     "that day or a later one."
                 )
-                % {"start": date_format(self.starts, "l j F Y")}
+                % {"start": date_format(self.starts, str(_("l j F Y")))}
             )
         return day
 

@@ -83,7 +83,7 @@ def _render(
 
 
 def _day(day: date) -> str:
-    return date_format(day, "l j F")
+    return date_format(day, gettext("l j F"))
 
 
 def patient_view(view: View) -> View:

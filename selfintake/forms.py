@@ -233,7 +233,7 @@ class StepForm(forms.Form):
                     "%(days)s days ago is before you were born (on %(born)s): check the number of "
                     "days since your pain started"
                 )
-                % {"days": days, "born": date_format(self.born, "j F Y")}
+                % {"days": days, "born": date_format(self.born, str(_("j F Y")))}
             )
         return days
 
