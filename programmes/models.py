@@ -213,7 +213,7 @@ class Exercise(models.Model):
 
     @property
     def caution_labels(self) -> list[str]:
-        return [CAUTION_TAGS.get(tag, tag) for tag in self.caution_tags]
+        return [str(CAUTION_TAGS.get(tag, tag)) for tag in self.caution_tags]
 
     def text_in(self, language: str | None = None) -> ExerciseText:
         """What the patient reads, in `language` (the active one when not given): each field's
