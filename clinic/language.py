@@ -128,8 +128,9 @@ class StaffLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = supported(request.session.get(STAFF_SESSION_KEY))
-        if chosen and request.user.is_authenticated:
-            translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen
+        if request.user.is_authenticated:
+            chosen = supported(request.session.get(STAFF_SESSION_KEY))
+            if chosen:
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
         return self.get_response(request)
