@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_staff_profile'),
+        ('clinic', '0004_hash_backup_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
