@@ -11,16 +11,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Runtime dependencies only, pinned; requirements-dev.lock (tests, lint) stays out of the image.
-# WeasyPrint renders referral letters as PDF: Pango, HarfBuzz's subsetter and a font.
+# WeasyPrint renders referral letters as PDF: Pango, HarfBuzz's subsetter and a font. gettext's
+# msgfmt compiles the translation catalogues (below).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock ./
 RUN pip install --no-deps -r requirements.lock && pip check
 
 COPY . .
 
-# Static files are collected into the image (whitenoise serves them). Settings refuse to load
+# Static files are collected into the image (whitenoise serves them), and the translation
+# catalogues (locale/*/LC_MESSAGES/django.po) compiled to the .mo files Django reads. Settings refuse to load
 # without a SECRET_KEY when DEBUG is off, so this step alone gets a throwaway one; the URLs only
 # satisfy the settings, nothing is connected to.
 RUN SECRET_KEY=collectstatic-build-only-not-a-secret \
@@ -28,6 +30,7 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-secret \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 \
     python manage.py collectstatic --noinput \
+    && python manage.py compilemessages --ignore=var \
     && rm -f /tmp/collectstatic.sqlite3
 
 # The code stays root's and read-only to the app; only var/ (beat's schedule) is writable.

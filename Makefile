@@ -5,10 +5,21 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
+# The translation catalogues: each locale's django.po compiled to the django.mo Django reads
+# (built here and in the Dockerfile, never committed).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run test bench lint format chromium system-packages test-tools clean
+.PHONY: install run test bench lint format chromium system-packages test-tools messages clean
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
+
+messages: $(MO_FILES)
+
+# compilemessages needs msgfmt (GNU gettext): scripts/install-system-packages installs it.
+$(MO_FILES): %.mo: %.po $(STAMP)
+	@command -v msgfmt >/dev/null || ./scripts/install-system-packages
+	ENV_FILE= DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -54,3 +65,4 @@ format: install
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache
+	find locale -name '*.mo' -delete

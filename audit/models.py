@@ -10,25 +10,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        SEARCH = "search", "Found in a search"
-        CREATE = "create", "Created"
-        CHANGE = "change", "Changed"
-        DELETE = "delete", "Deleted"
-        EXPORT = "export", "Exported"
-        LOGIN = "login", "Signed in"
-        LOGOUT = "logout", "Signed out"
-        LOGIN_FAILED = "login_failed", "Failed sign-in"
-        LOCKOUT = "lockout", "Locked out"
+        VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Found in a search")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKOUT = "lockout", _("Locked out")
 
     class ActorKind(models.TextChoices):
-        STAFF = "staff", "Staff"
-        PATIENT = "patient", "The patient (by their link)"
-        SYSTEM = "system", "The system"
+        STAFF = "staff", _("Staff")
+        PATIENT = "patient", _("The patient (by their link)")
+        SYSTEM = "system", _("The system")
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

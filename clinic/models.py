@@ -134,3 +134,21 @@ class StaffProfile(models.Model):
             "body": self.registration_body,
             "number": self.registration_number,
         }
+
+
+class StaffPreferences(models.Model):
+    """What a member of staff chose for themselves (Your language, clinic/views.py): the
+    language of their pages. Empty: the browser's (clinic/language.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_preferences"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff preferences")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -75,11 +75,17 @@ MIDDLEWARE = [
     "clinic.middleware.TrustHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the page: the browser's (Accept-Language) among LANGUAGES, else English.
+    # After sessions, before CommonMiddleware (Django's order); a member of staff's own choice
+    # and a patient's page's language come later (clinic/language.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which second factor (if any) this session was verified with: request.user.is_verified().
     "django_otp.middleware.OTPMiddleware",
+    # The language a member of staff chose (Your language), once they are signed in.
+    "clinic.language.StaffLanguageMiddleware",
     # Every page is behind login unless its view says otherwise (only the login page does).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

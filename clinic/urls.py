@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from audit import views as audit_views
-from clinic import views
+from clinic import language, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("accounts/language/", views.staff_language, name="staff_language"),
+    # The language switch on a patient's pages (before the /p/<token>/ pages).
+    path("p/language/", language.switch_patient_language, name="patient_language"),
     path("accounts/two-factor/", include("clinic.two_factor.urls")),
     path("patients/", include("patients.urls")),
     path("triage/", include("triage.urls")),

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic import sessions
+from clinic import language, sessions
+from clinic.forms import StaffLanguageForm
+from clinic.models import StaffPreferences
 from clinic.roles import Role, has_role
 
 
@@ -29,6 +37,29 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     """The warning's "Stay signed in": activity, however recently it was recorded."""
     sessions.record_activity(request)
     return HttpResponse(status=204)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_language(request: HttpRequest) -> HttpResponse:
+    """Your language: the member of staff chooses the language of their own pages, from now on
+    and at every sign-in (clinic/language.py)."""
+    user = cast(User, request.user)  # LoginRequiredMiddleware: signed in
+    chosen = language.staff_language(user.pk) or ""
+    form = StaffLanguageForm(request.POST or None, initial={"language": chosen})
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["language"]
+        StaffPreferences.objects.update_or_create(user=user, defaults={"language": code})
+        if code:
+            request.session[language.STAFF_SESSION_KEY] = code
+        else:
+            request.session.pop(language.STAFF_SESSION_KEY, None)
+        code = language.supported(code) or language.supported(
+            translation.get_language_from_request(request)
+        )
+        translation.activate(code or settings.LANGUAGE_CODE)
+        messages.success(request, gettext("Your pages are in this language from now on."))
+        return redirect("staff_language")
+    return render(request, "clinic/language.html", {"form": form})
 
 
 def clinic_phone() -> dict[str, str]:

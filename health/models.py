@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 BEAT = "beat"
 WORKER_PREFIX = "worker:"
@@ -18,16 +19,16 @@ class Heartbeat(models.Model):
     name = models.CharField(
         max_length=200,
         unique=True,
-        help_text='A beat entry\'s name, "beat", or "worker:" and the worker\'s hostname',
+        help_text=_('A beat entry\'s name, "beat", or "worker:" and the worker\'s hostname'),
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_started = models.DateTimeField(null=True, blank=True)
     last_finished = models.DateTimeField(
-        null=True, blank=True, help_text="When a run last finished without an error"
+        null=True, blank=True, help_text=_("When a run last finished without an error")
     )
-    duration = models.DurationField(null=True, blank=True, help_text="How long that run took")
+    duration = models.DurationField(null=True, blank=True, help_text=_("How long that run took"))
     last_error = models.CharField(
-        max_length=200, blank=True, help_text="The kind of error the last run ended with, if any"
+        max_length=200, blank=True, help_text=_("The kind of error the last run ended with, if any")
     )
     last_error_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outbox.models import Message
 from outbox.redaction import for_staff
@@ -44,7 +45,7 @@ class MessageAdmin(admin.ModelAdmin):
             queryset = queryset.defer("body_text", "body_html")
         return queryset
 
-    @admin.display(description="Body text")
+    @admin.display(description=gettext_lazy("Body text"))
     def body(self, message: Message) -> SafeString:
         """The plain-text body, with every patient link masked."""
         if message.content_removed_at is not None:
@@ -64,7 +65,7 @@ class MessageAdmin(admin.ModelAdmin):
         """Retrying is a change to the message's state: for those who may change messages."""
         return request.user.has_perm("outbox.change_message")
 
-    @admin.action(description="Retry dead messages", permissions=["retry"])
+    @admin.action(description=gettext_lazy("Retry dead messages"), permissions=["retry"])
     def retry_dead_messages(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         dead = list(queryset.filter(status=Message.Status.DEAD).values_list("pk", flat=True))
         retried = 0

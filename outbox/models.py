@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A Message-ID's left part may hold only these characters (RFC 5322 dot-atom text).
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_+=]{0,190}$")
@@ -28,24 +29,24 @@ class MessageQuerySet(models.QuerySet["Message"]):
 
 class Message(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed for now"
-        DEAD = "dead", "Dead"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed for now")
+        DEAD = "dead", _("Dead")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Kind(models.TextChoices):
-        CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
-        ESCALATION = "escalation", "Escalation"
-        REFERRAL_LETTER = "referral_letter", "Referral letter"
-        REFERRAL_REMINDER = "referral_reminder", "Referral reminder"
-        PROGRAMME = "programme", "Home-exercise programme"
-        PROGRAMME_REMINDER = "programme_reminder", "Programme reminder"
-        CHECK_IN = "check_in", "Check-in"
-        PROGRAMME_LINK = "programme_link", "New programme link"
-        PROGRAMME_REVIEW = "programme_review", "Programme review request"
-        SELF_INTAKE = "self_intake", "Self-intake link"
+        CLINICIAN_ALERT = "clinician_alert", _("Clinician alert")
+        ESCALATION = "escalation", _("Escalation")
+        REFERRAL_LETTER = "referral_letter", _("Referral letter")
+        REFERRAL_REMINDER = "referral_reminder", _("Referral reminder")
+        PROGRAMME = "programme", _("Home-exercise programme")
+        PROGRAMME_REMINDER = "programme_reminder", _("Programme reminder")
+        CHECK_IN = "check_in", _("Check-in")
+        PROGRAMME_LINK = "programme_link", _("New programme link")
+        PROGRAMME_REVIEW = "programme_review", _("Programme review request")
+        SELF_INTAKE = "self_intake", _("Self-intake link")
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)
@@ -54,10 +55,10 @@ class Message(models.Model):
     LETTER_KINDS = (Kind.REFERRAL_LETTER,)
 
     key = models.CharField(
-        "idempotency key",
+        _("idempotency key"),
         max_length=191,
         unique=True,
-        help_text="Unique; the email's Message-ID is <key@domain>, so a message is sent once",
+        help_text=_("Unique; the email's Message-ID is <key@domain>, so a message is sent once"),
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     to_email = models.EmailField()
@@ -90,7 +91,7 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     due_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True, help_text="The claim holding it")
+    lease_token = models.CharField(max_length=32, blank=True, help_text=_("The claim holding it"))
     sent_at = models.DateTimeField(null=True, blank=True)
     # When the retention rule (OUTBOX_RETENTION_DAYS) blanked the bodies, attachment and headers
     # of a message long sent: the row keeps who it went to, what kind and when.

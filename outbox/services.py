@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outbox.models import KEY_PATTERN, Message
 
@@ -59,6 +59,9 @@ class Email:
     attachment_name: str | None = None
     attachment_type: str | None = None
     headers: dict[str, str] | None = None
+    # The language the message is written in (settings.LANGUAGES): a patient's own
+    # (clinic.language.for_patient); English when not given, whoever's request queued it.
+    language: str | None = None
 
 
 # A kind's last check before one of its messages leaves, run in a transaction that lasts until
@@ -84,33 +87,14 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
     """Write messages in the caller's transaction, in one insert. A key already queued keeps its
     first message (idempotent): the same event twice never sends twice. Messages due now are
     handed to a worker when the transaction commits. Subjects come from templates that carry no
-    health detail."""
+    health detail. Each is written in its own language (`Email.language`)."""
     now = timezone.now()
     rows = []
     for email in emails:
         if not KEY_PATTERN.match(email.key):
             raise ValueError(f"an outbox key must match {KEY_PATTERN.pattern}: {email.key!r}")
-        subject = render_to_string(f"outbox/email/{email.template}_subject.txt", email.context)
-        rows.append(
-            Message(
-                key=email.key,
-                kind=email.kind,
-                to_email=email.to.email,
-                to_name=email.to.name,
-                recipient_id=email.to.user_id,
-                patient_id=email.patient_id,
-                case_id=email.case_id,
-                subject=" ".join(subject.split()),
-                body_text=render_to_string(f"outbox/email/{email.template}.txt", email.context),
-                body_html=render_to_string(f"outbox/email/{email.template}.html", email.context),
-                due_at=email.due_at or now,
-                created_at=now,
-                attachment=email.attachment,
-                attachment_name=email.attachment_name,
-                attachment_type=email.attachment_type,
-                headers=email.headers or {},
-            )
-        )
+        with translation.override(email.language or settings.LANGUAGE_CODE):
+            rows.append(_message(email, now))
     if not rows:
         return []
     created = _insert_new(rows)
@@ -129,6 +113,29 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
         if ids:
             hand_over_on_commit(ids, urgent=urgent)
     return messages
+
+
+def _message(email: Email, now: datetime) -> Message:
+    """The row of one message, its subject and bodies rendered in the active language."""
+    subject = render_to_string(f"outbox/email/{email.template}_subject.txt", email.context)
+    return Message(
+        key=email.key,
+        kind=email.kind,
+        to_email=email.to.email,
+        to_name=email.to.name,
+        recipient_id=email.to.user_id,
+        patient_id=email.patient_id,
+        case_id=email.case_id,
+        subject=" ".join(subject.split()),
+        body_text=render_to_string(f"outbox/email/{email.template}.txt", email.context),
+        body_html=render_to_string(f"outbox/email/{email.template}.html", email.context),
+        due_at=email.due_at or now,
+        created_at=now,
+        attachment=email.attachment,
+        attachment_name=email.attachment_name,
+        attachment_type=email.attachment_type,
+        headers=email.headers or {},
+    )
 
 
 def _insert_new(rows: Sequence[Message]) -> dict[str, int]:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.roles import Role, has_role
@@ -80,7 +81,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
         lists = [
             MessageList(
                 key="active",
-                title="Waiting, sending or failing",
+                title=_("Waiting, sending or failing"),
                 messages=list(rows.filter(status__in=ACTIVE).order_by("due_at", "id")[:LIST_LIMIT]),
                 total=active_total,
                 show_attempts=True,
@@ -89,7 +90,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
             _status_list(rows, Message.Status.DEAD, counts),
             MessageList(
                 key="sent",
-                title="Recently sent",
+                title=_("Recently sent"),
                 messages=list(
                     rows.filter(status=Message.Status.SENT).order_by("-sent_at", "-id")[
                         :RECENT_SENT_LIMIT
@@ -121,7 +122,9 @@ def _status_list(
     }.get(status, ("due_at", "id"))
     return MessageList(
         key=status.value,
-        title="Dead: every attempt failed" if status == Message.Status.DEAD else status.label,
+        title=_("Dead: every attempt failed")
+        if status == Message.Status.DEAD
+        else str(status.label),
         messages=list(rows.filter(status=status).order_by(*ordering)[:LIST_LIMIT]),
         total=counts[status],
         show_attempts=status != Message.Status.CANCELLED,
@@ -140,13 +143,17 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such message") from None
     except ValueError:
         current = Message.objects.filter(pk=pk).values_list("status", flat=True).first()
-        label = Message.Status(current).label.lower() if current else "gone"
+        label = Message.Status(current).label.lower() if current else _("gone")
         messages.error(
-            request, f"Message {pk} is {label}, not dead: only a dead message can be retried."
+            request,
+            _("Message %(pk)s is %(status)s, not dead: only a dead message can be retried.")
+            % {"pk": pk, "status": label},
         )
     else:
         messages.success(
-            request, f"Message {message.pk} to {message.to_email} is back in the queue."
+            request,
+            _("Message %(pk)s to %(email)s is back in the queue.")
+            % {"pk": message.pk, "email": message.to_email},
         )
     return redirect(_back(request))
 

@@ -10,7 +10,7 @@ import copy
 import uuid
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -36,6 +36,9 @@ from patients.services import (
 from psychosocial.intake import ANSWER as PSYCHOSOCIAL
 from psychosocial.intake import NOT_ASSESSED, Questionnaire, active_questionnaire
 from triage.rules import QUESTIONS, Answers, Question
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from triage.rules.contract import (
     DANGEROUS_MECHANISMS,
     LOW_ENERGY_MECHANISMS,
@@ -55,34 +58,36 @@ PSYCHOSOCIAL_SECTION = "Wellbeing"
 UNAVAILABLE = "unavailable"
 
 # The words a receptionist reads for each coded answer of the contract.
-ANSWER_LABELS: dict[str, dict[str, str]] = {
+ANSWER_LABELS: dict[str, dict[str, StrOrPromise]] = {
     "sex": dict(Sex.choices),
     "pain_region": {
-        "neck": "Neck",
-        "upper_back": "Upper back",
-        "thoracic": "Middle of the back (thoracic)",
-        "shoulder_blades": "Between or around the shoulder blades",
-        "lower_back": "Lower back",
+        "neck": _("Neck"),
+        "upper_back": _("Upper back"),
+        "thoracic": _("Middle of the back (thoracic)"),
+        "shoulder_blades": _("Between or around the shoulder blades"),
+        "lower_back": _("Lower back"),
     },
     "trauma_mechanism": {
-        "none": "No injury",
-        "exertional_strain": "Gym or lifting strain (not an injury)",
-        "minor_fall_standing_height": "Minor fall, from standing height or lower",
-        "simple_rear_end_collision": "Simple rear-end car collision",
-        "contact_sport_collision": "Collision in a contact sport",
-        "other": "Other low-energy injury",
-        "fall_from_height_over_1m_or_5_stairs": "Fall from 1 metre or higher, or down 5 or more stairs",
-        "axial_load_diving_or_head_impact": "Diving accident or blow to the top of the head",
-        "high_speed_or_rollover_collision": "High-speed, rollover or ejection vehicle collision",
-        "bicycle_or_motorised_recreational_vehicle": (
+        "none": _("No injury"),
+        "exertional_strain": _("Gym or lifting strain (not an injury)"),
+        "minor_fall_standing_height": _("Minor fall, from standing height or lower"),
+        "simple_rear_end_collision": _("Simple rear-end car collision"),
+        "contact_sport_collision": _("Collision in a contact sport"),
+        "other": _("Other low-energy injury"),
+        "fall_from_height_over_1m_or_5_stairs": _(
+            "Fall from 1 metre or higher, or down 5 or more stairs"
+        ),
+        "axial_load_diving_or_head_impact": _("Diving accident or blow to the top of the head"),
+        "high_speed_or_rollover_collision": _("High-speed, rollover or ejection vehicle collision"),
+        "bicycle_or_motorised_recreational_vehicle": _(
             "Bicycle crash, or crash on a quad bike or other motorised recreational vehicle"
         ),
     },
     "psychosocial_risk_category": {
-        "low": "Low risk",
-        "medium": "Medium risk",
-        "high": "High risk",
-        "not_assessed": "Not assessed",
+        "low": _("Low risk"),
+        "medium": _("Medium risk"),
+        "high": _("High risk"),
+        "not_assessed": _("Not assessed"),
     },
 }
 
@@ -94,10 +99,10 @@ MECHANISM = "trauma_mechanism"
 def display_answer(name: str, value: Any) -> str:
     """An answer as a person reads it: "Yes", "Lower back", "7"."""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return str(_("Yes") if value else _("No"))
     labels = ANSWER_LABELS.get(name)
     if labels is not None:
-        return labels.get(str(value), str(value))
+        return str(labels.get(str(value), str(value)))
     return str(value)
 
 
@@ -109,18 +114,18 @@ def _coerce_yes(value: str) -> bool:
     return value == YES
 
 
-def _choices(name: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+def _choices(name: str, values: tuple[str, ...]) -> list[tuple[str, StrOrPromise]]:
     labels = ANSWER_LABELS[name]
     return [(value, labels[value]) for value in values]
 
 
-def _mechanism_choices() -> list[tuple[str, Any]]:
+def _mechanism_choices() -> list[tuple[StrOrPromise, Any]]:
     """How an injury happened, grouped the way the Canadian C-Spine Rule reads them [S4]."""
     return [
-        ("", "Choose how the injury happened"),
-        ("Lower-energy injury", _choices(MECHANISM, LOW_ENERGY_MECHANISMS)),
+        ("", _("Choose how the injury happened")),
+        (_("Lower-energy injury"), _choices(MECHANISM, LOW_ENERGY_MECHANISMS)),
         (
-            "Dangerous mechanism",
+            _("Dangerous mechanism"),
             _choices(MECHANISM, tuple(sorted(DANGEROUS_MECHANISMS))),
         ),
     ]
@@ -136,7 +141,7 @@ def _answer_field(question: Question) -> forms.Field:
             coerce=_coerce_yes,
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={"required": f"Answer yes or no: “{text}”"},
+            error_messages={"required": _("Answer yes or no: “%(question)s”") % {"question": text}},
         )
     if question.kind is int:
         low, high = question.minimum or 0, question.maximum
@@ -147,33 +152,38 @@ def _answer_field(question: Question) -> forms.Field:
                 coerce=int,
                 empty_value=None,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose a number from {low} to {high}: “{text}”"},
+                error_messages={
+                    "required": _("Choose a number from %(low)s to %(high)s: “%(question)s”")
+                    % {"low": low, "high": high, "question": text}
+                },
             )
         return forms.IntegerField(
             label=text,
             min_value=low,
             max_value=high,
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            error_messages={"required": f"Enter a whole number: “{text}”"},
+            error_messages={
+                "required": _("Enter a whole number: “%(question)s”") % {"question": text}
+            },
         )
     if question.name == MECHANISM:
         return forms.ChoiceField(
             label=text,
             choices=_mechanism_choices(),
             required=False,  # required only after a "yes" to the injury question; see clean()
-            help_text="Only when the answer to the injury question is Yes.",
+            help_text=_("Only when the answer to the injury question is Yes."),
         )
     if question.name == "pain_region":
         return forms.ChoiceField(
             label=text,
             choices=_choices(question.name, question.choices),
             widget=forms.RadioSelect,
-            error_messages={"required": f"Choose one: “{text}”"},
+            error_messages={"required": _("Choose one: “%(question)s”") % {"question": text}},
         )
     return forms.ChoiceField(
         label=text,
-        choices=[("", "Choose one"), *_choices(question.name, question.choices)],
-        error_messages={"required": f"Choose one: “{text}”"},
+        choices=[("", _("Choose one")), *_choices(question.name, question.choices)],
+        error_messages={"required": _("Choose one: “%(question)s”") % {"question": text}},
     )
 
 
@@ -201,55 +211,59 @@ class IntakeForm(forms.Form):
     """
 
     given_name = PlainTextField(
-        label="Given name",
+        label=_("Given name"),
         max_length=100,
-        error_messages={"required": "Enter the patient's given name"},
+        error_messages={"required": _("Enter the patient's given name")},
     )
     family_name = PlainTextField(
-        label="Family name",
+        label=_("Family name"),
         max_length=100,
-        error_messages={"required": "Enter the patient's family name"},
+        error_messages={"required": _("Enter the patient's family name")},
     )
     date_of_birth = IsoDateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter the patient's date of birth",
-            "invalid": "Enter the date of birth as a full date, for example 31/01/1970",
+            "required": _("Enter the patient's date of birth"),
+            "invalid": _("Enter the date of birth as a full date, for example 31/01/1970"),
         },
     )
     sex = forms.ChoiceField(
-        label="Recorded sex",
+        label=_("Recorded sex"),
         choices=Sex.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the patient's recorded sex"},
+        error_messages={"required": _("Choose the patient's recorded sex")},
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         required=False,
         max_length=254,
-        error_messages={"invalid": "Enter the email address in the form name@example.com"},
+        error_messages={"invalid": _("Enter the email address in the form name@example.com")},
     )
-    phone = forms.CharField(label="Phone", required=False, max_length=32)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
     nhs_number = forms.CharField(
-        label="NHS number",
+        label=_("NHS number"),
         required=False,
         max_length=20,
-        help_text="Optional. Ten digits, for example 943 476 5919.",
+        help_text=_("Optional. Ten digits, for example 943 476 5919."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     preferred_language = forms.ChoiceField(
-        label="Preferred language",
+        label=_("Preferred language"),
         choices=Language.choices,
         initial=Language.ENGLISH,
+        help_text=_(
+            "English or German: the language of the patient's emails, pages and handout. For "
+            "another language they are in English."
+        ),
     )
     email_consent = forms.TypedChoiceField(
-        label="Does the patient agree to receive their programme and reminders by email?",
+        label=_("Does the patient agree to receive their programme and reminders by email?"),
         choices=YES_NO,
         coerce=_coerce_yes,
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes or no: does the patient agree to email?"},
+        error_messages={"required": _("Answer yes or no: does the patient agree to email?")},
     )
     # One per form shown: a double click or a browser retry finds the intake already made.
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -258,19 +272,19 @@ class IntakeForm(forms.Form):
     # beside the key of the question it answers (see patients.services.NeedsConfirmation).
     identity_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     identity_choice = forms.TypedChoiceField(
-        label="Who is this patient?",
+        label=_("Who is this patient?"),
         choices=[
             (
                 IdentityChoice.KEEP_RECORD.value,
-                "The same patient: the record on file is right (what was typed has a mistake)",
+                _("The same patient: the record on file is right (what was typed has a mistake)"),
             ),
             (
                 IdentityChoice.CORRECT_RECORD.value,
-                "The same patient: correct the record to the name and date of birth typed",
+                _("The same patient: correct the record to the name and date of birth typed"),
             ),
             (
                 IdentityChoice.DIFFERENT_PATIENT.value,
-                "A different patient: register them without this NHS number",
+                _("A different patient: register them without this NHS number"),
             ),
         ],
         coerce=IdentityChoice,
@@ -280,10 +294,10 @@ class IntakeForm(forms.Form):
     )
     details_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     details_choice = forms.TypedChoiceField(
-        label="Which details should the record keep?",
+        label=_("Which details should the record keep?"),
         choices=[
-            (DetailsChoice.UPDATE.value, "Update the record to the new details"),
-            (DetailsChoice.KEEP.value, "Keep the details on file"),
+            (DetailsChoice.UPDATE.value, _("Update the record to the new details")),
+            (DetailsChoice.KEEP.value, _("Keep the details on file")),
         ],
         coerce=DetailsChoice,
         empty_value=None,
@@ -438,10 +452,11 @@ class IntakeForm(forms.Form):
         born: date = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()  # the clinic's today (settings.TIME_ZONE)
         if born > today:
-            raise forms.ValidationError("The date of birth cannot be in the future")
+            raise forms.ValidationError(_("The date of birth cannot be in the future"))
         if _age_on(born, today) > MAX_AGE:
             raise forms.ValidationError(
-                f"This date of birth makes the patient older than {MAX_AGE}: please re-check it"
+                _("This date of birth makes the patient older than %(age)s: please re-check it")
+                % {"age": MAX_AGE}
             )
         return born
 
@@ -454,10 +469,10 @@ class IntakeForm(forms.Form):
         if not number:
             return ""
         if len(number) != 10 or not (number.isascii() and number.isdigit()):
-            raise forms.ValidationError("An NHS number is 10 digits: please re-check it")
+            raise forms.ValidationError(_("An NHS number is 10 digits: please re-check it"))
         if not nhs_number_is_valid(number):
             raise forms.ValidationError(
-                "This NHS number's check digit is wrong — please re-check it"
+                _("This NHS number's check digit is wrong — please re-check it")
             )
         return number
 
@@ -468,7 +483,7 @@ class IntakeForm(forms.Form):
             digits = sum(ch.isdigit() for ch in phone)
             if not set(phone) <= allowed or not 7 <= digits <= 15:
                 raise forms.ValidationError(
-                    "Enter the phone number as digits, for example 01632 960 001"
+                    _("Enter the phone number as digits, for example 01632 960 001")
                 )
         return phone
 
@@ -488,9 +503,11 @@ class IntakeForm(forms.Form):
             # A fall or collision named after a "no injury": never dropped, never guessed.
             self.add_error(
                 MECHANISM,
-                "The answer to the injury question is No, but an injury is chosen here "
-                f"(“{display_answer(MECHANISM, mechanism)}”): answer Yes to the injury question, "
-                "or clear this answer",
+                _(
+                    "The answer to the injury question is No, but an injury is chosen here "
+                    "(“%(answer)s”): answer Yes to the injury question, or clear this answer"
+                )
+                % {"answer": display_answer(MECHANISM, mechanism)},
             )
         elif injured is False and MECHANISM not in self.errors:
             # The mechanism is asked only after a "yes"; a "no" with no mechanism is no injury.
@@ -498,13 +515,15 @@ class IntakeForm(forms.Form):
         elif injured is True and not mechanism and MECHANISM not in self.errors:
             self.add_error(
                 MECHANISM,
-                "Choose how the injury happened: “How did the injury happen?” (the patient "
-                "answered Yes to a fall, collision, blow or accident)",
+                _(
+                    "Choose how the injury happened: “How did the injury happen?” (the patient "
+                    "answered Yes to a fall, collision, blow or accident)"
+                ),
             )
         consents = cleaned.get("email_consent") is True
         if consents and not cleaned.get("email") and "email" not in self.errors:
             self.add_error(
-                "email", "Enter the patient's email address, or answer No to receiving email"
+                "email", _("Enter the patient's email address, or answer No to receiving email")
             )
         born = cleaned.get("date_of_birth")
         if born is not None:
@@ -514,9 +533,12 @@ class IntakeForm(forms.Form):
             if days is not None and days > (today - born).days:
                 self.add_error(
                     "duration_days",
-                    f"{days} days is longer than the patient has been alive (born "
-                    f"{born:%d/%m/%Y}): re-check the days since this episode began, or the "
-                    "date of birth",
+                    _(
+                        "%(days)s days is longer than the patient has been alive (born "
+                        "%(born)s): re-check the days since this episode began, or the date of "
+                        "birth"
+                    )
+                    % {"days": days, "born": f"{born:%d/%m/%Y}"},
                 )
         return cleaned
 
@@ -554,8 +576,10 @@ class IntakeForm(forms.Form):
             if len(values) > 1 and name not in self.errors:
                 self.add_error(
                     name,
-                    "This question was answered more than once, with different answers: "
-                    "choose one answer",
+                    _(
+                        "This question was answered more than once, with different answers: "
+                        "choose one answer"
+                    ),
                 )
 
     # --- Output ---------------------------------------------------------------------------
@@ -702,7 +726,7 @@ def _age_on(born: date, day: date) -> int:
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
-        label="Name or NHS number",
+        label=_("Name or NHS number"),
         max_length=100,
         required=False,
         widget=forms.TextInput(

@@ -7,31 +7,36 @@ from typing import cast
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from patients import search as patient_search
 from patients.nhs import format_nhs_number
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
-    OTHER = "X", "Other / not stated"
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other / not stated")
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    WELSH = "cy", "Welsh"
-    POLISH = "pl", "Polish"
-    PUNJABI = "pa", "Punjabi"
-    URDU = "ur", "Urdu"
-    BENGALI = "bn", "Bengali"
-    GUJARATI = "gu", "Gujarati"
-    ARABIC = "ar", "Arabic"
-    ROMANIAN = "ro", "Romanian"
-    PORTUGUESE = "pt", "Portuguese"
-    SPANISH = "es", "Spanish"
-    FRENCH = "fr", "French"
-    OTHER = "other", "Other"
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+    POLISH = "pl", _("Polish")
+    PUNJABI = "pa", _("Punjabi")
+    URDU = "ur", _("Urdu")
+    BENGALI = "bn", _("Bengali")
+    GUJARATI = "gu", _("Gujarati")
+    ARABIC = "ar", _("Arabic")
+    ROMANIAN = "ro", _("Romanian")
+    PORTUGUESE = "pt", _("Portuguese")
+    SPANISH = "es", _("Spanish")
+    FRENCH = "fr", _("French")
+    # The languages the clinic speaks (settings.LANGUAGES) decide the patient's emails, pages
+    # and handout: English and German; any other is noted for the visit, and its emails are in
+    # English (clinic/language.py).
+    GERMAN = "de", _("German")
+    OTHER = "other", _("Other")
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
@@ -60,12 +65,12 @@ class Patient(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     nhs_number = models.CharField(
-        "NHS number", max_length=10, blank=True, help_text="Ten digits, check digit verified"
+        _("NHS number"), max_length=10, blank=True, help_text=_("Ten digits, check digit verified")
     )
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
-    email_consent = models.BooleanField("consents to email", default=False)
+    email_consent = models.BooleanField(_("consents to email"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,12 +128,12 @@ class Intake(models.Model):
     """An orthopaedic intake, stored with its answers exactly as submitted (intake contract)."""
 
     class Source(models.TextChoices):
-        RECEPTION = "reception", "Reception"
-        IMPORT = "import", "JSON import"
-        DEMO = "demo", "Demo data"
-        CHECK_IN = "check_in", "Programme check-in"
+        RECEPTION = "reception", _("Reception")
+        IMPORT = "import", _("JSON import")
+        DEMO = "demo", _("Demo data")
+        CHECK_IN = "check_in", _("Programme check-in")
         # The patient answered it themselves, from the link the clinic emailed (selfintake/).
-        SELF = "self", "Patient (self-intake)"
+        SELF = "self", _("Patient (self-intake)")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
     answers = models.JSONField()
@@ -144,7 +149,7 @@ class Intake(models.Model):
         null=True,
         blank=True,
         related_name="intakes_entered",
-        help_text="Empty for a patient's own check-in or self-intake",
+        help_text=_("Empty for a patient's own check-in or self-intake"),
     )
 
     # The form's one-time token: a double click or a browser retry finds the intake already made.
@@ -171,8 +176,9 @@ class PatientDetailChange(models.Model):
     """
 
     class Via(models.TextChoices):
-        INTAKE = "intake", "Confirmed at an intake"
-        ADMIN = "admin", "Corrected in the admin"
+        INTAKE = "intake", _("Confirmed at an intake")
+        ADMIN = "admin", _("Corrected in the admin")
+        INVITATION = "invitation", _("Chosen when a self-intake link was sent")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="detail_changes")
     field = models.CharField(max_length=32)

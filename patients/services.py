@@ -325,6 +325,25 @@ def correct_patient_details(*, patient: Patient, changes: dict[str, Any], by: Us
         )
 
 
+def set_preferred_language(*, patient: Patient, language: str, by: User) -> bool:
+    """Reception's choice of the language of the patient's emails and pages, as they send a
+    self-intake link (selfintake/services.py), recorded as any change of their details is.
+    In the caller's transaction, with the patient locked; True when it changed."""
+    old = patient.preferred_language
+    if old == language:
+        return False
+    patient.preferred_language = language
+    patient.save(update_fields=["preferred_language", "updated_at"])
+    _record_changes(
+        patient=patient,
+        changes=[("preferred_language", old, language)],
+        by=by,
+        at=timezone.now(),
+        via=PatientDetailChange.Via.INVITATION,
+    )
+    return True
+
+
 def fingerprint(
     details: PatientDetails,
     answers: rules.Answers,

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
@@ -47,9 +48,11 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                 if confirmation.identity == IdentityChoice.DIFFERENT_PATIENT:
                     messages.warning(
                         request,
-                        f"The NHS number {format_nhs_number(details.nhs_number)} was not "
-                        "recorded for this patient: it belongs to another patient on file. "
-                        "Check it with the patient.",
+                        gettext(
+                            "The NHS number %(number)s was not recorded for this patient: it "
+                            "belongs to another patient on file. Check it with the patient."
+                        )
+                        % {"number": format_nhs_number(details.nhs_number)},
                     )
                 return redirect("patients:intake_outcome", pk=intake.pk)
     else:

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from clinic.admin_widgets import LabelledTabularInline
@@ -64,7 +65,26 @@ class ExerciseAdmin(AuditedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "slug", "category", "region", "equipment", "active")}),
-        ("For the patient", {"fields": ("setup", "movement", "good_form", "stop_if")}),
+        (_("For the patient"), {"fields": ("setup", "movement", "good_form", "stop_if")}),
+        (
+            _("For the patient, in German"),
+            {
+                "fields": (
+                    "name_de",
+                    "equipment_de",
+                    "setup_de",
+                    "movement_de",
+                    "good_form_de",
+                    "stop_if_de",
+                    "progression_de",
+                    "image_alt_de",
+                ),
+                "description": _(
+                    "What a patient whose language is German reads. A field left empty shows "
+                    "them the English."
+                ),
+            },
+        ),
         (
             "Starting dose and load",
             {
@@ -86,7 +106,7 @@ class ExerciseAdmin(AuditedAdmin):
         ),
     )
 
-    @admin.display(description="Caution")
+    @admin.display(description=_("Caution"))
     def caution_list(self, obj: Exercise) -> str:
         return ", ".join(obj.caution_labels) or "—"
 
@@ -98,7 +118,7 @@ class TemplatePhaseInline(LabelledTabularInline):
     readonly_fields = ("exercises_link",)
     show_change_link = True
 
-    @admin.display(description="Exercises")
+    @admin.display(description=_("Exercises"))
     def exercises_link(self, obj: TemplatePhase) -> str:
         if obj.pk is None:
             return "Save first, then add exercises"

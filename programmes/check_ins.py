@@ -66,17 +66,17 @@ def log_session(
 ) -> SessionLog:
     programme = lock_programme(programme_id)
     if not programme.is_live:
-        raise ProgrammeRefused("This programme has ended; sessions can no longer be logged.")
+        raise ProgrammeRefused(_("This programme has ended; sessions can no longer be logged."))
     today = programme.local_today()
     if performed_on > today:
-        raise ProgrammeRefused("A session cannot be logged for a day still to come.")
+        raise ProgrammeRefused(_("A session cannot be logged for a day still to come."))
     if performed_on < programme.start_date:
         raise ProgrammeRefused(
             _("That day is before the programme started, on %(start)s.")
-            % {"start": date_format(programme.start_date, "j F Y")}
+            % {"start": date_format(programme.start_date, _("j F Y"))}
         )
     if felt not in SessionLog.Felt.values:
-        raise ProgrammeRefused("Say how the session felt.")
+        raise ProgrammeRefused(_("Say how the session felt."))
     current = {
         item.pk: item
         for item in ProgrammeExercise.objects.filter(
@@ -84,12 +84,12 @@ def log_session(
         )
     }
     if not any(item.done for item in exercises):
-        raise ProgrammeRefused("Tick at least one exercise you did.")
+        raise ProgrammeRefused(_("Tick at least one exercise you did."))
     for item in exercises:
         if item.exercise_id not in current:
-            raise ProgrammeRefused("That exercise is not in your current phase.")
+            raise ProgrammeRefused(_("That exercise is not in your current phase."))
         if item.load_kg is not None and not Decimal(0) <= item.load_kg <= Decimal(100):
-            raise ProgrammeRefused("Give the load in kilograms, between 0 and 100.")
+            raise ProgrammeRefused(_("Give the load in kilograms, between 0 and 100."))
     session = SessionLog.objects.create(
         programme=programme,
         performed_on=performed_on,
@@ -164,17 +164,17 @@ def complete_check_in(
     programme = lock_programme(programme_id)
     check_in = programme.check_ins.select_for_update().filter(week=week).first()
     if check_in is None:
-        raise CheckInClosed("There is no such check-in.")
+        raise CheckInClosed(_("There is no such check-in."))
     if check_in.completed_at is not None:
-        raise CheckInClosed("This check-in is already answered. Thank you.")
+        raise CheckInClosed(_("This check-in is already answered. Thank you."))
     if not programme.is_live:
-        raise CheckInClosed("This programme has ended.")
+        raise CheckInClosed(_("This programme has ended."))
     if check_in.due_at > now + settings.PROGRAMME_CHECK_IN_EARLY:
-        raise CheckInClosed("This check-in is not open yet.")
+        raise CheckInClosed(_("This check-in is not open yet."))
     if not 0 <= pain <= 10:
-        raise ProgrammeRefused("Pain must be 0 to 10.")
+        raise ProgrammeRefused(_("Pain must be 0 to 10."))
     if check_in.asks_ndi and ndi_answers is None:
-        raise ProgrammeRefused("Please answer the neck questionnaire.")
+        raise ProgrammeRefused(_("Please answer the neck questionnaire."))
     previous = _latest_answers(programme)
     baseline = baseline_pain(programme)
     try:
@@ -443,7 +443,7 @@ def review_progression(
     """A clinician's answer when the template asks them before the next phase."""
     programme = lock_programme(programme_id)
     if not programme.awaiting_review:
-        raise ProgrammeRefused("Nothing is waiting for review on this programme.")
+        raise ProgrammeRefused(_("Nothing is waiting for review on this programme."))
     programme.awaiting_review = False
     detail = note.strip()
     changes: dict[str, tuple[Any, Any]] = {"awaiting review": (True, False)}
@@ -454,7 +454,9 @@ def review_progression(
             .first()
         )
         if following is None:
-            raise ProgrammeRefused("This is the programme's last phase; there is none to move to.")
+            raise ProgrammeRefused(
+                _("This is the programme's last phase; there is none to move to.")
+            )
         current = programme.phases.filter(position=programme.current_phase).first()
         changes["phase"] = (current.name if current else None, following.name)
         programme.current_phase = following.position
@@ -477,16 +479,19 @@ def resume_programme(*, programme_id: int, clinician: User, note: str) -> Progra
     Not while its case is EMERGENCY or URGENT and not cleared."""
     programme = lock_programme(programme_id)
     if programme.status != Programme.Status.ON_HOLD:
-        raise ProgrammeRefused("This programme is not on hold.")
+        raise ProgrammeRefused(_("This programme is not on hold."))
     case = Case.objects.filter(patient=programme.patient, status=Case.Status.OPEN).first()
     case = case or programme.case
     if case.urgency >= Urgency.URGENT:
         raise ProgrammeRefused(
-            f"The case is {Urgency(case.urgency).label}: clear it (lower its urgency with a "
-            "reason) before the programme resumes."
+            _(
+                "The case is %(urgency)s: clear it (lower its urgency with a reason) before the "
+                "programme resumes."
+            )
+            % {"urgency": Urgency(case.urgency).label}
         )
     if not note.strip():
-        raise ProgrammeRefused("Say why the programme can resume.")
+        raise ProgrammeRefused(_("Say why the programme can resume."))
     status_before = programme.get_status_display()
     programme.status = Programme.Status.ACTIVE
     reschedule(programme, timezone.now())
@@ -505,9 +510,9 @@ def resume_programme(*, programme_id: int, clinician: User, note: str) -> Progra
 def stop_programme(*, programme_id: int, clinician: User, reason: str) -> Programme:
     programme = lock_programme(programme_id)
     if not programme.is_live:
-        raise ProgrammeRefused("This programme has already ended.")
+        raise ProgrammeRefused(_("This programme has already ended."))
     if not reason.strip():
-        raise ProgrammeRefused("Say why the programme stops.")
+        raise ProgrammeRefused(_("Say why the programme stops."))
     _end(programme, Programme.Status.STOPPED, by=clinician, detail=reason.strip())
     return programme
 

@@ -8,17 +8,21 @@ the printed handout show the same dates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 
+from clinic import language
 from clinic.views import clinic_phone
 from outbox.models import Message
 from outbox.services import Email, Recipient
 from programmes import links
-from programmes.core import schedule
 from programmes.models import CheckIn, Programme, ProgrammePhase
 
 if TYPE_CHECKING:
@@ -68,6 +72,18 @@ def headers(programme: Programme, unsubscribe_url: str | None = None) -> dict[st
         "List-Unsubscribe": f"<{unsubscribe_url or links.unsubscribe_url(programme)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def training_days_text(days: Sequence[int]) -> str:
+    """The training days in the active language: "Monday, Wednesday and Friday" (the weekday
+    names are Django's own, Monday is 0)."""
+    words = [str(WEEKDAYS[day]) for day in sorted(set(days))]
+    if not words:
+        return gettext("no days")
+    if len(words) == 1:
+        return words[0]
+    # Translators: the last two of a list of weekdays, e.g. "Monday, Wednesday and Friday".
+    return gettext("%(days)s and %(last)s") % {"days": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def programme_plan(programme: Programme) -> list[ProgrammePhase]:
@@ -124,8 +140,14 @@ def programme_emails(programme: Programme) -> list[Email]:
 def programme_email(programme: Programme) -> Email:
     """The week plan and each exercise's dose as one line, the safety-net advice, the clinic's
     details and the link: how to do each exercise is on the page (and the handout), once."""
+    with translation.override(language.for_patient(programme.patient)):
+        return _programme_email(programme)
+
+
+def _programme_email(programme: Programme) -> Email:
     phases = programme_plan(programme)
     return Email(
+        language=translation.get_language(),
         key=f"prg{programme.pk}.programme",
         kind=Message.Kind.PROGRAMME,
         to=recipient(programme),
@@ -134,7 +156,7 @@ def programme_email(programme: Programme) -> Email:
         | {
             "phases": phases,
             "week_plan": week_plan(programme, phases),
-            "days_text": schedule.spread(programme.training_days),
+            "days_text": training_days_text(programme.training_days),
             "safety_net": programme.safety_net,
         },
         patient_id=programme.patient_id,
@@ -144,10 +166,16 @@ def programme_email(programme: Programme) -> Email:
 
 
 def reminder_email(programme: Programme, due: datetime) -> Email:
+    with translation.override(language.for_patient(programme.patient)):
+        return _reminder_email(programme, due)
+
+
+def _reminder_email(programme: Programme, due: datetime) -> Email:
     day = due.astimezone(programme.tz).date()
     current = next(iter(getattr(programme, "current_phases", [])), None)
     unsubscribe = links.unsubscribe_url(programme)
     return Email(
+        language=translation.get_language(),
         key=f"prg{programme.pk}.rem.{day:%Y%m%d}",
         kind=Message.Kind.PROGRAMME_REMINDER,
         to=recipient(programme),
@@ -165,7 +193,13 @@ def reminder_email(programme: Programme, due: datetime) -> Email:
 
 def check_in_email(check_in: CheckIn) -> Email:
     programme = check_in.programme
+    with translation.override(language.for_patient(programme.patient)):
+        return _check_in_email(check_in, programme)
+
+
+def _check_in_email(check_in: CheckIn, programme: Programme) -> Email:
     return Email(
+        language=translation.get_language(),
         key=f"prg{programme.pk}.ci.w{check_in.week}",
         kind=Message.Kind.CHECK_IN,
         to=recipient(programme),
@@ -178,6 +212,7 @@ def check_in_email(check_in: CheckIn) -> Email:
 
 def link_email(programme: Programme, key: str) -> Email:
     return Email(
+        language=language.for_patient(programme.patient),
         key=key,
         kind=Message.Kind.PROGRAMME_LINK,
         to=recipient(programme),

@@ -303,7 +303,7 @@ class CautionTagsAdminMixin(forms.ModelForm):
         choices=CAUTION_TAG_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Prompts for the prescribing clinician, checked against the intake answers.",
+        help_text=_("Prompts for the prescribing clinician, checked against the intake answers."),
     )
 
     def clean_caution_tags(self) -> list[str]:
@@ -337,4 +337,12 @@ class ExerciseAdminForm(CautionTagsAdminMixin):
             "image_alt",
             "video",
             "active",
+            "name_de",
+            "equipment_de",
+            "setup_de",
+            "movement_de",
+            "good_form_de",
+            "stop_if_de",
+            "progression_de",
+            "image_alt_de",
         ]

@@ -18,10 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from clinic import language as clinic_language
 from programmes import emails, links, media
-from programmes.core import schedule
 from programmes.models import Exercise, Programme, ProgrammeExercise
 
 
@@ -88,7 +88,7 @@ def handout_context(programme: Programme) -> dict[str, Any]:
         "clinic": emails.clinic_details(),
         "week_plan": plan,
         "exercises": handout_exercises(plan),
-        "days_text": schedule.spread(programme.training_days),
+        "days_text": emails.training_days_text(programme.training_days),
         "safety_net": programme.safety_net,
         "safety_net_paragraphs": [
             part.strip() for part in programme.safety_net.split("\n\n") if part.strip()
@@ -107,9 +107,15 @@ def filename(programme: Programme) -> str:
     return f"programme-{programme.pk}.pdf"
 
 
-def render_pdf(programme: Programme) -> bytes:
-    """The handout as PDF. Its pictures come from the exercise media storage; nothing else is
-    fetched (no remote assets)."""
+def render_pdf(programme: Programme, language: str | None = None) -> bytes:
+    """The handout as PDF, in `language` (the patient's own when not given: the clinician's
+    print, clinic/language.py). Its pictures come from the exercise media storage; nothing
+    else is fetched (no remote assets)."""
+    with translation.override(language or clinic_language.for_patient(programme.patient)):
+        return _render_pdf(programme)
+
+
+def _render_pdf(programme: Programme) -> bytes:
     from weasyprint import HTML  # imported here: the system libraries load on first use
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 

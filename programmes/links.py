@@ -21,13 +21,17 @@ from __future__ import annotations
 import base64
 import hmac
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from programmes.models import Programme
 
@@ -39,7 +43,7 @@ class LinkProblem(Exception):
     """The link cannot open the page. `programme` is known when the link was genuine but expired
     or revoked: the patient may ask for a fresh one to the address on file."""
 
-    def __init__(self, message: str, programme: Programme | None = None) -> None:
+    def __init__(self, message: StrOrPromise, programme: Programme | None = None) -> None:
         super().__init__(message)
         self.programme = programme
 
@@ -74,14 +78,18 @@ def programme_for_page(token: str) -> Programme:
         data = signer.unsign_object(token, max_age=settings.PROGRAMME_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
         programme = _genuine(signer, token)
-        raise LinkProblem("This link has expired.", programme) from exc
+        raise LinkProblem(gettext_lazy("This link has expired."), programme) from exc
     except signing.BadSignature as exc:
-        raise LinkProblem("This link is not valid. Check that it was copied in full.") from exc
+        raise LinkProblem(
+            gettext_lazy("This link is not valid. Check that it was copied in full.")
+        ) from exc
     programme = Programme.objects.select_related("patient").filter(pk=data.get("p")).first()
     if programme is None:
-        raise LinkProblem("This link is not valid.")
+        raise LinkProblem(gettext_lazy("This link is not valid."))
     if data.get("v") != programme.link_version:
-        raise LinkProblem("This link no longer works: the clinic has replaced it.", programme)
+        raise LinkProblem(
+            gettext_lazy("This link no longer works: the clinic has replaced it."), programme
+        )
     return programme
 
 
@@ -91,13 +99,15 @@ def programme_for_unsubscribe(token: str) -> Programme:
     try:
         data = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign_object(token)
     except signing.BadSignature as exc:
-        raise LinkProblem(gettext("This unsubscribe link is not valid.")) from exc
+        raise LinkProblem(gettext_lazy("This unsubscribe link is not valid.")) from exc
     programme = Programme.objects.filter(pk=data.get("p")).first()
     if programme is None:
-        raise LinkProblem(gettext("This unsubscribe link is not valid."))
+        raise LinkProblem(gettext_lazy("This unsubscribe link is not valid."))
     if data.get("v", 1) != programme.link_version:
         raise LinkProblem(
-            gettext("This unsubscribe link no longer works: the clinic has replaced your links."),
+            gettext_lazy(
+                "This unsubscribe link no longer works: the clinic has replaced your links."
+            ),
             programme,
         )
     return programme
@@ -151,17 +161,19 @@ def programme_for_handout_code(code: str) -> Programme:
     """The programme a typed short link opens, or LinkProblem saying why not."""
     match = _HANDOUT_CODE.fullmatch(code.strip().upper().translate(_TYPED))
     if match is None:
-        raise LinkProblem(gettext("This link is not valid. Check that it was typed in full."))
+        raise LinkProblem(gettext_lazy("This link is not valid. Check that it was typed in full."))
     pk, mac = int(match[1]), match[2]
     programme = Programme.objects.select_related("patient").filter(pk=pk).first()
     if programme is None or not hmac.compare_digest(
         mac, _handout_mac(programme.pk, programme.link_version)
     ):
         # A code of an older link version is as unknown as a mistyped one: nothing says which.
-        raise LinkProblem(gettext("This link is not valid. Check that it was typed in full."))
+        raise LinkProblem(gettext_lazy("This link is not valid. Check that it was typed in full."))
     if (
         programme.ended_at is not None
         and timezone.now() > programme.ended_at + settings.PROGRAMME_LINK_MAX_AGE
     ):
-        raise LinkProblem(gettext("This link has expired: your programme has ended."), programme)
+        raise LinkProblem(
+            gettext_lazy("This link has expired: your programme has ended."), programme
+        )
     return programme

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.media import (
@@ -25,11 +27,11 @@ from programmes.media import (
 )
 
 CAUTION_TAG_CHOICES = [
-    ("overhead_load", "Overhead load"),
-    ("ballistic", "Ballistic"),
-    ("loaded_spinal_flexion", "Loaded spinal flexion"),
-    ("end_range_neck", "End-range neck movement"),
-    ("neural_tension", "Neural tension"),
+    ("overhead_load", _("Overhead load")),
+    ("ballistic", _("Ballistic")),
+    ("loaded_spinal_flexion", _("Loaded spinal flexion")),
+    ("end_range_neck", _("End-range neck movement")),
+    ("neural_tension", _("Neural tension")),
 ]
 CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
 
@@ -37,7 +39,7 @@ CAUTION_TAGS = dict(CAUTION_TAG_CHOICES)
 def validate_caution_tags(value: Any) -> None:
     if not isinstance(value, list) or any(tag not in CAUTION_TAGS for tag in value):
         raise ValidationError(
-            "Caution tags must be a list of: %(tags)s", params={"tags": ", ".join(CAUTION_TAGS)}
+            _("Caution tags must be a list of: %(tags)s"), params={"tags": ", ".join(CAUTION_TAGS)}
         )
 
 
@@ -47,17 +49,19 @@ def validate_weekdays(value: Any) -> None:
         or any(not isinstance(day, int) or not 0 <= day <= 6 for day in value)
         or len(set(value)) != len(value)
     ):
-        raise ValidationError("Training days must be distinct weekdays, 0 (Monday) to 6 (Sunday)")
+        raise ValidationError(
+            _("Training days must be distinct weekdays, 0 (Monday) to 6 (Sunday)")
+        )
 
 
 class Dose(models.Model):
     """Sets, repetitions or a hold, and a load: the same four numbers wherever a dose is given."""
 
     sets = models.PositiveSmallIntegerField(default=2)
-    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     load_kg = models.DecimalField(
-        "load (kg)", max_digits=5, decimal_places=1, null=True, blank=True
+        _("load (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
 
     class Meta:
@@ -65,53 +69,65 @@ class Dose(models.Model):
 
     def dose_text(self, *, per_side: bool = False) -> str:
         # The multiplication sign reads as "sets of" on a phone and in a plain-text email.
-        """E.g. "3 × 10 each side with 8 kg", "2 × 30 s hold"."""  # noqa: RUF002
+        """E.g. "3 × 10 each side with 8 kg", "2 × 30 s hold", in the active language."""  # noqa: RUF002
         if self.hold_seconds:
-            text = f"{self.sets} × {self.hold_seconds} s hold"  # noqa: RUF001
+            # Translators: sets times seconds held, e.g. "2 × 30 s hold".  # noqa: RUF003
+            text = gettext("%(sets)s × %(seconds)s s hold") % {  # noqa: RUF001
+                "sets": self.sets,
+                "seconds": self.hold_seconds,
+            }
         else:
             text = f"{self.sets} × {self.reps or 0}"  # noqa: RUF001
         if per_side:
-            text += " each side"
+            # Translators: a dose done on each side, e.g. "3 × 10 each side".  # noqa: RUF003
+            text = gettext("%(dose)s each side") % {"dose": text}
         if self.load_kg:
-            text += f" with {format_kg(self.load_kg)}"
+            # Translators: a dose with its load, e.g. "3 × 10 with 8 kg".  # noqa: RUF003
+            text = gettext("%(dose)s with %(load)s") % {
+                "dose": text,
+                "load": format_kg(self.load_kg),
+            }
         return text
 
 
 def format_kg(value: Decimal | float) -> str:
+    """ "2.5 kg" in English, "2,5 kg" in German (the active language's decimal mark)."""
     number = Decimal(value).normalize()
-    return f"{number:f} kg"
+    return f"{number_format(f'{number:f}')} kg"
 
 
 class Exercise(models.Model):
     """One exercise of the library, with the instructions a patient reads and its starting dose."""
 
     class Category(models.TextChoices):
-        STRENGTH = "strength", "Strength"
-        MOBILITY = "mobility", "Mobility"
-        STRETCH = "stretch", "Stretching"
-        POSTURE = "posture", "Posture"
+        STRENGTH = "strength", _("Strength")
+        MOBILITY = "mobility", _("Mobility")
+        STRETCH = "stretch", _("Stretching")
+        POSTURE = "posture", _("Posture")
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     category = models.CharField(max_length=16, choices=Category.choices)
     region = models.CharField(max_length=60)
     equipment = models.CharField(max_length=120, default="None")
-    setup = models.TextField("set-up", help_text="For the patient: how to get into position")
-    movement = models.TextField(help_text="For the patient: what to do")
-    good_form = models.TextField(help_text="For the patient: what good form feels like")
-    stop_if = models.TextField("when to stop", help_text="For the patient: when to stop")
+    setup = models.TextField(_("set-up"), help_text=_("For the patient: how to get into position"))
+    movement = models.TextField(help_text=_("For the patient: what to do"))
+    good_form = models.TextField(help_text=_("For the patient: what good form feels like"))
+    stop_if = models.TextField(_("when to stop"), help_text=_("For the patient: when to stop"))
     sets = models.PositiveSmallIntegerField(default=2)
-    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     per_side = models.BooleanField(default=False)
     load_min_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     load_max_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     load_step_kg = models.DecimalField(
-        "progression step (kg)", max_digits=4, decimal_places=1, null=True, blank=True
+        _("progression step (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
-    progression = models.TextField(help_text="For the patient: how to build up")
+    progression = models.TextField(help_text=_("For the patient: how to build up"))
     caution_tags = models.JSONField(default=list, blank=True, validators=[validate_caution_tags])
-    source = models.TextField(help_text="The published source(s) behind the exercise and its dose")
+    source = models.TextField(
+        help_text=_("The published source(s) behind the exercise and its dose")
+    )
     # A picture and a short video the clinic uploads (programmes/media.py): shown on the
     # patient's page, the picture in the printed handout too.
     image = models.FileField(
@@ -139,9 +155,33 @@ class Exercise(models.Model):
         validators=[validate_exercise_video],
         help_text=_("A short MP4 or WebM clip, without sound needed. Shown on the patient's page."),
     )
+    # The patient's text in German (programmes/core/library_de.py for the seeded library), edited
+    # beside the English in the admin. Empty: the patient reads the English (`text`).
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    equipment_de = models.CharField(_("equipment (German)"), max_length=120, blank=True)
+    setup_de = models.TextField(_("set-up (German)"), blank=True)
+    movement_de = models.TextField(_("movement (German)"), blank=True)
+    good_form_de = models.TextField(_("good form (German)"), blank=True)
+    stop_if_de = models.TextField(_("when to stop (German)"), blank=True)
+    progression_de = models.TextField(_("how to build up (German)"), blank=True)
+    image_alt_de = models.CharField(_("picture description (German)"), max_length=300, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The fields a patient reads, each with a German twin `<field>_de`.
+    PATIENT_TEXT_FIELDS = (
+        "name",
+        "equipment",
+        "setup",
+        "movement",
+        "good_form",
+        "stop_if",
+        "progression",
+        "image_alt",
+    )
+    # The languages besides English the library is written in (settings.LANGUAGES).
+    TEXT_LANGUAGES = ("de",)
 
     class Meta:
         ordering = ["category", "name"]
@@ -174,7 +214,69 @@ class Exercise(models.Model):
 
     @property
     def caution_labels(self) -> list[str]:
-        return [CAUTION_TAGS.get(tag, tag) for tag in self.caution_tags]
+        return [str(CAUTION_TAGS.get(tag, tag)) for tag in self.caution_tags]
+
+    def text_in(self, language: str | None = None) -> ExerciseText:
+        """What the patient reads, in `language` (the active one when not given): each field's
+        German text for German, the English where the German is empty."""
+        code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+        return ExerciseText(self, f"_{code}" if code in self.TEXT_LANGUAGES else "")
+
+    @property
+    def text(self) -> ExerciseText:
+        """The patient's text in the active language (templates: `exercise.text.setup`)."""
+        return self.text_in()
+
+
+class ExerciseText:
+    """An exercise's patient text in one language (`Exercise.text_in`). Each field is read when
+    asked for, so that a query that loaded only the names loads nothing more."""
+
+    def __init__(self, exercise: Exercise, suffix: str) -> None:
+        self._exercise = exercise
+        self._suffix = suffix
+
+    def _shown(self, field: str) -> str:
+        if self._suffix:
+            value = str(getattr(self._exercise, f"{field}{self._suffix}") or "")
+            if value.strip():
+                return value
+        return str(getattr(self._exercise, field))
+
+    @property
+    def name(self) -> str:
+        return self._shown("name")
+
+    @property
+    def equipment(self) -> str:
+        return self._shown("equipment")
+
+    @property
+    def setup(self) -> str:
+        return self._shown("setup")
+
+    @property
+    def movement(self) -> str:
+        return self._shown("movement")
+
+    @property
+    def good_form(self) -> str:
+        return self._shown("good_form")
+
+    @property
+    def stop_if(self) -> str:
+        return self._shown("stop_if")
+
+    @property
+    def progression(self) -> str:
+        return self._shown("progression")
+
+    @property
+    def image_alt(self) -> str:
+        return self._shown("image_alt")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProgrammeTemplate(models.Model):
@@ -182,8 +284,8 @@ class ProgrammeTemplate(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
-    summary = models.TextField(help_text="For the patient: what the programme is for")
-    for_whom = models.TextField(help_text="For the clinician: who it suits and who it does not")
+    summary = models.TextField(help_text=_("For the patient: what the programme is for"))
+    for_whom = models.TextField(help_text=_("For the clinician: who it suits and who it does not"))
     source = models.TextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -200,8 +302,8 @@ class Advance(models.TextChoices):
     """How a patient moves on into a phase: by themselves when the check-ins are good, or only
     when a clinician agrees."""
 
-    AUTO = "auto", "Moves on when check-ins are good"
-    CLINICIAN = "clinician", "A clinician decides"
+    AUTO = "auto", _("Moves on when check-ins are good")
+    CLINICIAN = "clinician", _("A clinician decides")
 
 
 class TemplatePhase(models.Model):
@@ -209,12 +311,12 @@ class TemplatePhase(models.Model):
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=120)
     weeks = models.PositiveSmallIntegerField()
-    goal = models.TextField(help_text="For the patient")
+    goal = models.TextField(help_text=_("For the patient"))
     advance = models.CharField(
         max_length=16,
         choices=Advance.choices,
         default=Advance.AUTO,
-        help_text="How the patient moves into this phase from the one before",
+        help_text=_("How the patient moves into this phase from the one before"),
     )
 
     class Meta:
@@ -268,10 +370,10 @@ class Programme(models.Model):
     """A home-exercise programme prescribed to a patient from a case."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_HOLD = "on_hold", "On hold: the clinic is reviewing a check-in"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped by the clinic"
+        ACTIVE = "active", _("Active")
+        ON_HOLD = "on_hold", _("On hold: the clinic is reviewing a check-in")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped by the clinic")
 
     LIVE = (Status.ACTIVE, Status.ON_HOLD)
 
@@ -282,25 +384,27 @@ class Programme(models.Model):
     template = models.ForeignKey(
         ProgrammeTemplate, on_delete=models.PROTECT, related_name="programmes"
     )
-    name = models.CharField(max_length=120, help_text="The template's name when prescribed")
+    name = models.CharField(max_length=120, help_text=_("The template's name when prescribed"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     prescribed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programmes_prescribed"
     )
     prescribed_at = models.DateTimeField(default=timezone.now)
     start_date = models.DateField()
-    note = models.TextField("note to the patient", blank=True)
-    safety_net = models.TextField(help_text="The safety-net advice, as worded when prescribed")
+    note = models.TextField(_("note to the patient"), blank=True)
+    safety_net = models.TextField(help_text=_("The safety-net advice, as worded when prescribed"))
     baseline_pain = models.PositiveSmallIntegerField(
-        help_text="Pain (0-10) at the intake the programme was prescribed from"
+        help_text=_("Pain (0-10) at the intake the programme was prescribed from")
     )
     intake_answers = models.JSONField(
-        help_text="The answers of the intake prescribed from: a check-in's re-entry builds on them"
+        help_text=_(
+            "The answers of the intake prescribed from: a check-in's re-entry builds on them"
+        )
     )
     current_phase = models.PositiveSmallIntegerField(default=1)
     phase_started_on = models.DateField()
     awaiting_review = models.BooleanField(
-        default=False, help_text="The template asks a clinician before the next phase"
+        default=False, help_text=_("The template asks a clinician before the next phase")
     )
     # The patient's choices, on their page.
     time_zone = models.CharField(max_length=64, default="Europe/London")
@@ -404,9 +508,9 @@ class ProgrammeExercise(Dose):
     position = models.PositiveSmallIntegerField(default=0)
     days_per_week = models.PositiveSmallIntegerField(default=3)
     clashes = models.JSONField(
-        default=list, blank=True, help_text="Caution clashes the clinician chose to accept"
+        default=list, blank=True, help_text=_("Caution clashes the clinician chose to accept")
     )
-    clash_note = models.TextField(blank=True, help_text="Why the clinician kept it")
+    clash_note = models.TextField(blank=True, help_text=_("Why the clinician kept it"))
 
     class Meta:
         ordering = ["phase", "position", "pk"]
@@ -433,11 +537,11 @@ class SessionLog(models.Model):
     """A training session the patient logged on their page."""
 
     class Felt(models.TextChoices):
-        EASY = "easy", "Easy: I could have done more"
-        RIGHT = "right", "About right: hard work, good form"
-        HARD = "hard", "Very hard: the last reps were a struggle"
-        FORM_BROKE = "form_broke", "My form broke or my body twisted to manage the weight"
-        PAINFUL = "painful", "It hurt more than usual"
+        EASY = "easy", _("Easy: I could have done more")
+        RIGHT = "right", _("About right: hard work, good form")
+        HARD = "hard", _("Very hard: the last reps were a struggle")
+        FORM_BROKE = "form_broke", _("My form broke or my body twisted to manage the weight")
+        PAINFUL = "painful", _("It hurt more than usual")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
     performed_on = models.DateField()
@@ -488,12 +592,12 @@ class CheckIn(models.Model):
     Index at the start and the end, and the red-flag screen."""
 
     class Outcome(models.TextChoices):
-        HOLD = "hold", "Same dose"
-        NEXT_PHASE = "next_phase", "Moved to the next phase"
-        ADD_LOAD = "add_load", "Load increased"
-        REDUCE_LOAD = "reduce_load", "Load reduced"
-        ASK_CLINICIAN = "ask_clinician", "Clinician asked to review progression"
-        TRIAGE = "triage", "Back to triage"
+        HOLD = "hold", _("Same dose")
+        NEXT_PHASE = "next_phase", _("Moved to the next phase")
+        ADD_LOAD = "add_load", _("Load increased")
+        REDUCE_LOAD = "reduce_load", _("Load reduced")
+        ASK_CLINICIAN = "ask_clinician", _("Clinician asked to review progression")
+        TRIAGE = "triage", _("Back to triage")
 
     class EnteredHow(models.TextChoices):
         """How a check-in reached the clinic: the patient's own answers through their link, or
@@ -508,7 +612,7 @@ class CheckIn(models.Model):
     week = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField()
     asks_ndi = models.BooleanField(default=False)
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its email was queued")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text=_("When its email was queued"))
     completed_at = models.DateTimeField(null=True, blank=True)
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     sessions_done = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -516,7 +620,7 @@ class CheckIn(models.Model):
     ndi_answers = models.JSONField(null=True, blank=True)
     ndi_points = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     ndi_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    screen = models.JSONField(null=True, blank=True, help_text="The red-flag screen's answers")
+    screen = models.JSONField(null=True, blank=True, help_text=_("The red-flag screen's answers"))
     red_flags = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
@@ -526,7 +630,7 @@ class CheckIn(models.Model):
         null=True,
         blank=True,
         related_name="check_in",
-        help_text="The intake it re-entered triage as",
+        help_text=_("The intake it re-entered triage as"),
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -534,7 +638,7 @@ class CheckIn(models.Model):
         null=True,
         blank=True,
         related_name="check_ins_entered",
-        help_text="Empty: the patient answered it on their page",
+        help_text=_("Empty: the patient answered it on their page"),
     )
     entered_how = models.CharField(
         max_length=8, choices=EnteredHow.choices, default=EnteredHow.PATIENT, blank=True
@@ -587,22 +691,22 @@ class ProgrammeEvent(models.Model):
     link, or the system)."""
 
     class Kind(models.TextChoices):
-        PRESCRIBED = "prescribed", "Prescribed"
-        SCHEDULE_CHANGED = "schedule_changed", "Training days or reminder time changed"
-        PAUSED = "paused", "Reminders paused"
-        RESUMED = "resumed", "Reminders resumed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed from emails"
-        RESUBSCRIBED = "resubscribed", "Emails turned back on"
-        LINK_REVOKED = "link_revoked", "Link revoked"
-        LINK_SENT = "link_sent", "New link emailed"
-        SESSION_LOGGED = "session_logged", "Session logged"
-        CHECK_IN = "check_in", "Check-in completed"
-        PROGRESSED = "progressed", "Dose changed"
-        REVIEW_REQUESTED = "review_requested", "Clinician review requested"
-        REVIEWED = "reviewed", "Clinician reviewed progression"
-        REENTERED = "reentered", "Back to triage"
-        STOPPED = "stopped", "Stopped"
-        COMPLETED = "completed", "Completed"
+        PRESCRIBED = "prescribed", _("Prescribed")
+        SCHEDULE_CHANGED = "schedule_changed", _("Training days or reminder time changed")
+        PAUSED = "paused", _("Reminders paused")
+        RESUMED = "resumed", _("Reminders resumed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed from emails")
+        RESUBSCRIBED = "resubscribed", _("Emails turned back on")
+        LINK_REVOKED = "link_revoked", _("Link revoked")
+        LINK_SENT = "link_sent", _("New link emailed")
+        SESSION_LOGGED = "session_logged", _("Session logged")
+        CHECK_IN = "check_in", _("Check-in completed")
+        PROGRESSED = "progressed", _("Dose changed")
+        REVIEW_REQUESTED = "review_requested", _("Clinician review requested")
+        REVIEWED = "reviewed", _("Clinician reviewed progression")
+        REENTERED = "reentered", _("Back to triage")
+        STOPPED = "stopped", _("Stopped")
+        COMPLETED = "completed", _("Completed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -613,7 +717,7 @@ class ProgrammeEvent(models.Model):
         null=True,
         blank=True,
         related_name="programme_events",
-        help_text="Empty: the patient (through their link) or the system",
+        help_text=_("Empty: the patient (through their link) or the system"),
     )
     by_patient = models.BooleanField(default=False)
     detail = models.TextField(blank=True)

@@ -174,7 +174,7 @@ class SessionForm(forms.Form):
             self.fields[done] = forms.BooleanField(
                 label=format_html(
                     "{} <span class='text-body-secondary'>({})</span>",
-                    item.exercise.name,
+                    item.exercise.text.name,
                     item.dose,
                 ),
                 required=False,
@@ -216,7 +216,7 @@ class SessionForm(forms.Form):
                     "That day is before your programme started: it starts on %(start)s. Choose "
                     "that day or a later one."
                 )
-                % {"start": date_format(self.starts, "l j F Y")}
+                % {"start": date_format(self.starts, str(_("l j F Y")))}
             )
         return day
 

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +25,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from clinic import language as clinic_language
 from clinic.views import clinic_phone
 from programmes import check_ins, emails, links, media, reminders
 from programmes import handout as programme_handout
-from programmes.core.schedule import spread
 from programmes.history import ProgrammeRefused
 from programmes.models import (
     CheckIn,
@@ -83,7 +83,7 @@ def _render(
 
 
 def _day(day: date) -> str:
-    return date_format(day, "l j F")
+    return date_format(day, gettext("l j F"))
 
 
 def patient_view(view: View) -> View:
@@ -91,6 +91,8 @@ def patient_view(view: View) -> View:
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The language switched to on this browser, until the view knows its patient.
+        clinic_language.use_on_patient_page(request)
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -113,10 +115,17 @@ def _link_problem(request: HttpRequest, problem: links.LinkProblem, token: str) 
 
 
 def _resolve(request: HttpRequest, token: str) -> Programme | HttpResponse:
+    """The programme of the link, the rest of the request in its patient's language; else the
+    page that says what is wrong with the link."""
     try:
-        return links.programme_for_page(token)
+        programme = links.programme_for_page(token)
     except links.LinkProblem as problem:
+        clinic_language.use_on_patient_page(
+            request, problem.programme.patient if problem.programme else None
+        )
         return _link_problem(request, problem, token)
+    clinic_language.use_on_patient_page(request, programme.patient)
+    return programme
 
 
 def _sessions_since_last_check_in(programme: Programme, check_ins: list[CheckIn]) -> int:
@@ -164,7 +173,7 @@ def _page(
         "current": current,
         "exercises": exercises,
         "week_plan": emails.week_plan(programme, phases),
-        "days_text": spread(programme.training_days),
+        "days_text": emails.training_days_text(programme.training_days),
         "open_check_in": open_check_in,
         "start_questionnaire": start_questionnaire,
         "answered": [c for c in every_check_in if c.completed_at is not None],
@@ -224,7 +233,10 @@ def handout(request: HttpRequest, token: str) -> HttpResponse:
         patient=programme.patient_id,
         by_patient=True,
     )
-    response = HttpResponse(programme_handout.render_pdf(programme), content_type="application/pdf")
+    response = HttpResponse(
+        programme_handout.render_pdf(programme, translation.get_language()),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'inline; filename="{programme_handout.filename(programme)}"'
     return response
 
@@ -453,6 +465,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         programme = links.programme_for_unsubscribe(token)
     except links.LinkProblem as problem:
         return _unsubscribe_problem(request, problem)
+    clinic_language.use_on_patient_page(request, programme.patient)
     if request.method == "GET":
         return _render(
             request,
@@ -479,6 +492,7 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
         programme = links.programme_for_unsubscribe(token)
     except links.LinkProblem as problem:
         return _unsubscribe_problem(request, problem)
+    clinic_language.use_on_patient_page(request, programme.patient)
     reminders.resubscribe(programme_id=programme.pk)
     return _render(
         request,
@@ -489,6 +503,8 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 def _unsubscribe_problem(request: HttpRequest, problem: links.LinkProblem) -> HttpResponse:
     """A link that stops nothing: not ours (404), or revoked by the clinic (410)."""
+    if problem.programme is not None:
+        clinic_language.use_on_patient_page(request, problem.programme.patient)
     return _render(
         request,
         "programmes/patient/unsubscribed.html",

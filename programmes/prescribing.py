@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic import language
 from examination.models import Examination
 from outbox.services import queue_emails
 from programmes.core import caution, schedule
@@ -289,6 +290,9 @@ def prescribe_programme(
     now = timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     first_days = max((item.days_per_week for item in plan[0].exercises if item.keep), default=3)
+    # The safety net is kept as worded, in the patient's language (their page and emails).
+    with translation.override(language.for_patient(case.patient)):
+        safety_net_text = safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text()
     programme = Programme.objects.create(
         case=case,
         patient=case.patient,
@@ -298,7 +302,7 @@ def prescribe_programme(
         prescribed_at=now,
         start_date=start_date,
         note=note.strip(),
-        safety_net=safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text(),
+        safety_net=safety_net_text,
         baseline_pain=int(answers.get("pain_score_now", 0)),
         intake_answers=answers,
         current_phase=plan[0].position,
@@ -390,26 +394,37 @@ def latest_start() -> date:
 
 def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start: date) -> None:
     if start < timezone.localdate():
-        raise ProgrammeRefused("The start date is in the past.")
+        raise ProgrammeRefused(_("The start date is in the past."))
     if start > latest_start():
         raise ProgrammeRefused(
-            f"The start date is more than {START_AT_MOST_DAYS_AHEAD} days ahead: choose one "
-            f"by {latest_start():%d/%m/%Y}."
+            _("The start date is more than %(days)s days ahead: choose one by %(latest)s.")
+            % {"days": START_AT_MOST_DAYS_AHEAD, "latest": f"{latest_start():%d/%m/%Y}"}
         )
     if not plan or not any(item.keep for item in plan[0].exercises):
-        raise ProgrammeRefused("The programme's first phase has no exercises.")
+        raise ProgrammeRefused(_("The programme's first phase has no exercises."))
     for phase in plan:
         if phase.weeks < 1:
-            raise ProgrammeRefused(f"Phase {phase.position} needs at least one week.")
+            raise ProgrammeRefused(
+                _("Phase %(position)s needs at least one week.") % {"position": phase.position}
+            )
         for item in phase.exercises:
             if not item.keep:
                 continue
             if item.reps is None and item.hold_seconds is None:
-                raise ProgrammeRefused(f"{item.exercise.name}: give repetitions or a hold time.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: give repetitions or a hold time.")
+                    % {"exercise": item.exercise.text.name}
+                )
             if not 1 <= item.days_per_week <= 7:
-                raise ProgrammeRefused(f"{item.exercise.name}: days a week must be 1 to 7.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: days a week must be 1 to 7.")
+                    % {"exercise": item.exercise.text.name}
+                )
             if item.load_kg is not None and item.load_kg < 0:
-                raise ProgrammeRefused(f"{item.exercise.name}: the load cannot be negative.")
+                raise ProgrammeRefused(
+                    _("%(exercise)s: the load cannot be negative.")
+                    % {"exercise": item.exercise.text.name}
+                )
     unresolved = [
         warning
         for warning in clash_warnings(plan, answers)
@@ -422,12 +437,13 @@ def _check_plan(plan: Sequence[PlannedPhase], answers: Mapping[str, Any], start:
         )
     ]
     if unresolved:
-        names = sorted({warning.exercise.name for warning in unresolved})
+        names = sorted({warning.exercise.text.name for warning in unresolved})
         raise ProgrammeRefused(
-            "Caution: "
-            + ", ".join(names)
-            + " clash with the patient's answers or examination. Remove each one, or keep it "
-            "with a note saying why."
+            _(
+                "Caution: %(exercises)s clash with the patient's answers or examination. Remove "
+                "each one, or keep it with a note saying why."
+            )
+            % {"exercises": ", ".join(names)}
         )
 
 
@@ -438,10 +454,10 @@ def approve_suggested_programme(*, case_id: int, clinician: User) -> Programme:
     case = Case.objects.select_related("patient").get(pk=case_id)
     suggestion = suggestion_for(case, assessment_to_prescribe_from(case))
     if suggestion is None:
-        raise ProgrammeRefused("Triage suggests no programme for this case.")
+        raise ProgrammeRefused(_("Triage suggests no programme for this case."))
     template = ProgrammeTemplate.objects.filter(slug=suggestion.template, active=True).first()
     if template is None:
-        raise ProgrammeRefused("The suggested programme is no longer in the library.")
+        raise ProgrammeRefused(_("The suggested programme is no longer in the library."))
     return prescribe_programme(
         case_id=case.pk,
         clinician=clinician,

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from outbox.models import Message
 from outbox.services import queue_emails
@@ -88,7 +89,7 @@ def _queue_reminders(now: datetime, batch: int) -> int:
     # A reminder names only the current phase's exercises and doses: fetch just those.
     current_exercises = ProgrammeExercise.objects.select_related("exercise").only(
         "phase_id", "position", "sets", "reps", "hold_seconds", "load_kg",
-        "exercise__name", "exercise__per_side",
+        "exercise__name", "exercise__name_de", "exercise__per_side",
     )  # fmt: skip
     current_phase = ProgrammePhase.objects.filter(
         position=models.F("programme__current_phase")
@@ -192,10 +193,10 @@ def choose_schedule(
     try:
         tz = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProgrammeRefused("Choose a time zone from the list.") from exc
+        raise ProgrammeRefused(_("Choose a time zone from the list.")) from exc
     days = sorted({int(day) for day in training_days})
     if not days or any(not 0 <= day <= 6 for day in days):
-        raise ProgrammeRefused("Choose at least one training day.")
+        raise ProgrammeRefused(_("Choose at least one training day."))
     programme = lock_programme(programme_id)
     before = (
         schedule.spread(programme.training_days),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from programmes.core import library
+from programmes.core.library_de import GERMAN
 from programmes.models import Exercise, ProgrammeTemplate, TemplateExercise, TemplatePhase
 
 
@@ -19,6 +20,17 @@ def _kg(value: float | None) -> Decimal | None:
 
 def _sources(keys: tuple[str, ...]) -> str:
     return "\n".join(library.SOURCES[key] for key in keys)
+
+
+GERMAN_FIELDS = ("name", "equipment", "setup", "movement", "good_form", "stop_if", "progression")
+
+
+def _german(slug: str) -> dict[str, str]:
+    """The exercise's German patient text, as the model's `<field>_de` fields."""
+    text = GERMAN.get(slug)
+    if text is None:
+        return {}
+    return {f"{name}_de": getattr(text, name) for name in GERMAN_FIELDS}
 
 
 def seed_library() -> tuple[int, int]:
@@ -51,6 +63,7 @@ def seed_library() -> tuple[int, int]:
             progression=spec.progression,
             caution_tags=list(spec.caution_tags),
             source=_sources(spec.sources),
+            **_german(spec.slug),
         )
         for spec in library.EXERCISES
         if spec.slug not in existing

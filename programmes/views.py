@@ -327,14 +327,18 @@ def approve_suggestion(request: HttpRequest, case_id: int) -> HttpResponse:
     except Case.DoesNotExist:
         raise Http404("No such case") from None
     except ProgrammeRefused as exc:
-        messages.error(request, f"Not prescribed: {exc}")
+        messages.error(request, _("Not prescribed: %(reason)s") % {"reason": exc})
         return redirect("programmes:prescribe", case_id=case_id)
     if not emails.can_email(programme.patient):
         return _prescribed(request, programme)
     messages.success(
         request,
-        f"{programme.name} prescribed to {programme.patient.full_name}, starting "
-        f"{programme.start_date:%a %d %b}; the email is on its way.",
+        _("%(programme)s prescribed to %(patient)s, starting %(start)s; the email is on its way.")
+        % {
+            "programme": programme.name,
+            "patient": programme.patient.full_name,
+            "start": date_format(programme.start_date, "D d M"),
+        },
     )
     return redirect("triage:queue")
 
@@ -427,8 +431,10 @@ def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
     reminders.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
     messages.success(
         request,
-        "Every earlier link to the patient's page is revoked; a new one is on its way to the "
-        "address on file.",
+        _(
+            "Every earlier link to the patient's page is revoked; a new one is on its way to the "
+            "address on file."
+        ),
     )
     return _back(programme)
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from outbox.models import Message
 from triage.models import Case, Urgency
@@ -32,22 +33,22 @@ class Destination(models.Model):
     """A service a clinician refers to, with the contact details an admin keeps."""
 
     class Kind(models.TextChoices):
-        AE = "ae", "A&E"
-        GP = "gp", "The patient's GP"
-        XRAY = "xray", "Imaging: X-ray"
-        MRI = "mri", "Imaging: MRI"
-        SPINAL_SURGERY = "spinal_surgery", "Spinal surgery"
-        RHEUMATOLOGY = "rheumatology", "Rheumatology"
-        CHEST_PAIN = "chest_pain", "Rapid-access chest pain clinic"
-        PHYSIOTHERAPY = "physiotherapy", "Physiotherapy"
-        OTHER = "other", "Another service"
+        AE = "ae", _("A&E")
+        GP = "gp", _("The patient's GP")
+        XRAY = "xray", _("Imaging: X-ray")
+        MRI = "mri", _("Imaging: MRI")
+        SPINAL_SURGERY = "spinal_surgery", _("Spinal surgery")
+        RHEUMATOLOGY = "rheumatology", _("Rheumatology")
+        CHEST_PAIN = "chest_pain", _("Rapid-access chest pain clinic")
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+        OTHER = "other", _("Another service")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True, help_text="Where letters are sent; blank: print only")
+    email = models.EmailField(blank=True, help_text=_("Where letters are sent; blank: print only"))
     phone = models.CharField(max_length=32, blank=True)
     address = models.TextField(blank=True)
-    active = models.BooleanField(default=True, help_text="Offered to clinicians when referring")
+    active = models.BooleanField(default=True, help_text=_("Offered to clinicians when referring"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,12 +103,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
 class Referral(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENT = "sent", "Sent"
-        PRINTED = "printed", "Printed and handed to the patient"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        PRINTED = "printed", _("Printed and handed to the patient")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # A destination has at most one of these per case; waiting for the destination to answer.
     LIVE = (Status.DRAFT, Status.SENT, Status.PRINTED, Status.ACKNOWLEDGED)
@@ -119,12 +120,12 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
     )
     urgency = models.PositiveSmallIntegerField(
-        "urgency asked for",
+        _("urgency asked for"),
         choices=[(u.value, u.label) for u in Urgency if u.key in EXPECTED_WITHIN_DAYS],
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    letter = models.TextField(help_text="The letter's body, as the clinician left it")
-    letter_pdf = models.BinaryField(null=True, blank=True, help_text="The letter as sent")
+    letter = models.TextField(help_text=_("The letter's body, as the clinician left it"))
+    letter_pdf = models.BinaryField(null=True, blank=True, help_text=_("The letter as sent"))
     sent_at = models.DateTimeField(null=True, blank=True)
     expected_by = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

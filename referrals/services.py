@@ -47,7 +47,10 @@ def draft_referral(
     case = _case_to_refer(case_id, clinician)
     destination = Destination.objects.get(pk=destination_id, active=True)
     if Referral.objects.live().filter(case=case, destination=destination).exists():
-        raise ReferralError(f"This case already has a live referral to {destination.name}.")
+        raise ReferralError(
+            gettext("This case already has a live referral to %(destination)s.")
+            % {"destination": destination.name}
+        )
     imaging = None
     if imaging_examination_id is not None:
         imaging = (
@@ -95,7 +98,7 @@ def update_letter(
     if letter != referral.letter:
         changes["letter"] = (referral.letter, letter)
     if urgency is not None and urgency != referral.urgency:
-        changes["urgency"] = (Urgency(referral.urgency).label, Urgency(urgency).label)
+        changes["urgency"] = (str(Urgency(referral.urgency).label), str(Urgency(urgency).label))
     referral.letter = letter
     if urgency is not None:
         referral.urgency = urgency
@@ -111,7 +114,10 @@ def send_referral(*, referral_id: int, by: User | None = None) -> Referral:
     referral = _locked(referral_id, Referral.Status.DRAFT, doing="sent")
     destination = referral.destination
     if not destination.email:
-        raise ReferralError(f"{destination.name} has no email address: print the letter instead.")
+        raise ReferralError(
+            gettext("%(destination)s has no email address: print the letter instead.")
+            % {"destination": destination.name}
+        )
     _issue(referral, Referral.Status.SENT, by=by)
     queue_emails(
         [
@@ -224,8 +230,13 @@ def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
     )
     if referral.status not in allowed:
         raise ReferralError(
-            f"Referral {referral.reference} is {referral.get_status_display().lower()} "
-            f"and cannot be {doing}."
+            # Translators: the action is the English word the code names it by ("sent").
+            gettext("Referral %(reference)s is %(status)s and cannot be %(action)s.")
+            % {
+                "reference": referral.reference,
+                "status": referral.get_status_display().lower(),
+                "action": doing,
+            }
         )
     return referral
 

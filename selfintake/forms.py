@@ -23,6 +23,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -232,7 +233,7 @@ class StepForm(forms.Form):
                     "%(days)s days ago is before you were born (on %(born)s): check the number of "
                     "days since your pain started"
                 )
-                % {"days": days, "born": date_format(self.born, "j F Y")}
+                % {"days": days, "born": date_format(self.born, str(_("j F Y")))}
             )
         return days
 
@@ -393,3 +394,14 @@ class DateOfBirthForm(forms.Form):
             except ValueError:
                 self.add_error("day", _("That date does not exist: check the day and the month"))
         return cleaned
+
+
+class InviteForm(forms.Form):
+    """Reception's choice, as they send the link, of the language of the email and the
+    patient's pages (and of everything the clinic sends them after)."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the email and the patient's pages"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )

@@ -13,13 +13,17 @@ answered, and ends when the browser closes. Nothing of the patient's is shown wi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from selfintake.models import Invitation
 
@@ -32,7 +36,9 @@ class LinkProblem(Exception):
     """The link cannot open the intake. `invitation` is known when the link is genuine (expired,
     used, replaced): the patient may then ask the clinic for a new one."""
 
-    def __init__(self, message: str, invitation: Invitation | None = None, kind: str = "") -> None:
+    def __init__(
+        self, message: StrOrPromise, invitation: Invitation | None = None, kind: str = ""
+    ) -> None:
         super().__init__(message)
         self.invitation = invitation
         self.kind = kind
@@ -74,23 +80,23 @@ def invitation_for(link: str, *, now: datetime | None = None) -> Invitation:
     now = now or timezone.now()
     invitation = genuine_invitation(link)
     if invitation is None:
-        raise LinkProblem(gettext("This link is not valid. Check that it was copied in full."))
+        raise LinkProblem(gettext_lazy("This link is not valid. Check that it was copied in full."))
     if invitation.submitted_at is not None:
         raise LinkProblem(
-            gettext("This link has already been used: your answers reached the clinic."),
+            gettext_lazy("This link has already been used: your answers reached the clinic."),
             invitation,
             "used",
         )
     if invitation.retired_at is not None:
         if invitation.retired_because == Invitation.Retired.TOO_MANY_TRIES:
-            message = gettext(
+            message = gettext_lazy(
                 "This link no longer works: the date of birth was entered wrongly too many times."
             )
         else:
-            message = gettext("This link no longer works: the clinic has sent a newer one.")
+            message = gettext_lazy("This link no longer works: the clinic has sent a newer one.")
         raise LinkProblem(message, invitation, "retired")
     if invitation.is_expired(now):
-        raise LinkProblem(gettext("This link has expired."), invitation, "expired")
+        raise LinkProblem(gettext_lazy("This link has expired."), invitation, "expired")
     return invitation
 
 

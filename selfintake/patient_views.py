@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit import services as audit
 from audit.models import AuditEvent
+from clinic import language
 from clinic.views import clinic_phone
 from programmes.patient_views import patient_view
 from psychosocial.intake import Questionnaire, active_questionnaire
@@ -51,8 +52,15 @@ def _render(
     return render(request, template, context, status=status)
 
 
+def _in_patient_language(request: HttpRequest, invitation: Invitation | None) -> None:
+    """The rest of the request in the language of the invitation's patient (clinic/language.py)."""
+    if invitation is not None:
+        language.use_on_patient_page(request, invitation.patient)
+
+
 def _link_problem(request: HttpRequest, problem: links.LinkProblem, link: str) -> HttpResponse:
     known = problem.invitation is not None
+    _in_patient_language(request, problem.invitation)
     return _render(
         request,
         "selfintake/patient/link_problem.html",
@@ -73,6 +81,7 @@ def _open(request: HttpRequest, link: str) -> Invitation | HttpResponse:
         ):
             return redirect("selfintake:done", link=link)
         return _link_problem(request, problem, link)
+    _in_patient_language(request, invitation)
     if not links.is_confirmed(request, invitation):
         return redirect("selfintake:start", link=link)
     return invitation
@@ -115,6 +124,7 @@ def start(request: HttpRequest, link: str) -> HttpResponseBase:
         ):
             return redirect("selfintake:done", link=link)
         return _link_problem(request, problem, link)
+    _in_patient_language(request, invitation)
     now = timezone.now()
     if request.method == "GET" and links.is_confirmed(request, invitation):
         return _resume(invitation, link)
@@ -365,6 +375,7 @@ def done(request: HttpRequest, link: str) -> HttpResponseBase:
     """What to do now, by the urgency the answers were triaged at: only on the browser that
     sent them (anyone else with the link is told it was used)."""
     invitation = links.genuine_invitation(link)
+    _in_patient_language(request, invitation)
     if invitation is None:
         return _link_problem(request, links.LinkProblem(gettext("This link is not valid.")), link)
     if invitation.intake_id is None:
@@ -423,6 +434,7 @@ def new_link(request: HttpRequest, link: str) -> HttpResponse:
     """Ask the clinic for a new link. The answer is the same for any link, genuine or not, so it
     tells a stranger nothing."""
     invitation = links.genuine_invitation(link)
+    _in_patient_language(request, invitation)
     if invitation is not None and not invitation.is_open(timezone.now()):
         services.request_new_link(invitation_id=invitation.pk, request=request)
     return _render(request, "selfintake/patient/new_link_asked.html", {"link": link})

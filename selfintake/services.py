@@ -23,13 +23,15 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
 from audit.models import AuditEvent
+from clinic import language as language_module
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
 from patients.models import Intake, Patient
-from patients.services import PatientDetails, submit_intake
+from patients.services import PatientDetails, set_preferred_language, submit_intake
 from programmes.emails import can_email, clinic_details
 from psychosocial.intake import Questionnaire
 from selfintake import forms as steps
@@ -63,14 +65,21 @@ def why_no_link(patient: Patient) -> str:
 
 
 @transaction.atomic
-def invite_patient(*, patient_id: int, by: User, now: datetime | None = None) -> Invitation:
+def invite_patient(
+    *, patient_id: int, by: User, now: datetime | None = None, language: str | None = None
+) -> Invitation:
     """Email the patient a new self-intake link; any link they had stops working (its draft is
-    deleted with it). Recorded, and audited."""
+    deleted with it). Recorded, and audited. `language` (one of settings.LANGUAGES) is the
+    language reception chose for the email and the patient's pages: when it is not the one the
+    patient's record gives, their preferred language becomes it (recorded as a detail change)."""
     now = now or timezone.now()
     patient = Patient.objects.select_for_update().get(pk=patient_id)
     problem = why_no_link(patient)
     if problem:
         raise CannotInvite(problem)
+    chosen = language_module.supported(language)
+    if chosen is not None and chosen != language_module.for_patient(patient):
+        set_preferred_language(patient=patient, language=chosen.split("-")[0], by=by)
     live = list(Invitation.objects.select_for_update().filter(patient=patient).unanswered())
     for old in live:
         old.retired_at = now
@@ -107,6 +116,7 @@ def _invitation_email(invitation: Invitation) -> Email:
         kind=Message.Kind.SELF_INTAKE,
         to=Recipient(email=invitation.email, name=patient.full_name),
         template="self_intake",
+        language=language_module.for_patient(patient),
         context={
             "clinic_name": settings.CLINIC_NAME,
             "clinic": clinic_details(),
@@ -242,7 +252,7 @@ def submit_self_intake(
         if invitation.intake_id is not None:
             return Intake.objects.get(pk=invitation.intake_id)
         if not invitation.is_open(now):
-            raise links.LinkProblem("closed", invitation)
+            raise links.LinkProblem(_("closed"), invitation)
         patient = invitation.patient
         today = timezone.localdate(now)
         answers, screen = steps.assemble(

@@ -16,10 +16,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from clinic import language
 from clinic.roles import Role, role_required
 from patients.forms import display_answer
 from patients.models import Intake, Patient
 from selfintake import services
+from selfintake.forms import InviteForm
 from selfintake.models import AnswersCheck, Invitation
 from triage.models import Assessment
 from triage.rules import QUESTIONS
@@ -39,11 +41,13 @@ def _name(user: User | None) -> str:
 def invite(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Send the patient a self-intake link (a new one replaces the last), or say why not."""
     patient = get_object_or_404(Patient, pk=patient_id)
+    form = InviteForm(request.POST or None, initial={"language": language.for_patient(patient)})
     if request.method == "POST":
         try:
             invitation = services.invite_patient(
                 patient_id=patient.pk,
                 by=request.user,  # type: ignore[arg-type]
+                language=form.cleaned_data["language"] if form.is_valid() else None,
             )
         except services.CannotInvite as exc:
             messages.error(request, str(exc))
@@ -69,6 +73,7 @@ def invite(request: HttpRequest, patient_id: int) -> HttpResponse:
         "selfintake/invite.html",
         {
             "patient": patient,
+            "form": form,
             "problem": services.why_no_link(patient),
             "invitations": [_row(i, now) for i in invitations],
             "live": next((i for i in invitations if i.is_open(now)), None),

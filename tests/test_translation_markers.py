@@ -1,4 +1,5 @@
-"""Every word a person reads in a template goes through `{% translate %}` or `{% blocktranslate %}`.
+"""Every word a person reads goes through Django's translation machinery: in a template through
+`{% translate %}` or `{% blocktranslate %}`, in the apps' Python code through gettext.
 
 Each template under templates/ is read with Django's own template Lexer. What is left once the
 template's tags, variables, comments and translated blocks are taken out is parsed as HTML, and
@@ -10,11 +11,22 @@ a translation is a finding. A string literal a `default`/`yesno` filter may show
 would show (words in a paragraph, a name in a class), and one handed to an
 `{% include ... with %}` is words unless its key names a thing; words must be `_("...")`.
 
+The apps' Python code (`untranslated_code`, below) is read with Python's own parser: a string
+literal with a letter in it is a finding where a person reads it and it is not the argument of
+gettext (or `_`, `gettext_lazy`, `pgettext`, `ngettext`, `format_html`...): a form or model
+field's `label`, `help_text`, `verbose_name` (also its first argument), `empty_label` and
+`error_messages`; an admin's `description`; a `choices` list's labels, a `*_CHOICES` list's and
+a TextChoices class's; a Meta's `verbose_name`; the message of `messages.success` (and the
+other levels), of `add_error`, and of the exceptions whose message a page shows
+(`SHOWN_EXCEPTIONS`). An f-string is a finding there too: gettext cannot translate one, so a
+message with values is `_("... %(name)s ...") % {...}`.
+
 The allow-lists are of names of things, never of words: fix a template rather than add here.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -233,3 +245,214 @@ def _name(path: Path) -> str:
 def test_every_word_in_a_template_is_translated(path: Path) -> None:
     found = _findings(path)
     assert found == [], f"untranslated words in {_name(path)} (line, words): {found}"
+
+
+# --- The apps' Python code -------------------------------------------------------------------
+
+# The call names that mark (or build markup around) their words.
+TRANSLATING_CALLS = frozenset(
+    """
+    _ gettext gettext_lazy pgettext pgettext_lazy ngettext ngettext_lazy npgettext
+    npgettext_lazy gettext_noop format_html format_lazy mark_safe
+    """.split()  # noqa: SIM905
+)
+# Keyword arguments whose value a person reads (a field's, a widget's, an admin's).
+WORDED_KEYWORDS = frozenset(
+    """
+    label help_text verbose_name verbose_name_plural empty_label description
+    short_description empty_value_display
+    """.split()  # noqa: SIM905
+)
+MESSAGE_LEVELS = frozenset({"debug", "info", "success", "warning", "error", "add_message"})
+# Exceptions whose message a page (or a refused form) shows as it is.
+SHOWN_EXCEPTIONS = frozenset(
+    """
+    ValidationError ProgrammeRefused CaseActionRefused CannotInvite ReferralError
+    CheckInClosed LinkProblem NeedsConfirmation
+    """.split()  # noqa: SIM905
+)
+CHOICES_BASES = frozenset({"TextChoices", "IntegerChoices", "Choices"})
+# A relation's first argument names a model, never words.
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
+APPS = (
+    "audit",
+    "clinic",
+    "examination",
+    "health",
+    "outbox",
+    "patients",
+    "programmes",
+    "psychosocial",
+    "referrals",
+    "selfintake",
+    "triage",
+)
+# Not read: migrations (a model's state, frozen), management commands (a terminal's output for
+# whoever runs them), and the pure code without Django, which cannot call gettext: the rule
+# engine (triage/rules), the questionnaire scoring, and the programmes' clinical core
+# (programmes/core: its patient text is the exercise library's, bilingual in the database).
+NOT_READ = re.compile(
+    r"(^|/)(migrations|management|tests?)/|^triage/rules/|^programmes/core/"
+    r"|^psychosocial/scoring\.py$"
+)
+
+
+def _call_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _literal_words(node: ast.expr) -> str | None:
+    """The words of an untranslated literal (a string, an f-string, one joined to another or
+    chosen by a condition), or None when the expression is anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if LETTER.search(node.value) else None
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(
+            part.value
+            for part in node.values
+            if isinstance(part, ast.Constant) and isinstance(part.value, str)
+        )
+        return text if LETTER.search(text) else None
+    if isinstance(node, ast.BinOp):
+        return _literal_words(node.left) or _literal_words(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal_words(node.body) or _literal_words(node.orelse)
+    return None
+
+
+class _CodeWords(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.found: list[tuple[int, str]] = []
+
+    def _check(self, node: ast.expr) -> None:
+        words = _literal_words(node)
+        if words is not None:
+            self.found.append((node.lineno, " ".join(words.split())))
+
+    def _check_labels(self, pairs: ast.expr) -> None:
+        if isinstance(pairs, ast.List | ast.Tuple):
+            for pair in pairs.elts:
+                if isinstance(pair, ast.Tuple) and len(pair.elts) == 2:
+                    self._check(pair.elts[1])
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _call_name(node.func)
+        if name not in TRANSLATING_CALLS:
+            for keyword in node.keywords:
+                if keyword.arg in WORDED_KEYWORDS:
+                    self._check(keyword.value)
+                elif keyword.arg == "error_messages" and isinstance(keyword.value, ast.Dict):
+                    for value in keyword.value.values:
+                        self._check(value)
+                elif keyword.arg == "choices":
+                    self._check_labels(keyword.value)
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if (
+                name in MESSAGE_LEVELS
+                and receiver is not None
+                and _call_name(receiver) == "messages"
+                and len(node.args) > 1
+            ):
+                self._check(node.args[1])
+            if name in SHOWN_EXCEPTIONS and node.args:
+                self._check(node.args[0])
+            if name == "add_error" and len(node.args) > 1:
+                self._check(node.args[1])
+            if (
+                name.endswith("Field")
+                and name not in RELATIONS
+                and receiver is not None
+                and _call_name(receiver) in ("models", "forms")
+                and node.args
+            ):
+                self._check(node.args[0])
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if {_call_name(base) for base in node.bases} & CHOICES_BASES:
+            for statement in node.body:
+                value = statement.value if isinstance(statement, ast.Assign) else None
+                if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+                    self._check(value.elts[-1])
+        if node.name == "Meta":
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and any(
+                    isinstance(target, ast.Name)
+                    and target.id in ("verbose_name", "verbose_name_plural")
+                    for target in statement.targets
+                ):
+                    self._check(statement.value)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if any(isinstance(t, ast.Name) and t.id.endswith("_CHOICES") for t in node.targets):
+            self._check_labels(node.value)
+        self.generic_visit(node)
+
+
+def untranslated_code(source: str) -> list[tuple[int, str]]:
+    """(line, words) for every string literal of `source` a person would read untranslated."""
+    finder = _CodeWords()
+    finder.visit(ast.parse(source))
+    return sorted(finder.found)
+
+
+def _code_files() -> list[Path]:
+    base = Path(settings.BASE_DIR)
+    return sorted(
+        path
+        for app in APPS
+        for path in (base / app).rglob("*.py")
+        if not NOT_READ.search(path.relative_to(base).as_posix())
+    )
+
+
+def _code_name(path: Path) -> str:
+    return path.relative_to(settings.BASE_DIR).as_posix()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('forms.CharField(label="Name")', [(1, "Name")]),
+        ('forms.CharField(label=_("Name"), help_text=gettext_lazy("Given"))', []),
+        ('models.CharField("set-up", max_length=3)', [(1, "set-up")]),
+        ('models.ForeignKey("patients.Patient", on_delete=models.CASCADE)', []),
+        ('forms.EmailField(error_messages={"invalid": "Enter an email"})', [(1, "Enter an email")]),
+        ('messages.success(request, f"Sent to {email}")', [(1, "Sent to")]),
+        ('messages.error(request, _("Not sent: %(why)s") % {"why": why})', []),
+        ('raise ValidationError("Too long")', [(1, "Too long")]),
+        ('raise ProgrammeRefused("Say why " + reason)', [(1, "Say why")]),
+        ('form.add_error("email", "Enter it")', [(1, "Enter it")]),
+        ('form.add_error("email", _("Enter it"))', []),
+        ('class Sex(models.TextChoices):\n    F = "F", "Female"\n', [(2, "Female")]),
+        ('class Sex(models.TextChoices):\n    F = "F", _("Female")\n', []),
+        ('KIND_CHOICES = [("a", "Alpha"), ("b", _("Beta"))]', [(1, "Alpha")]),
+        ('forms.ChoiceField(choices=[("", "Choose one")])', [(1, "Choose one")]),
+        ('class Meta:\n    verbose_name = "staff profile"\n', [(2, "staff profile")]),
+        ('@admin.display(description="Caution")\ndef f(): pass', [(1, "Caution")]),
+        ("format_html(\"<span class='x'>{}</span>\", name)", []),
+        ('log.info("programme %s sent", pk)', []),
+        ('forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}))', []),
+    ],
+)
+def test_the_code_check_finds_words_outside_gettext_and_nothing_else(
+    source: str, expected: list[tuple[int, str]]
+) -> None:
+    assert untranslated_code(source) == expected
+
+
+def test_the_code_check_reads_every_app() -> None:
+    read = {_code_name(path).split("/")[0] for path in _code_files()}
+    assert read == set(APPS)
+    assert not any(NOT_READ.search(_code_name(path)) for path in _code_files())
+
+
+@pytest.mark.parametrize("path", _code_files(), ids=_code_name)
+def test_every_word_in_the_code_is_translated(path: Path) -> None:
+    found = untranslated_code(path.read_text(encoding="utf-8"))
+    assert found == [], f"untranslated words in {_code_name(path)} (line, words): {found}"

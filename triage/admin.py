@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from clinic.roles import Role
@@ -51,11 +52,11 @@ class AssessmentAdmin(ReadOnlyAdmin):
     )
     date_hierarchy = "created_at"
 
-    @admin.display(description="patient", ordering="case__patient__family_name")
+    @admin.display(description=_("patient"), ordering="case__patient__family_name")
     def patient_name(self, obj: Assessment) -> str:
         return obj.case.patient.full_name
 
-    @admin.display(description="of")
+    @admin.display(description=_("of"))
     def of(self, obj: Assessment) -> str:
         if obj.intake_id is not None:
             return f"intake {obj.intake_id}"
@@ -120,7 +121,7 @@ class DutySlotAdmin(ClinicianChoiceAdmin):
     ordering = ("weekday", "starts", "clinician__username")
     search_fields = ("clinician__username", "clinician__first_name", "clinician__last_name")
 
-    @admin.display(description="clinician", ordering="clinician__last_name")
+    @admin.display(description=_("clinician"), ordering="clinician__last_name")
     def clinician_name(self, obj: DutySlot) -> str:
         return obj.clinician.get_full_name() or obj.clinician.get_username()
 
@@ -132,6 +133,6 @@ class FallbackClinicianAdmin(ClinicianChoiceAdmin):
     list_select_related = ("clinician",)
     ordering = ("position", "id")
 
-    @admin.display(description="clinician", ordering="clinician__last_name")
+    @admin.display(description=_("clinician"), ordering="clinician__last_name")
     def clinician_name(self, obj: FallbackClinician) -> str:
         return obj.clinician.get_full_name() or obj.clinician.get_username()

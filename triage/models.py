@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Intake, Patient
 from triage import rules
@@ -16,11 +17,11 @@ from triage.queries import CaseQueries
 class Urgency(models.IntegerChoices):
     """The rule engine's urgency levels; higher sorts first in the queue."""
 
-    EMERGENCY = rules.Urgency.EMERGENCY.value, "Emergency"
-    URGENT = rules.Urgency.URGENT.value, "Urgent"
-    SOON = rules.Urgency.SOON.value, "Soon"
-    ROUTINE = rules.Urgency.ROUTINE.value, "Routine"
-    SELF_CARE = rules.Urgency.SELF_CARE.value, "Self-care"
+    EMERGENCY = rules.Urgency.EMERGENCY.value, _("Emergency")
+    URGENT = rules.Urgency.URGENT.value, _("Urgent")
+    SOON = rules.Urgency.SOON.value, _("Soon")
+    ROUTINE = rules.Urgency.ROUTINE.value, _("Routine")
+    SELF_CARE = rules.Urgency.SELF_CARE.value, _("Self-care")
 
     @property
     def key(self) -> str:
@@ -61,8 +62,8 @@ class Assessment(models.Model):
     )
     case = models.ForeignKey("Case", on_delete=models.PROTECT, related_name="assessments")
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
-    rules = models.JSONField(help_text="Every rule that fired: id, urgency, reason, source")
-    ruleset = models.CharField("rule-set version", max_length=64)
+    rules = models.JSONField(help_text=_("Every rule that fired: id, urgency, reason, source"))
+    ruleset = models.CharField(_("rule-set version"), max_length=64)
     # The contract the assessed record speaks ("intake/1", "exam/1"); empty on assessments made
     # before it was kept here (their intake keeps it).
     contract_version = models.CharField(max_length=20, blank=True)
@@ -128,20 +129,20 @@ class Case(models.Model):
     """A patient's place in the clinician queue. Every intake opens one or joins the open one."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Waiting")
+        CLOSED = "closed", _("Closed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
-    opened_at = models.DateTimeField("waiting since", default=timezone.now)
-    due_at = models.DateTimeField("to be seen by")
+    opened_at = models.DateTimeField(_("waiting since"), default=timezone.now)
+    due_at = models.DateTimeField(_("to be seen by"))
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a clinician's decision (refer, programme, discharge) ended the wait",
+        help_text=_("When a clinician's decision (refer, programme, discharge) ended the wait"),
     )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,13 +243,13 @@ class Case(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 def on_duty_at(moment: datetime, prefix: str = "") -> models.Q:
@@ -280,7 +281,7 @@ class DutySlot(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     starts = models.TimeField()
-    ends = models.TimeField(help_text="An end at or before the start runs past midnight")
+    ends = models.TimeField(help_text=_("An end at or before the start runs past midnight"))
 
     objects = DutySlotQuerySet.as_manager()
 
@@ -314,10 +315,10 @@ class CaseActivity(models.Model):
     have records of their own."""
 
     class Kind(models.TextChoices):
-        CLAIMED = "claimed", "Claimed"
-        RELEASED = "released", "Released"
-        CHECK_IN = "check_in", "Back from a programme check-in"
-        UNDELIVERED = "undelivered", "An alert could not be delivered"
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released")
+        CHECK_IN = "check_in", _("Back from a programme check-in")
+        UNDELIVERED = "undelivered", _("An alert could not be delivered")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -327,7 +328,7 @@ class CaseActivity(models.Model):
         null=True,
         blank=True,
         related_name="case_activities",
-        help_text="Empty when the patient's check-in brought the case back",
+        help_text=_("Empty when the patient's check-in brought the case back"),
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -339,22 +340,22 @@ class CaseActivity(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The check-in's intake that brought the case back",
+        help_text=_("The check-in's intake that brought the case back"),
     )
-    subject = models.CharField(max_length=100, blank=True, help_text='e.g. "Week 2 check-in"')
-    reasons = models.JSONField(default=list, blank=True, help_text="Why it came back, each")
+    subject = models.CharField(max_length=100, blank=True, help_text=_('e.g. "Week 2 check-in"'))
+    reasons = models.JSONField(default=list, blank=True, help_text=_("Why it came back, each"))
     message = models.ForeignKey(
         "outbox.Message",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The alert that could not be delivered",
+        help_text=_("The alert that could not be delivered"),
     )
 
     class Meta:
         ordering = ["at", "pk"]
-        verbose_name_plural = "case activities"
+        verbose_name_plural = _("case activities")
         indexes = [
             models.Index(fields=["case", "at"], name="case_activity_case_idx"),
             # The queue's mark on a case whose alert could not be delivered.
@@ -390,11 +391,11 @@ class UrgencyOverride(models.Model):
         Assessment,
         on_delete=models.PROTECT,
         related_name="overrides",
-        help_text="The case's latest assessment when the urgency was overridden",
+        help_text=_("The case's latest assessment when the urgency was overridden"),
     )
     from_urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     to_urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
-    reason = models.TextField(help_text="A note for raising, a reason for lowering")
+    reason = models.TextField(help_text=_("A note for raising, a reason for lowering"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="urgency_overrides"
     )
@@ -430,9 +431,9 @@ class CaseDecision(models.Model):
     worded at the time: the clinic's text may change later)."""
 
     class Kind(models.TextChoices):
-        DISCHARGED = "discharged", "Discharged with advice"
-        REFERRED = "referred", "Referred"
-        PROGRAMME_PRESCRIBED = "programme_prescribed", "Programme prescribed"
+        DISCHARGED = "discharged", _("Discharged with advice")
+        REFERRED = "referred", _("Referred")
+        PROGRAMME_PRESCRIBED = "programme_prescribed", _("Programme prescribed")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -440,8 +441,8 @@ class CaseDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_decisions"
     )
     at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True, help_text="For a discharge: the advice given")
-    safety_net = models.TextField(blank=True, help_text="The safety-net advice given")
+    note = models.TextField(blank=True, help_text=_("For a discharge: the advice given"))
+    safety_net = models.TextField(blank=True, help_text=_("The safety-net advice given"))
 
     class Meta:
         ordering = ["at", "pk"]

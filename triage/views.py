@@ -285,7 +285,7 @@ def case_claim(request: HttpRequest, pk: int) -> HttpResponse:
     except (CaseAlreadyClaimed, CaseNotOpen) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "You have claimed this case. Its escalation has stopped.")
+        messages.success(request, _("You have claimed this case. Its escalation has stopped."))
     return redirect("triage:case_detail", pk=pk)
 
 
@@ -303,11 +303,13 @@ def case_release(request: HttpRequest, pk: int) -> HttpResponse:
         if case.escalate_at is not None:
             messages.success(
                 request,
-                "You have released this case. It is back in the queue and escalates unless "
-                "somebody claims it.",
+                _(
+                    "You have released this case. It is back in the queue and escalates unless "
+                    "somebody claims it."
+                ),
             )
         else:
-            messages.success(request, "You have released this case. It is back in the queue.")
+            messages.success(request, _("You have released this case. It is back in the queue."))
     return redirect("triage:case_detail", pk=pk)
 
 
