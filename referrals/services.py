@@ -153,8 +153,11 @@ def mark_printed(*, referral_id: int, by: User | None = None) -> Referral:
         return referral
     if referral.letter_delivery != "undelivered":
         raise ReferralError(
-            f"Referral {referral.reference} was emailed and its letter is not known to have "
-            "failed: it cannot be printed instead."
+            gettext(
+                "Referral %(reference)s was emailed and its letter is not known to have failed: "
+                "it cannot be printed instead."
+            )
+            % {"reference": referral.reference}
         )
     Message.objects.filter(key=referral.letter_key, status=Message.Status.DEAD).update(
         status=Message.Status.CANCELLED
@@ -181,7 +184,8 @@ def retry_letter(*, referral_id: int, by: User | None = None) -> Referral:
     message = Message.objects.filter(key=referral.letter_key).first()
     if message is None or message.status != Message.Status.DEAD:
         raise ReferralError(
-            f"Referral {referral.reference}'s letter has not failed: there is nothing to retry."
+            gettext("Referral %(reference)s's letter has not failed: there is nothing to retry.")
+            % {"reference": referral.reference}
         )
     outbox_retry(message_id=message.pk)
     _audit(referral, by=by, changes={"letter": ("not delivered", "sent again")})
