@@ -3,26 +3,19 @@ today, the test's clock), for the questions a patient asks from that programme's
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.contrib.auth.models import User
 
 from programmes.models import Programme
 from questions import services
 from questions.models import Question
-from tests.programmes.conftest import (  # noqa: F401 (fixtures)
-    _on_the_test_clock,
-    programme,
-    programme_template,
-    self_care_case,
-)
+from tests.programmes import conftest as programme_fixtures
+from tests.questions.helpers import ask
 
-
-def ask(programme: Programme, text: str = "Is it normal that my neck is stiff?") -> Question:
-    return services.ask_clinic(
-        programme_id=programme.pk, text=text, submission_token=uuid.uuid4()
-    )
+_on_the_test_clock = programme_fixtures._on_the_test_clock
+self_care_case = programme_fixtures.self_care_case
+programme_template = programme_fixtures.programme_template
+programme = programme_fixtures.programme
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from patients.models import Patient
 from programmes.models import Programme
 from questions import services
 from questions.models import QUESTION_MAX_CHARS, Question
-from tests.questions.conftest import ask
+from tests.questions.helpers import ask
 from tests.support.clock import Clock
 from triage.models import Case, CaseActivity
 
