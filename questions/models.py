@@ -59,7 +59,7 @@ class Question(models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="questions"
     )
     case = models.ForeignKey("triage.Case", on_delete=models.PROTECT, related_name="questions")
-    text = models.TextField(_("question"), help_text="As the patient wrote it")
+    text = models.TextField(_("question"), help_text=_("As the patient wrote it"))
     asked_at = models.DateTimeField(default=timezone.now)
     # The form's token: the same submission twice (a double click, a retry) is one question.
     submission_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit import services as audit
 from audit.models import AuditEvent
+from clinic import language
 from outbox.models import Message
 from outbox.services import Email, queue_emails
 from programmes import emails as programme_emails
@@ -30,7 +31,6 @@ from questions.models import QUESTION_MAX_CHARS, REPLY_MAX_CHARS, Question
 from triage import services as triage
 
 if TYPE_CHECKING:
-    from patients.models import Patient
     from programmes.models import Programme
 
 
@@ -133,9 +133,7 @@ def answer_question(*, question_id: int, clinician: User, reply: str) -> Questio
         },
     )
     if reply_goes_by_email(question):
-        # The outbox renders the email as it queues it: in the patient's language.
-        with translation.override(patient_language(question.patient)):
-            queue_emails([reply_email(question)])
+        queue_emails([reply_email(question)])
     return question
 
 
@@ -195,16 +193,6 @@ def reply_goes_by_email(question: Question) -> bool:
     )
 
 
-def patient_language(patient: Patient) -> str:
-    """The language the patient's emails are written in: their preferred language when the
-    clinic's pages speak it, otherwise the clinic's own."""
-    code = getattr(patient, "preferred_language", "") or ""
-    try:
-        return translation.get_supported_language_variant(code) if code else settings.LANGUAGE_CODE
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
 def page_url(programme: Programme) -> str:
     """The patient's questions page, by a fresh signed link."""
     return settings.SITE_URL + reverse("questions:ask", args=[links.page_token(programme)])
@@ -218,6 +206,7 @@ def reply_email(question: Question) -> Email:
         "questions_url": f"{page_url(programme)}#{question.anchor}",
     }
     return Email(
+        language=language.for_patient(question.patient),
         key=f"q{question.pk}.reply",
         kind=Message.Kind.QUESTION_REPLY,
         to=programme_emails.recipient(programme),

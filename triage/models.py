@@ -362,7 +362,7 @@ class CaseActivity(models.Model):
         null=True,
         blank=True,
         related_name="case_activities",
-        help_text="The patient's question asked, answered or closed",
+        help_text=_("The patient's question asked, answered or closed"),
     )
 
     class Meta:
