@@ -27,7 +27,9 @@ meaning or goes; a key added is the same version):
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
-  percent, the red-flag screen, outcome) and `events` (its history).
+  percent, the red-flag screen, outcome), `events` (its history) and `questions` (each question
+  the patient sent from their page: `text`, `asked_at`, `status`, the `reply` with `replied_by`
+  and `replied_at`, or `close_note` with `closed_by` and `closed_at`).
 - `self_intake_links`: each self-intake link sent to the patient (`email`, `sent_by`, when it was
   made, opened, expires, how many wrong dates of birth were given, `submitted_at` and the
   `intake_id` it made, `retired_at` and `retired_because`, `new_link_requested_at`) with its
@@ -76,6 +78,7 @@ from programmes.models import (
     SessionExercise,
     SessionLog,
 )
+from questions.models import Question
 from referrals.models import Referral
 from selfintake.models import AnswersCheck, Draft, Invitation
 from triage.models import Assessment, Case, CaseActivity, CaseDecision, Urgency, UrgencyOverride
@@ -101,6 +104,7 @@ COVERED: dict[type[Any], str] = {
     SessionExercise: "programmes.sessions.exercises",
     CheckIn: "programmes.check_ins",
     ProgrammeEvent: "programmes.events",
+    Question: "programmes.questions",
     AnswersCheck: "intakes.answers_check",
     Invitation: "self_intake_links",
     Draft: "self_intake_links.draft",
@@ -197,6 +201,12 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
             ),
             Prefetch("check_ins", CheckIn.objects.order_by("week")),
             Prefetch("events", ProgrammeEvent.objects.select_related("by").order_by("at", "pk")),
+            Prefetch(
+                "questions",
+                Question.objects.select_related("replied_by", "closed_by").order_by(
+                    "asked_at", "pk"
+                ),
+            ),
         )
         .order_by("prescribed_at", "pk")
     )
@@ -353,7 +363,7 @@ def _case(case: Case, assessment_ids: list[int]) -> dict[str, Any]:
         "claimed_by": _who(case.claimed_by),
         "assessment_ids": assessment_ids,
         "activities": [
-            _fields(activity, "id", "kind", "at", "note", labels=["kind"])
+            _fields(activity, "id", "kind", "at", "note", "question_id", labels=["kind"])
             | {"by": _who(activity.by)}
             for activity in case.activities.all()
         ],
@@ -532,6 +542,22 @@ def _programme(programme: Programme) -> dict[str, Any]:
             _fields(event, "id", "kind", "at", "by_patient", "detail", labels=["kind"])
             | {"by": _who(event.by)}
             for event in programme.events.all()
+        ],
+        "questions": [
+            _fields(
+                question,
+                "id",
+                "asked_at",
+                "text",
+                "status",
+                "reply",
+                "replied_at",
+                "close_note",
+                "closed_at",
+                labels=["status"],
+            )
+            | {"replied_by": _who(question.replied_by), "closed_by": _who(question.closed_by)}
+            for question in programme.questions.all()
         ],
     }
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "referrals",
     "programmes",
     "selfintake",
+    "questions",
     "examination",
     "psychosocial",
     "audit",
@@ -421,6 +422,9 @@ PROGRAMME_CHECK_IN_EARLY = timedelta(hours=env.int("PROGRAMME_CHECK_IN_EARLY_HOU
 # The printed handout carries a short link to the patient's page (programmes/links.py), which
 # anyone holding the paper can open: off unless the clinic chooses it.
 PROGRAMME_HANDOUT_LINK = env.bool("PROGRAMME_HANDOUT_LINK", default=False)
+# Questions from patients (questions/): at most QUESTIONS_MAX_OPEN waiting for a reply per
+# programme, so one page cannot flood the clinicians' worklist.
+QUESTIONS_MAX_OPEN = env.int("QUESTIONS_MAX_OPEN", default=3)
 
 # Self-intake (selfintake/): the link a patient answers their intake from works for
 # SELF_INTAKE_LINK_HOURS, once. The patient confirms their date of birth first: after

@@ -31,6 +31,8 @@ urlpatterns = [
     # Before the programmes' /p/<token>/ pages: a self-intake link is /p/i/<link>/.
     path("", include("selfintake.urls")),
     path("examinations/", include("examination.urls")),
+    # Before the programmes' /p/<token>/ pages too: a patient's questions are /p/<link>/ask/.
+    path("", include("questions.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -47,6 +47,7 @@ class Message(models.Model):
         PROGRAMME_LINK = "programme_link", _("New programme link")
         PROGRAMME_REVIEW = "programme_review", _("Programme review request")
         SELF_INTAKE = "self_intake", _("Self-intake link")
+        QUESTION_REPLY = "question_reply", _("Reply to a patient's question")
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)

@@ -283,6 +283,7 @@ APPS = (
     "patients",
     "programmes",
     "psychosocial",
+    "questions",
     "referrals",
     "selfintake",
     "triage",

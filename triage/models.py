@@ -310,8 +310,9 @@ class FallbackClinician(models.Model):
 
 class CaseActivity(models.Model):
     """A claim or a release, for the case's timeline: who took or handed back the case, and when;
-    a patient's check-in that brought the case back, and why; or an alert about the case that
-    could not be delivered (its message), and who was alerted instead. Overrides and decisions
+    a patient's check-in that brought the case back, and why; an alert about the case that
+    could not be delivered (its message), and who was alerted instead; or a patient's question
+    from their programme page, its reply or its closing (the question). Overrides and decisions
     have records of their own."""
 
     class Kind(models.TextChoices):
@@ -319,6 +320,9 @@ class CaseActivity(models.Model):
         RELEASED = "released", _("Released")
         CHECK_IN = "check_in", _("Back from a programme check-in")
         UNDELIVERED = "undelivered", _("An alert could not be delivered")
+        QUESTION = "question", _("A question from the patient")
+        QUESTION_REPLY = "question_reply", _("The patient's question answered")
+        QUESTION_CLOSED = "question_closed", _("The patient's question closed")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -352,6 +356,14 @@ class CaseActivity(models.Model):
         related_name="+",
         help_text=_("The alert that could not be delivered"),
     )
+    question = models.ForeignKey(
+        "questions.Question",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_activities",
+        help_text=_("The patient's question asked, answered or closed"),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -367,8 +379,24 @@ class CaseActivity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["claimed", "released", "check_in", "undelivered"]),
+                condition=models.Q(
+                    kind__in=[
+                        "claimed",
+                        "released",
+                        "check_in",
+                        "undelivered",
+                        "question",
+                        "question_reply",
+                        "question_closed",
+                    ]
+                ),
                 name="case_activity_kind",
+            ),
+            # A question's entry names its question.
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["question", "question_reply", "question_closed"])
+                | models.Q(question__isnull=False),
+                name="case_activity_question_named",
             ),
             # An alert that could not be delivered is marked once, whoever notices it first.
             models.UniqueConstraint(

@@ -36,6 +36,7 @@ from triage.rules.exam_rules import evaluate_examination
 
 if TYPE_CHECKING:
     from examination.models import Examination
+    from questions.models import Question
 
 
 class CaseActionRefused(Exception):
@@ -633,6 +634,47 @@ def record_decision(
         changes=changes | dict(audit_changes or {}),
     )
     return decision
+
+
+def record_patient_question(*, question: Question) -> CaseActivity:
+    """A patient's question from their programme page, on its case's timeline (the questions
+    app calls this in the transaction that stores the question). It does not put the case back
+    in the queue: a question is answered from the clinicians' questions worklist, and a red flag
+    comes back through the check-in's screen, which the patient is sent to instead."""
+    return CaseActivity.objects.create(
+        case_id=question.case_id,
+        kind=CaseActivity.Kind.QUESTION,
+        at=question.asked_at,
+        question=question,
+        subject=f"Question {question.pk}",
+    )
+
+
+def record_question_reply(*, question: Question, clinician: User) -> CaseActivity:
+    """The clinician's reply to a patient's question, on the case's timeline, in the transaction
+    that stores the reply."""
+    return CaseActivity.objects.create(
+        case_id=question.case_id,
+        kind=CaseActivity.Kind.QUESTION_REPLY,
+        by=clinician,
+        at=question.replied_at or timezone.now(),
+        question=question,
+        subject=f"Question {question.pk}",
+    )
+
+
+def record_question_closed(*, question: Question, clinician: User) -> CaseActivity:
+    """A patient's question closed without a written reply (answered by phone, say), and why, on
+    the case's timeline."""
+    return CaseActivity.objects.create(
+        case_id=question.case_id,
+        kind=CaseActivity.Kind.QUESTION_CLOSED,
+        by=clinician,
+        at=question.closed_at or timezone.now(),
+        question=question,
+        subject=f"Question {question.pk}",
+        note=question.close_note,
+    )
 
 
 def escalation_still_wanted(message: Message) -> bool:

@@ -241,8 +241,8 @@ def _timeline(
                 if activity.kind == CaseActivity.Kind.UNDELIVERED
                 else "The patient",
                 detail=f"{activity.subject}: {activity.note}"
-                if activity.subject
-                else activity.note,
+                if activity.subject and activity.note
+                else activity.subject or activity.note,
             )
         )
     for override in overrides:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from patients.services import correct_patient_details
 from programmes import check_ins, screen
 from programmes.models import CheckIn, Programme, ProgrammeExercise
 from programmes.ndi import SECTIONS
+from questions import services as questions_services
 from referrals import services as referral_services
 from referrals.models import Referral
 from selfintake import services as selfintake_services
@@ -131,6 +133,13 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         screen_answers={field: False for field in screen.SCREEN_FIELDS},
         now=clock.now,
     )
+    # The patient asks the clinic a question from their page; the clinician answers it.
+    question = questions_services.ask_clinic(
+        programme_id=programme.pk, text="Is the ache normal?", submission_token=uuid.uuid4()
+    )
+    questions_services.answer_question(
+        question_id=question.pk, clinician=doctor, reply="Yes, for a day or two."
+    )
     # The patient answers a self-intake link, reception checks the answers with them, and a
     # second link is half answered.
     _invitation, self_entered = self_intake(desk, patient)
@@ -220,7 +229,16 @@ def test_the_json_holds_every_part_of_the_patients_history(clock: Clock, lead: U
         "Carl Cole",
     )
     assert override["reason"] == "Tingling worse at night on the phone"
-    assert [a["kind"] for a in case["activities"]] == ["claimed"]
+    assert [a["kind"] for a in case["activities"]] == ["claimed", "question", "question_reply"]
+    (programme_data,) = data["programmes"]
+    (question,) = programme_data["questions"]
+    assert (question["text"], question["status"], question["reply"], question["replied_by"]) == (
+        "Is the ache normal?",
+        "answered",
+        "Yes, for a day or two.",
+        "Carl Cole",
+    )
+    assert case["activities"][1]["question_id"] == question["id"]
     assert [d["kind"] for d in case["decisions"]] == ["referred", "programme_prescribed"]
     assert all(d["safety_net"] for d in case["decisions"])
     (referral,) = case["referrals"]

@@ -1,0 +1,217 @@
+"""Every write about a patient's question: asking it, answering it, closing it.
+
+The patient asks from their programme page (a signed link, no login); a clinician answers from
+the questions worklist. Each write is one transaction with its case-timeline entry (written by
+triage, which owns a case's activities), its audit row and, for a reply, the email that tells
+the patient there is one (through the outbox: the reply itself is read on their page, so no
+health detail travels by email).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from audit import services as audit
+from audit.models import AuditEvent
+from clinic import language
+from outbox.models import Message
+from outbox.services import Email, queue_emails
+from programmes import emails as programme_emails
+from programmes import links
+from programmes.history import lock_programme
+from questions.models import QUESTION_MAX_CHARS, REPLY_MAX_CHARS, Question
+from triage import services as triage
+
+if TYPE_CHECKING:
+    from programmes.models import Programme
+
+
+class QuestionRefused(Exception):
+    """The question, reply or closing cannot be stored as asked; the message says why, in words
+    for the person who typed it."""
+
+
+def ask_clinic(*, programme_id: int, text: str, submission_token: uuid.UUID) -> Question:
+    """The patient's question from their programme page, on the case's timeline and in the
+    clinicians' worklist. The same submission token twice (a double click, a browser retry)
+    gives back the first question. Refused when the text is empty or too long, or when the
+    programme already has QUESTIONS_MAX_OPEN questions waiting for a reply."""
+    try:
+        return _ask_clinic(programme_id=programme_id, text=text, token=submission_token)
+    except IntegrityError:
+        # Two submits of one form raced past each other's check: the first one stands.
+        existing = Question.objects.filter(submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _ask_clinic(*, programme_id: int, text: str, token: uuid.UUID) -> Question:
+    # The programme's row lock puts a double submit in line: the second finds the first.
+    programme = lock_programme(programme_id)
+    existing = Question.objects.filter(submission_token=token).first()
+    if existing is not None:
+        if existing.programme_id != programme.pk:
+            raise QuestionRefused(gettext("This form was already used. Please send it again."))
+        return existing
+    text = text.strip()
+    if not text:
+        raise QuestionRefused(gettext("Write your question to the clinic."))
+    if len(text) > QUESTION_MAX_CHARS:
+        raise QuestionRefused(too_long(len(text), QUESTION_MAX_CHARS))
+    waiting = Question.objects.filter(programme=programme, status=Question.Status.OPEN).count()
+    if waiting >= settings.QUESTIONS_MAX_OPEN:
+        raise QuestionRefused(too_many_waiting(settings.QUESTIONS_MAX_OPEN))
+    now = timezone.now()
+    question = Question.objects.create(
+        programme=programme,
+        patient_id=programme.patient_id,
+        case_id=programme.case_id,
+        text=text,
+        asked_at=now,
+        submission_token=token,
+    )
+    triage.record_patient_question(question=question)
+    audit.record_change(
+        by=None,
+        by_patient=True,
+        record=f"programme {programme.pk}, question {question.pk}",
+        patient=programme.patient_id,
+        changes={"question": (None, text)},
+        action=AuditEvent.Action.CREATE,
+    )
+    return question
+
+
+def too_long(length: int, limit: int) -> str:
+    return gettext(
+        "Your message is %(length)d characters long. Keep it to %(limit)d characters or fewer."
+    ) % {"length": length, "limit": limit}
+
+
+def too_many_waiting(limit: int) -> str:
+    return gettext(
+        "You already have %(limit)d questions waiting for the clinic's reply. You can send "
+        "another once the clinic has replied. If it cannot wait, phone the clinic."
+    ) % {"limit": limit}
+
+
+@transaction.atomic
+def answer_question(*, question_id: int, clinician: User, reply: str) -> Question:
+    """The clinician's reply: on the patient's page at once, on the case's timeline, and an email
+    (when the patient has agreed to email) that says there is a reply and links to the page,
+    queued once whatever happens next."""
+    question = _lock_question(question_id)
+    _refuse_unless_open(question)
+    reply = reply.strip()
+    if not reply:
+        raise QuestionRefused(gettext("Write your reply to the patient."))
+    if len(reply) > REPLY_MAX_CHARS:
+        raise QuestionRefused(too_long(len(reply), REPLY_MAX_CHARS))
+    question.status = Question.Status.ANSWERED
+    question.reply = reply
+    question.replied_by = clinician
+    question.replied_at = timezone.now()
+    question.save(update_fields=["status", "reply", "replied_by", "replied_at", "updated_at"])
+    triage.record_question_reply(question=question, clinician=clinician)
+    audit.record_change(
+        by=clinician,
+        record=f"question {question.pk}",
+        patient=question.patient_id,
+        changes={
+            "status": (Question.Status.OPEN.label, Question.Status.ANSWERED.label),
+            "reply": (None, reply),
+        },
+    )
+    if reply_goes_by_email(question):
+        queue_emails([reply_email(question)])
+    return question
+
+
+@transaction.atomic
+def close_question(*, question_id: int, clinician: User, note: str) -> Question:
+    """Close a question without a written reply (the clinician phoned the patient, or saw them),
+    with why. No email goes: the patient's page says the clinic has dealt with it."""
+    question = _lock_question(question_id)
+    _refuse_unless_open(question)
+    note = note.strip()
+    if not note:
+        raise QuestionRefused(gettext("Say how the question was dealt with, e.g. by phone."))
+    if len(note) > REPLY_MAX_CHARS:
+        raise QuestionRefused(too_long(len(note), REPLY_MAX_CHARS))
+    question.status = Question.Status.CLOSED
+    question.close_note = note
+    question.closed_by = clinician
+    question.closed_at = timezone.now()
+    question.save(update_fields=["status", "close_note", "closed_by", "closed_at", "updated_at"])
+    triage.record_question_closed(question=question, clinician=clinician)
+    audit.record_change(
+        by=clinician,
+        record=f"question {question.pk}",
+        patient=question.patient_id,
+        changes={
+            "status": (Question.Status.OPEN.label, Question.Status.CLOSED.label),
+            "how it was dealt with": (None, note),
+        },
+    )
+    return question
+
+
+def _lock_question(question_id: int) -> Question:
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("patient", "programme", "replied_by", "closed_by")
+        .get(pk=question_id)
+    )
+
+
+def _refuse_unless_open(question: Question) -> None:
+    if question.status == Question.Status.ANSWERED and question.replied_by is not None:
+        raise QuestionRefused(
+            gettext("%(name)s has already answered this question.")
+            % {"name": question.replied_by.get_full_name() or question.replied_by.get_username()}
+        )
+    if question.status != Question.Status.OPEN:
+        raise QuestionRefused(gettext("This question is closed; there is nothing to answer."))
+
+
+def reply_goes_by_email(question: Question) -> bool:
+    """Whether the patient is emailed that there is a reply: an address, their agreement, and
+    they have not unsubscribed from the programme's emails. Otherwise they see it on their page
+    the next time they open it (the clinician is told so, and may phone)."""
+    return (
+        programme_emails.can_email(question.patient) and question.programme.unsubscribed_at is None
+    )
+
+
+def page_url(programme: Programme) -> str:
+    """The patient's questions page, by a fresh signed link."""
+    return settings.SITE_URL + reverse("questions:ask", args=[links.page_token(programme)])
+
+
+def reply_email(question: Question) -> Email:
+    """The email that says "the clinic has replied", with a link to the page: the reply is read there, behind the
+    signed link, never in the email; the subject names only the clinic."""
+    programme = question.programme
+    context = programme_emails.patient_context(programme) | {
+        "questions_url": f"{page_url(programme)}#{question.anchor}",
+    }
+    return Email(
+        language=language.for_patient(question.patient),
+        key=f"q{question.pk}.reply",
+        kind=Message.Kind.QUESTION_REPLY,
+        to=programme_emails.recipient(programme),
+        template="question_reply",
+        context=context,
+        patient_id=question.patient_id,
+        case_id=question.case_id,
+    )
