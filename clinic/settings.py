@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "selfintake",
     "examination",
     "psychosocial",
+    "interop",
     "audit",
     "health",
 ]
