@@ -62,12 +62,13 @@ def _no_empty(value: Any, path: str) -> None:
 
 
 def varied_answers(rng: random.Random) -> dict[str, Any]:
-    """Complete intake-contract answers with a clinic's spread and more red flags than a clinic
-    sees (one in eight yes), so that every urgency comes up (after bench/intake_submit.py)."""
+    """Complete intake-contract answers with a clinic's spread (after bench/intake_submit.py):
+    each intake says yes to none, a few or many questions, so that every urgency comes up."""
     answers: dict[str, Any] = {}
+    yes = rng.choice([0.0, 0.01, 0.03, 0.125])
     for question in QUESTIONS:
         if question.kind is bool:
-            answers[question.name] = rng.random() < 0.125
+            answers[question.name] = rng.random() < yes
         elif question.kind is int:
             answers[question.name] = rng.randint(question.minimum or 0, question.maximum or 0)
         else:
@@ -122,3 +123,61 @@ def response(
             }
         ]
     return resource | fields
+
+
+def history_of(
+    *,
+    intakes: int,
+    programmes: int,
+    check_ins: int = 6,
+    reception: Any,
+    clinician: Any,
+    family_name: str = "Longhistory",
+) -> Any:
+    """One patient with `intakes` intakes, each its own case (`programmes` of them decided by a
+    programme, the rest discharged), every programme with `check_ins` completed check-ins (pain,
+    and the Neck Disability Index at the first and the last). Returns the patient."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programmes.check_ins import stop_programme
+    from programmes.models import CheckIn
+    from tests.patients.helpers import make_intake, patient_details
+    from tests.programmes.helpers import prescribe
+    from triage.services import discharge_case
+
+    details = patient_details(
+        family_name=family_name, email=f"{family_name.lower()}@example.org", email_consent=True
+    )
+    patient = None
+    for n in range(intakes):
+        intake = make_intake(
+            entered_by=reception,
+            details=details,
+            duration_days=42,
+            pain_score_now=5,
+            numbness_or_tingling_arms=n % 3 == 0 and n >= programmes,
+        )
+        patient = intake.patient
+        case_id = intake.assessment.case_id
+        if n < programmes:
+            programme = prescribe(by=clinician, intake=intake, start=timezone.localdate())
+            rows = list(programme.check_ins.order_by("week"))
+            for week in range(len(rows), check_ins):
+                rows.append(
+                    CheckIn.objects.create(
+                        programme=programme, week=week * 2 + 1, due_at=timezone.now()
+                    )
+                )
+            for k, row in enumerate(rows[:check_ins]):
+                row.completed_at = timezone.now() + timedelta(weeks=k)
+                row.pain = 5 - k % 3
+                row.sessions_done = 3
+                if k in (0, check_ins - 1):
+                    row.ndi_points, row.ndi_percent = 14 - k, (14 - k) * 2
+                row.save()
+            stop_programme(programme_id=programme.pk, clinician=clinician, reason="Moved away")
+        else:
+            discharge_case(case_id=case_id, clinician=clinician, advice="Keep moving gently")
+    return patient
