@@ -50,7 +50,7 @@ def _number(text: str) -> int | None:
 
 def _bundle(request: HttpRequest, kind: str, found: list[dict[str, Any]]) -> dict[str, Any]:
     base = _base(request)
-    return {
+    bundle = {
         "resourceType": "Bundle",
         "type": kind,
         "timestamp": resources.instant(timezone.now()),
@@ -65,6 +65,9 @@ def _bundle(request: HttpRequest, kind: str, found: list[dict[str, Any]]) -> dic
             for r in found
         ],
     }
+    if not found:
+        del bundle["entry"]  # FHIR allows no empty list
+    return bundle
 
 
 def _audit(
