@@ -103,13 +103,9 @@ def response_items(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
         value = answers[question.name]
         if question.name == MECHANISM_KEY and value == "none" and not answers.get(TRAUMA_KEY):
             continue
-        items.append(
-            {
-                "linkId": question.name,
-                "text": question.question,
-                "answer": [_answer(question, value)],
-            }
-        )
+        # The question's wording is the Questionnaire's (item.text there): not repeated here,
+        # twenty intakes' worth of it would double a patient's $everything.
+        items.append({"linkId": question.name, "answer": [_answer(question, value)]})
     return items
 
 

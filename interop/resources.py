@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from examination.models import Examination
@@ -37,7 +37,7 @@ from examination.readable import path_label
 from interop import codes
 from interop.intake import response_items
 from patients.models import Intake, Patient
-from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammePhase
+from programmes.models import CheckIn, Programme, ProgrammeExercise
 from referrals.models import Referral
 from triage.models import Assessment, Urgency, UrgencyOverride
 from triage.rules.contract import CONTRACT_VERSION
@@ -341,31 +341,28 @@ CARE_PLAN_STATUS = {
 }
 
 
-def care_plan(programme: Programme) -> Resource:
+def care_plan(programme: Programme, exercises: list[Any]) -> Resource:
+    """`exercises`: the programme's prescribed exercises as rows of EXERCISE_FIELDS."""
     activities = []
-    for phase in programme.phases.all():
-        for exercise in phase.exercises.all():
-            current = phase.position == programme.current_phase
-            done = phase.position < programme.current_phase
-            activities.append(
-                {
-                    "detail": {
-                        "kind": "Task",
-                        "code": {"text": exercise.exercise.name},
-                        "status": "completed"
-                        if done
-                        else "in-progress"
-                        if current
-                        else "not-started",
-                        "description": (
-                            f"Phase {phase.position} ({phase.name}, {phase.weeks} weeks): "
-                            f"{exercise.exercise.name}, "
-                            f"{exercise.dose_text(per_side=exercise.exercise.per_side)}, "
-                            f"{exercise.days_per_week} days a week"
-                        ),
-                    }
+    for row in exercises:
+        position = row.phase__position
+        current = position == programme.current_phase
+        done = position < programme.current_phase
+        # The dose as the programme's pages word it (Dose.dose_text reads the four numbers).
+        dose = ProgrammeExercise.dose_text(row, per_side=row.exercise__per_side)
+        activities.append(
+            {
+                "detail": {
+                    "kind": "Task",
+                    "code": {"text": row.exercise__name},
+                    "status": "completed" if done else "in-progress" if current else "not-started",
+                    "description": (
+                        f"Phase {position} ({row.phase__name}, {row.phase__weeks} weeks): "
+                        f"{row.exercise__name}, {dose}, {row.days_per_week} days a week"
+                    ),
                 }
-            )
+            }
+        )
     return _kept(
         {
             "resourceType": "CarePlan",
@@ -554,6 +551,8 @@ class History:
     referrals: list[Referral] = field(default_factory=list)
     programmes: list[Programme] = field(default_factory=list)
     examinations: list[Examination] = field(default_factory=list)
+    # Each programme's prescribed exercises, phase by phase (by programme id).
+    exercises: dict[int, list[Any]] = field(default_factory=dict)
 
 
 # The resource types each part of the history gives.
@@ -567,19 +566,67 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Observation": ("programmes", "examinations"),
 }
 RESOURCE_TYPES = tuple(PARTS)
+# What a CarePlan reads of a programme and its exercises (the library's long texts stay behind).
+PROGRAMME_FIELDS = (
+    "patient_id",
+    "case_id",
+    "name",
+    "status",
+    "prescribed_at",
+    "start_date",
+    "note",
+    "current_phase",
+    "template",
+    "template__summary",
+    "prescribed_by",
+    *(f"prescribed_by__{name}" for name in ("username", "first_name", "last_name")),
+)
+EXERCISE_FIELDS = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "load_kg",
+    "days_per_week",
+    "phase__programme",
+    "phase__position",
+    "phase__name",
+    "phase__weeks",
+    "exercise__name",
+    "exercise__per_side",
+)
 
 
 def load(patient_ids: list[int], types: Iterable[str] = RESOURCE_TYPES) -> History:
-    """What the patients' resources of `types` are built from: one query per part."""
+    """What the patients' resources of `types` are built from: one query per part, and none
+    for a part the patients' rows say is empty (most patients have no override, examination or
+    referral: asking would cost a round trip each)."""
     wanted = {part for kind in types for part in PARTS[kind]}
     history = History()
     if not patient_ids:
         return history
-    history.patients = list(Patient.objects.filter(pk__in=patient_ids).order_by("pk"))
+    held = {
+        "overrides": Exists(UrgencyOverride.objects.filter(case__patient=OuterRef("pk"))),
+        "referrals": Exists(Referral.objects.filter(case__patient=OuterRef("pk"))),
+        "examinations": Exists(Examination.objects.filter(case__patient=OuterRef("pk"))),
+        "programmes": Exists(Programme.objects.filter(patient=OuterRef("pk"))),
+    }
+    asked = {part: query for part, query in held.items() if part in wanted}
+    if "exam_assessments" in wanted:
+        asked["examinations"] = held["examinations"]
+    history.patients = list(
+        Patient.objects.filter(pk__in=patient_ids)
+        .annotate(**{f"holds_{part}": query for part, query in asked.items()})
+        .order_by("pk")
+    )
+    holding = {part for part in asked if any(getattr(p, f"holds_{part}") for p in history.patients)}
+    if "examinations" in holding and "exam_assessments" in wanted:
+        holding.add("exam_assessments")
+    wanted = (wanted & holding) | (wanted & {"patients", "intakes"})
     if "intakes" in wanted:
         history.intakes = list(
             Intake.objects.filter(patient_id__in=patient_ids)
             .select_related("entered_by__api_client", "assessment")
+            .defer("psychosocial_screen", "fingerprint", "entered_by__password")
             .order_by("created_at", "pk")
         )
     if "exam_assessments" in wanted:
@@ -605,22 +652,25 @@ def load(patient_ids: list[int], types: Iterable[str] = RESOURCE_TYPES) -> Histo
         history.programmes = list(
             Programme.objects.filter(patient_id__in=patient_ids)
             .select_related("prescribed_by", "template")
+            .only(*PROGRAMME_FIELDS)
             .prefetch_related(
                 Prefetch(
-                    "phases",
-                    ProgrammePhase.objects.order_by("position").prefetch_related(
-                        Prefetch(
-                            "exercises",
-                            ProgrammeExercise.objects.select_related("exercise").order_by(
-                                "position", "pk"
-                            ),
-                        )
-                    ),
+                    "check_ins",
+                    CheckIn.objects.defer("ndi_answers", "screen", "red_flags").order_by("week"),
                 ),
-                Prefetch("check_ins", CheckIn.objects.order_by("week")),
             )
             .order_by("prescribed_at", "pk")
         )
+        # Every prescribed exercise with its phase, in one query rather than phases then
+        # exercises.
+        # As plain rows: some seventy exercises a programme's phases hold would each be three
+        # model instances.
+        for item in (
+            ProgrammeExercise.objects.filter(phase__programme__in=history.programmes)
+            .order_by("phase__position", "position", "pk")
+            .values_list(*EXERCISE_FIELDS, named=True)
+        ):
+            history.exercises.setdefault(item.phase__programme, []).append(item)
     if "examinations" in wanted:
         history.examinations = list(
             Examination.objects.filter(case__patient_id__in=patient_ids)
@@ -650,7 +700,7 @@ def build(history: History, types: Iterable[str] = RESOURCE_TYPES) -> list[Resou
     if "DocumentReference" in wanted:
         out += [letter(r, r.case.patient_id) for r in history.referrals]
     if "CarePlan" in wanted:
-        out += [care_plan(p) for p in history.programmes]
+        out += [care_plan(p, history.exercises.get(p.pk, [])) for p in history.programmes]
     if "Observation" in wanted:
         for programme in history.programmes:
             for check_in in programme.check_ins.all():

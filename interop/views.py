@@ -206,9 +206,10 @@ def read(
 def everything(request: HttpRequest, client: ApiClient, resource_id: str) -> HttpResponse:
     """`GET /fhir/Patient/<id>/$everything`: a searchset Bundle of everything held about them."""
     number = _number(resource_id)
-    if number is None or not Patient.objects.filter(pk=number).exists():
+    history = resources.load([number]) if number is not None else None
+    if history is None or not history.patients:
         return _not_found("Patient", resource_id)
-    found = resources.build(resources.load([number]))
+    found = resources.build(history)
     _audit(
         request,
         client,

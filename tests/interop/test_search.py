@@ -140,7 +140,7 @@ def test_everything_takes_the_same_queries_however_long_the_history(
 
     few, many = _everything_queries(short.pk, token), _everything_queries(long.pk, token)
 
-    assert few == many
+    assert few == many > 0
     found = body(get(f"/fhir/Patient/{long.pk}/$everything", token))["entry"]
     assert sum(e["resource"]["resourceType"] == "CarePlan" for e in found) == 3
     assert sum(e["resource"]["id"].startswith("checkin-pain-") for e in found) == 18
