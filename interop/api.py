@@ -101,19 +101,23 @@ def fhir_view(*, scope: str | None, methods: tuple[str, ...] = ("GET",)) -> Call
                     WWW_Authenticate='Bearer realm="fhir", error="invalid_token"',
                 )
             if scope is not None and scope not in client.scopes:
-                logger.warning("FHIR call by API client %s without scope %s", client.pk, scope)
-                return outcome(
-                    403,
-                    code="forbidden",
-                    text=f"This client does not hold the scope {scope}.",
-                    WWW_Authenticate=f'Bearer realm="fhir", error="insufficient_scope", '
-                    f'scope="{scope}"',
-                )
+                return refused_scope(client, scope)
             return view(request, client, *args, **kwargs)
 
         return login_not_required(csrf_exempt(wrapped))
 
     return decorate
+
+
+def refused_scope(client: ApiClient, scope: str) -> HttpResponse:
+    """403: `client` lacks `scope` (RFC 6750's insufficient_scope)."""
+    logger.warning("FHIR call by API client %s without scope %s", client.pk, scope)
+    return outcome(
+        403,
+        code="forbidden",
+        text=f"This client does not hold the scope {scope}.",
+        WWW_Authenticate=f'Bearer realm="fhir", error="insufficient_scope", scope="{scope}"',
+    )
 
 
 def public_view(view: View) -> View:

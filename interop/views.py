@@ -18,7 +18,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from examination.models import Examination
 from interop import capability, codes, intake, resources, services
-from interop.api import fhir_view, outcome, public_view, respond
+from interop.api import fhir_view, outcome, public_view, refused_scope, respond
 from interop.models import ApiClient, Scope
 from patients.models import Intake, Patient
 from patients.nhs import normalise_nhs_number
@@ -169,11 +169,7 @@ def read(
     if resource_type not in resources.RESOURCE_TYPES:
         return outcome(404, code="not-supported", text="No such resource type here.")
     if Scope.READ_PATIENTS not in client.scopes:
-        return outcome(
-            403,
-            code="forbidden",
-            text=f"This client does not hold the scope {Scope.READ_PATIENTS.value}.",
-        )
+        return refused_scope(client, Scope.READ_PATIENTS)
     if not ID.match(resource_id):
         return _not_found(resource_type, resource_id)
     patient_id = _patient_of(resource_type, resource_id)
@@ -316,20 +312,12 @@ def by_type(request: HttpRequest, client: ApiClient, resource_type: str) -> Http
                 Allow="GET",
             )
         if Scope.SUBMIT_INTAKES not in client.scopes:
-            return outcome(
-                403,
-                code="forbidden",
-                text=f"This client does not hold the scope {Scope.SUBMIT_INTAKES.value}.",
-            )
+            return refused_scope(client, Scope.SUBMIT_INTAKES)
         return _submit(request, client)
     if resource_type not in SEARCH_PARAMS:
         return outcome(404, code="not-supported", text="No such resource type here.")
     if Scope.READ_PATIENTS not in client.scopes:
-        return outcome(
-            403,
-            code="forbidden",
-            text=f"This client does not hold the scope {Scope.READ_PATIENTS.value}.",
-        )
+        return refused_scope(client, Scope.READ_PATIENTS)
     params = {k: request.GET.getlist(k) for k in request.GET if k not in IGNORED_PARAMS}
     unknown = sorted(set(params) - SEARCH_PARAMS[resource_type])
     if unknown:
