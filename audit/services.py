@@ -213,3 +213,37 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return str(value)
+
+
+def record_api_call(
+    *,
+    request: HttpRequest,
+    by: User,
+    client: str,
+    action: str,
+    record: str,
+    resources: Mapping[Any, list[str]],
+) -> None:
+    """An integration's call through the FHIR API (interop/): who (the client's account and its
+    name), which patients, and which resources of each; a row per patient (one INSERT).
+    `resources` maps each patient id (None for a call about no patient) to its resources."""
+    now, page, ip = timezone.now(), _page(request), _ip(request)
+    rows = [
+        AuditEvent(
+            at=now,
+            actor=by,
+            actor_kind=Kind.SYSTEM,
+            actor_name=f"API client {client}"[:150],
+            action=action,
+            patient_id=patient_id,
+            record=record[:100],
+            page=page,
+            details={"client": client, "resources": names},
+            ip_address=ip,
+        )
+        for patient_id, names in (resources.items() or {None: []}.items())
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)  # one INSERT, without bulk_create's transaction
+    else:
+        AuditEvent.objects.bulk_create(rows)

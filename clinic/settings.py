@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "questions",
     "examination",
     "psychosocial",
+    "interop",
     "audit",
     "health",
 ]

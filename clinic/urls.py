@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("questions.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
+    # The FHIR R4 API for the clinic's other systems: bearer tokens, no session (interop/).
+    path("fhir/", include("interop.urls")),
     path("admin/", admin.site.urls),
     path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]

@@ -322,6 +322,9 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         "link": self_intake_links.token(world.invitation),
         "step": CONTRACT_STEPS[0].slug,
         "intake_id": world.self_intake.pk,
+        # The FHIR API (interop/): a resource type and id; without a token every call is a 401.
+        "resource_type": "Patient",
+        "resource_id": world.case.patient_id,
     }
     return lambda name: str(by_name[name])
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from interop import views
+
+app_name = "interop"
+
+urlpatterns = [
+    path("metadata", views.metadata, name="metadata"),
+    path("openapi.json", views.openapi, name="openapi"),
+    path("Patient/<str:resource_id>/$everything", views.everything, name="everything"),
+    path("<str:resource_type>/<str:resource_id>", views.read, name="read"),
+    path("<str:resource_type>", views.by_type, name="by_type"),
+]
