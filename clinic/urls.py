@@ -30,6 +30,7 @@ urlpatterns = [
     path("examinations/", include("examination.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
+    path("governance/", include("governance.urls")),
     path("admin/", admin.site.urls),
     path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]
