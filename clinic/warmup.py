@@ -74,6 +74,12 @@ def warm() -> int:
                 except TemplateDoesNotExist:
                     continue
                 compiled += 1
+    # Each rule-set version's fingerprint, which the first intake's check of the clinic's
+    # signed-off choice would otherwise compute (governance/active.py): pure, no database.
+    from triage.rules import registry
+
+    for name in registry.names():
+        registry.fingerprint(name)
     logger.info(
         "warmed up: %d templates compiled in %.0f ms",
         compiled,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinic.text import PlainTextAreaField
 from triage.rules import registry
@@ -52,6 +53,7 @@ class SignOffForm(forms.Form):
         label=_("Why you sign this rule set off"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Say why you sign this rule set off.")},
     )
     lowered_reviewed = forms.BooleanField(
         label=_("I have read every case this trial lowers, and accept each one."),
@@ -69,7 +71,11 @@ class SignOffForm(forms.Form):
         if self.lowered and not cleaned.get("lowered_reviewed"):
             self.add_error(
                 "lowered_reviewed",
-                _("This trial lowers %(count)s cases: read them, then confirm.")
+                ngettext(
+                    "This trial lowers %(count)s case: read it, then confirm.",
+                    "This trial lowers %(count)s cases: read them, then confirm.",
+                    self.lowered,
+                )
                 % {"count": self.lowered},
             )
         return cleaned
@@ -81,6 +87,7 @@ class ChooseForm(forms.Form):
         label=_("Why the clinic changes its rule set"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _("Say why the clinic changes its rule set.")},
     )
 
     def __init__(self, *args: Any, signed: list[str], **kwargs: Any) -> None:

@@ -23,6 +23,7 @@ from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -212,7 +213,11 @@ def sign_off(
         raise GovernanceError(_("Say why you sign this rule set off."), "reason")
     if trial.lowered and not lowered_reviewed:
         raise GovernanceError(
-            _("The trial lowers %(count)s cases: confirm that you have read every one.")
+            ngettext(
+                "The trial lowers %(count)s case: confirm that you have read it.",
+                "The trial lowers %(count)s cases: confirm that you have read every one.",
+                trial.lowered,
+            )
             % {"count": trial.lowered},
             "lowered_reviewed",
         )

@@ -33,7 +33,7 @@ def test_the_officer_tries_signs_off_and_chooses_a_rule_set(live_server, chromiu
         lowered = page.locator("tr.trial-lowered-case")
         expect(lowered.first).to_contain_text("Lowered")
         page.get_by_role("button", name="Sign off 2026.2-rc1").click()
-        expect(page.locator("#error-summary")).to_contain_text("Why you sign this rule set off")
+        expect(page.locator("#error-summary")).to_contain_text("Say why you sign this rule set off")
         page.get_by_label("Why you sign this rule set off").fill("Read every lowered case")
         page.get_by_label("I have read every case this trial lowers", exact=False).check()
         page.get_by_role("button", name="Sign off 2026.2-rc1").click()

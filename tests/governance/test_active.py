@@ -132,7 +132,7 @@ def test_signing_off_a_trial_that_lowers_cases_asks_the_officer_to_confirm_on_th
     url = reverse("governance:sign_off", args=[trial.pk])
     refused = officer_client.post(url, {"reason": "Paediatric rule as the C-Spine Rule"})
     assert refused.status_code == 400
-    assert "This trial lowers 1 cases: read them, then confirm." in refused.content.decode()
+    assert "This trial lowers 1 case: read it, then confirm." in refused.content.decode()
     assert "Paediatric rule as the C-Spine Rule" in refused.content.decode()
     data = {"reason": "Paediatric rule as the C-Spine Rule", "lowered_reviewed": "on"}
     assert officer_client.post(url, data).status_code == 302
