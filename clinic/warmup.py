@@ -80,6 +80,14 @@ def warm() -> int:
 
     for name in registry.names():
         registry.fingerprint(name)
+    # And the clinic's choice itself, so that a process that meets the database down at its
+    # first intake still triages with the signed-off version (the last one it read).
+    from governance import active
+
+    try:
+        active.active()
+    except Exception:  # the database is down or not migrated yet: read at the first intake
+        logger.warning("warm-up could not read the clinic's rule set yet")
     logger.info(
         "warmed up: %d templates compiled in %.0f ms",
         compiled,
