@@ -34,6 +34,7 @@ $(STAMP): requirements.lock requirements-dev.lock
 run: install system-packages
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py seed_rule_history
 	DEBUG=true TWO_FACTOR_DEMO_CODES=true PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) ./scripts/run-embedded
 
 chromium:

@@ -159,14 +159,15 @@ RULESET_SETTINGS = "rule-set settings"
 
 
 def ruleset_settings() -> dict[str, Any]:
-    """The rule-set settings in force: the rule set and its clinic policy, the exam rule set
-    (triage/rules/exam_rules.py), each urgency's deadline and the alert deadlines (all from the
-    environment, clinic/settings.py)."""
+    """The rule-set settings in force: the rule set the clinic chose (governance/active.py; empty
+    when none may triage) and its clinic policy, the exam rule set (triage/rules/exam_rules.py),
+    each urgency's deadline and the alert deadlines (clinic/settings.py)."""
+    from governance.active import NotSignedOff, active
     from triage.rules.exam_rules import EXAM_RULESET_VERSION
-    from triage.services import current_ruleset
 
+    found = active()
     return {
-        "rule set": current_ruleset().version,
+        "rule set": "" if isinstance(found, NotSignedOff) else found.version,
         "exam rule set": EXAM_RULESET_VERSION,
         "medium psychosocial risk is routine": settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE,
         **{f"{key} seen within": str(due) for key, due in settings.TRIAGE_SLA.items()},

@@ -79,9 +79,29 @@ def throwaway_database(prefix: str) -> Iterator[str]:
         verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
     )
     try:
+        sign_off_release()
         yield name
     finally:
         teardown_databases(old_config, verbosity=0)
+
+
+def sign_off_release(version: str = "2026.1") -> None:
+    """What a clinic does before its first intake, as production requires (governance/): its
+    clinical safety officer tries the release on the history (empty here), signs it off, and
+    chooses it."""
+    from django.contrib.auth.models import Group, User
+
+    from clinic.roles import Role
+    from governance import active, services
+
+    officer = User.objects.create(username="bench-safety-officer")
+    officer.groups.add(Group.objects.get_or_create(name=str(Role.SAFETY_OFFICER))[0])
+    trial = services.run_trial(version, by=officer)
+    services.sign_off(
+        version=version, trial=trial, reason="Benchmark set-up", lowered_reviewed=True, by=officer
+    )
+    services.choose(version=version, reason="Benchmark set-up", by=officer)
+    active.forget()
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -78,6 +78,15 @@ LOGINS: tuple[DemoLogin, ...] = (
         also=(Role.LEAD,),
         totp_secret="ADMINDEMOADMIN23",  # noqa: S106 - published demo key
     ),
+    DemoLogin(
+        username="safety",
+        password="safety-demo-pass",  # noqa: S106 - published demo password
+        role=Role.SAFETY_OFFICER,
+        does="try rule sets on past intakes, sign them off, the hazard log",
+        first_name="Sofia",
+        last_name="Khan",
+        totp_secret="SAFETYDEMOSAFE23",  # noqa: S106 - published demo key
+    ),
 )
 
 # Somebody with ordinary mechanical neck pain for two weeks, who has had it before, and answers

@@ -19,6 +19,8 @@ class Role(StrEnum):
     RECEPTION = "reception"
     CLINICIAN = "clinician"
     LEAD = "clinic lead"  # also told when a case escalates
+    # Tries rule-set versions on past intakes, signs them off and chooses the clinic's (governance/).
+    SAFETY_OFFICER = "clinical safety officer"
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
@@ -62,4 +64,6 @@ def roles_context(request: HttpRequest) -> dict[str, bool]:
     return {
         "is_reception": has_role(user, Role.RECEPTION),
         "is_clinician": has_role(user, Role.CLINICIAN),
+        "is_safety_officer": has_role(user, Role.SAFETY_OFFICER),
+        "is_lead": has_role(user, Role.LEAD),
     }

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "interop",
     "audit",
     "health",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "clinic.sessions.session_context",
                 "clinic.views.clinic_details",
                 "health.context_processors.health_banner",
+                "governance.context_processors.ruleset_banner",
             ],
         },
     },
@@ -185,7 +187,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # axes adds "pas
 # (django-otp). Required for these roles ("admin": staff and superusers, the Django admin's
 # users); any other member of staff may set it up, and once they have, it is asked of them too.
 TWO_FACTOR_REQUIRED_ROLES = frozenset(
-    env.list("TWO_FACTOR_REQUIRED_ROLES", default=["clinician", "clinic lead", "admin"])
+    env.list(
+        "TWO_FACTOR_REQUIRED_ROLES",
+        default=["clinician", "clinic lead", "clinical safety officer", "admin"],
+    )
 )
 TWO_FACTOR_BACKUP_CODES = 10
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Clinic triage")
@@ -364,6 +369,17 @@ TRIAGE_SLA = {
 TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE = env.bool(
     "TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE", default=False
 )
+# Clinical governance (governance/): new intakes are triaged with the signed-off rule-set version
+# the clinic has chosen. Only the embedded demo (DEBUG) may triage with an unsigned one, and says so.
+TRIAGE_UNSIGNED_RULESET_ALLOWED = env.bool("TRIAGE_UNSIGNED_RULESET_ALLOWED", default=DEBUG)
+if TRIAGE_UNSIGNED_RULESET_ALLOWED and not DEBUG:
+    raise ImproperlyConfigured(
+        "TRIAGE_UNSIGNED_RULESET_ALLOWED lets a rule set nobody signed off triage patients: it is "
+        "for the local demo only and needs DEBUG=true. Unset it, and have the clinical safety "
+        "officer sign a rule set off."
+    )
+# How long a process keeps its copy of the clinic's chosen version (governance/active.py).
+GOVERNANCE_ACTIVE_CACHE_SECONDS = env.float("GOVERNANCE_ACTIVE_CACHE_SECONDS", default=5.0)
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Spine & Posture Clinic")
 # Shown on the pages a failure leaves (templates/503.html, 500.html). The default is in Ofcom's
 # range for drama (01632 960xxx), never a real line: set the clinic's own.

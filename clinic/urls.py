@@ -37,6 +37,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     # The FHIR R4 API for the clinic's other systems: bearer tokens, no session (interop/).
     path("fhir/", include("interop.urls")),
+    path("governance/", include("governance.urls")),
     path("admin/", admin.site.urls),
     path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]

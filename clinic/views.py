@@ -26,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("patients:intake_new")
     if has_role(request.user, Role.LEAD):
         return redirect("audit:index")  # the clinic lead's work: who saw and changed what
+    if has_role(request.user, Role.SAFETY_OFFICER):
+        return redirect("governance:index")  # rule-set trials, sign-off, the hazard log
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "clinic/no_role.html", status=403)

@@ -74,6 +74,20 @@ def warm() -> int:
                 except TemplateDoesNotExist:
                     continue
                 compiled += 1
+    # Each rule-set version's fingerprint, which the first intake's check of the clinic's
+    # signed-off choice would otherwise compute (governance/active.py): pure, no database.
+    from triage.rules import registry
+
+    for name in registry.names():
+        registry.fingerprint(name)
+    # And the clinic's choice itself, so that a process that meets the database down at its
+    # first intake still triages with the signed-off version (the last one it read).
+    from governance import active
+
+    try:
+        active.active()
+    except Exception:  # the database is down or not migrated yet: read at the first intake
+        logger.warning("warm-up could not read the clinic's rule set yet")
     logger.info(
         "warmed up: %d templates compiled in %.0f ms",
         compiled,

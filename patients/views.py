@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import services as audit
 from clinic.params import parse_id
 from clinic.roles import Role, has_role, role_required
+from governance.active import NotSignedOff
 from patients.forms import IntakeForm, PatientSearchForm
 from patients.models import Intake, Patient
 from patients.nhs import format_nhs_number
@@ -44,6 +46,17 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                 )
             except NeedsConfirmation as question:
                 form.ask(question)
+            except NotSignedOff as refused:
+                # Nothing saved (the transaction rolled back); every answer stays in the form.
+                form.add_error(
+                    None,
+                    _(
+                        "Not saved: no signed-off rule set is chosen, so the answers cannot be "
+                        "triaged (%(why)s). Have a clinician see the patient now; for any "
+                        "emergency sign, call 999."
+                    )
+                    % {"why": refused},
+                )
             else:
                 if confirmation.identity == IdentityChoice.DIFFERENT_PATIENT:
                     messages.warning(

@@ -3,6 +3,12 @@
 Staff passwords are hashed with a fast hasher: the real one (PBKDF2, as production runs it) costs
 about a quarter of a second per user, which no test is about.
 
+Intakes are triaged with the rule set the environment names, unsigned, as in the embedded demo:
+the tests of triage, intakes and programmes are not about governance. The process's copy of the
+clinic's choice is set to that before each test, so no test's query count depends on when the
+copy was last read (`governance/active.py`); tests/governance/ signs versions off for real, and
+shows that production refuses an unsigned one.
+
 The `clock` fixture is the test's clock, at fixed instants (`tests/support/clock.py`).
 
 One member of staff in each role, and a test client signed in as each, with the second factor
@@ -45,6 +51,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TRIAGE_UNSIGNED_RULESET_ALLOWED = True
+    settings.GOVERNANCE_ACTIVE_CACHE_SECONDS = float("inf")
+
+
+@pytest.fixture(autouse=True)
+def _demo_rule_set() -> None:
+    from governance import active
+
+    active.prime(active.Active(active.environment_ruleset(), False, why_unsigned="tests"))
 
 
 @pytest.fixture

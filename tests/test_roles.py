@@ -52,7 +52,12 @@ def test_role_required_refuses_other_roles_and_lets_the_role_through() -> None:
 def test_roles_context_tells_templates_which_menus_to_show() -> None:
     request = RequestFactory().get("/")
     request.user = make_user(role="reception")
-    assert roles_context(request) == {"is_reception": True, "is_clinician": False}
+    assert roles_context(request) == {
+        "is_reception": True,
+        "is_clinician": False,
+        "is_safety_officer": False,
+        "is_lead": False,
+    }
 
 
 @pytest.mark.parametrize("name", [*PAGES_FOR_ANY_ROLE, *CLINICIAN_PAGES, "home"])
@@ -100,6 +105,11 @@ def test_home_sends_reception_to_a_new_intake(client: Client) -> None:
 def test_home_sends_the_clinic_lead_to_the_audit(client: Client) -> None:
     sign_in(client, make_user(role="clinic lead"))
     assert client.get(reverse("home"))["Location"] == reverse("audit:index")
+
+
+def test_home_sends_the_clinical_safety_officer_to_governance(client: Client) -> None:
+    sign_in(client, make_user(role="clinical safety officer"))
+    assert client.get(reverse("home"))["Location"] == reverse("governance:index")
 
 
 def test_home_tells_staff_without_a_role_to_ask_for_one(client: Client) -> None:

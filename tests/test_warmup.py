@@ -42,3 +42,12 @@ def test_the_start_up_heap_is_frozen_out_of_collections() -> None:
         assert len(gc.get_objects()) < 100  # what the collector still walks
     finally:
         gc.unfreeze()
+
+
+@override_settings(DEBUG=False)
+def test_every_rule_set_fingerprint_is_ready_before_the_first_intake() -> None:
+    from triage.rules import registry
+
+    registry.fingerprint.cache_clear()
+    warmup.warm()
+    assert registry.fingerprint.cache_info().currsize == len(registry.names())

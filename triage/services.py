@@ -92,9 +92,12 @@ log = logging.getLogger(__name__)
 
 
 def current_ruleset() -> rules.RuleSet:
-    return rules.ruleset_for(
-        medium_psychosocial_risk_is_routine=settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE
-    )
+    """The rule set a new intake is triaged with: the signed-off version the clinic has chosen
+    (governance/active.py; a cached read). Raises `governance.active.NotSignedOff` when none is,
+    except in the embedded demo."""
+    from governance.active import active_ruleset
+
+    return active_ruleset()
 
 
 @transaction.atomic(savepoint=False)  # all or nothing with the intake it assesses

@@ -11,7 +11,9 @@ from django.core.checks import Error, Tags, Warning, register
 from clinic.roles import Role
 from clinic.two_factor.services import ADMIN
 
-PRODUCTION_MINIMUM = frozenset({str(Role.CLINICIAN), str(Role.LEAD), ADMIN})
+PRODUCTION_MINIMUM = frozenset(
+    {str(Role.CLINICIAN), str(Role.LEAD), str(Role.SAFETY_OFFICER), ADMIN}
+)
 
 
 @register(Tags.security)
@@ -49,7 +51,8 @@ def second_factor_for_clinical_roles(app_configs: Any = None, **kwargs: Any) -> 
         return [
             Warning(
                 f"Two-factor authentication is not required for: {', '.join(missing)}.",
-                hint="Clinicians, the clinic lead and admins see patient records: keep them in "
+                hint="Clinicians, the clinic lead, the clinical safety officer and admins see patient "
+                "records: keep them in "
                 "TWO_FACTOR_REQUIRED_ROLES.",
                 id="clinic.W203",
             )

@@ -12,10 +12,20 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from triage import rules
 from triage.rules.batch import run
-from triage.services import current_ruleset
+
+
+def current_ruleset() -> rules.RuleSet:
+    """The rule set the environment names, read without the database: this command makes no
+    patient decision (the product's intakes are triaged with the clinic's signed-off version,
+    governance/active.py)."""
+    return rules.ruleset_for(
+        medium_psychosocial_risk_is_routine=settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE
+    )
 
 
 class _OutputClosed(Exception):
