@@ -62,4 +62,5 @@ def roles_context(request: HttpRequest) -> dict[str, bool]:
     return {
         "is_reception": has_role(user, Role.RECEPTION),
         "is_clinician": has_role(user, Role.CLINICIAN),
+        "is_lead": has_role(user, Role.LEAD) or bool(getattr(user, "is_superuser", False)),
     }

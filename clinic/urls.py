@@ -33,6 +33,7 @@ urlpatterns = [
     path("examinations/", include("examination.urls")),
     path("", include("programmes.urls")),
     path("audit/", include("audit.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]
