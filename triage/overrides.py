@@ -63,6 +63,10 @@ def _params(start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _in(start: datetime, end: datetime) -> Q:
     return Q(created_at__gte=start, created_at__lt=end)
 
@@ -92,7 +96,7 @@ def per_week(start: datetime, end: datetime) -> dict[date, tuple[int, int]]:
 
 def per_rule_and_week(start: datetime, end: datetime) -> list[tuple[date, str, bool, int]]:
     """(week, rule id, raised, overrides) for every rule, week and direction with any."""
-    if connection.vendor == "postgresql":
+    if _postgres():
         with connection.cursor() as cursor:
             cursor.execute(_PER_RULE_AND_WEEK_SQL, _params(start, end))
             return [(week, rule, bool(raised), n) for week, rule, raised, n in cursor.fetchall()]
@@ -120,7 +124,7 @@ def per_rule(start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
 def recent_per_rule(start: datetime, end: datetime) -> dict[str, list[UrgencyOverride]]:
     """The latest `RECENT_PER_RULE` overrides of each rule, newest first, with their case's
     patient and who overrode: two queries however many there are."""
-    if connection.vendor == "postgresql":
+    if _postgres():
         with connection.cursor() as cursor:
             cursor.execute(_RECENT_SQL, _params(start, end))
             pairs = cursor.fetchall()
