@@ -52,6 +52,7 @@ from programmes.core.thresholds import MCID_POINTS, WORSE_PAIN_POINTS
 from programmes.models import Programme, ProgrammeTemplate
 from triage import overrides
 from triage.models import Assessment, Case, Urgency
+from triage.overrides import report_rows
 
 # A check-in this many days past due, with nothing answered after it, is a patient gone quiet.
 DROP_OUT_DAYS = 7
@@ -107,28 +108,38 @@ class DeadlineRow:
         return share(self.in_time, self.decided)
 
 
-_DEADLINES_SQL = """
-SELECT urgency, count(*), count(*) FILTER (WHERE decided_at <= due_at),
-       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY claim_s),
-       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY decision_s)
-FROM (SELECT urgency, decided_at, due_at,
-             EXTRACT(EPOCH FROM claimed_at - opened_at)::float8 AS claim_s,
-             EXTRACT(EPOCH FROM decided_at - opened_at)::float8 AS decision_s
-      FROM triage_case WHERE decided_at >= %s AND decided_at < %s) AS decided
-GROUP BY GROUPING SETS ((urgency), ())
+# One branch per urgency and measure, so that PostgreSQL sorts each urgency's times apart and
+# can share the branches among its parallel workers (Parallel Append); each branch reads one
+# range of the (urgency, decided_at) index and nothing else. Only constants are joined here.
+_DEADLINE_BRANCH = """
+SELECT {urgency} AS urgency, '{measure}' AS measure, count(*),
+       count(*) FILTER (WHERE decided_at <= due_at),
+       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
+           ORDER BY EXTRACT(EPOCH FROM {end_field} - opened_at)::float8)
+FROM triage_case WHERE urgency = {urgency} AND decided_at >= %(start)s AND decided_at < %(end)s
 """
+_DEADLINES_SQL = "\nUNION ALL\n".join(
+    _DEADLINE_BRANCH.format(urgency=level.value, measure=measure, end_field=field)
+    for level in Urgency
+    for measure, field in (("claim", "claimed_at"), ("decision", "decided_at"))
+)
 
 
 def deadlines(period: Period) -> list[DeadlineRow]:
-    """Per urgency, most urgent first, then every urgency together (urgency None). An urgency
-    with no case decided in the period has a row of zeros."""
+    """Per urgency, most urgent first, then every urgency together (urgency None: counts, no
+    times). An urgency with no case decided in the period has a row of zeros."""
     found: dict[int | None, DeadlineRow] = {}
     if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(_DEADLINES_SQL, [period.starts_at, period.ends_at])
-            for urgency, decided, in_time, claim, decision in cursor.fetchall():
-                claim = claim or [None, None]
-                decision = decision or [None, None]
+        times: dict[tuple[int, str], list[float | None]] = {}
+        counts: dict[int, tuple[int, int]] = {}
+        window = {"start": period.starts_at, "end": period.ends_at}
+        for urgency, measure, decided, in_time, percentiles in report_rows(_DEADLINES_SQL, window):
+            times[(urgency, measure)] = list(percentiles or [None, None])
+            if measure == "decision":
+                counts[urgency] = (decided, in_time)
+        for urgency, (decided, in_time) in counts.items():
+            if decided:
+                claim, decision = times[(urgency, "claim")], times[(urgency, "decision")]
                 found[urgency] = DeadlineRow(
                     urgency, decided, in_time, claim[0], claim[1], decision[0], decision[1]
                 )
@@ -139,7 +150,6 @@ def deadlines(period: Period) -> list[DeadlineRow]:
         groups: dict[int | None, list[tuple[Any, ...]]] = defaultdict(list)
         for row in rows:
             groups[row[0]].append(row)
-            groups[None].append(row)
         for urgency, members in groups.items():
             claims = [(c - o).total_seconds() for _, o, c, _, _ in members if c is not None]
             decisions = [(d - o).total_seconds() for _, o, _, d, _ in members]
@@ -152,12 +162,22 @@ def deadlines(period: Period) -> list[DeadlineRow]:
                 percentile_cont(decisions, 0.5),
                 percentile_cont(decisions, 0.9),
             )
-    empty = DeadlineRow(None, 0, 0, None, None, None, None)
     ordered = [
         found.get(level.value, DeadlineRow(level.value, 0, 0, None, None, None, None))
         for level in sorted(Urgency, key=lambda u: -u.value)
     ]
-    return [*ordered, found.get(None, empty)]
+    # Every urgency together: counts only. A median across urgencies would mix 15-minute
+    # deadlines with 28-day ones and say nothing about either.
+    every = DeadlineRow(
+        None,
+        sum(r.decided for r in ordered),
+        sum(r.in_time for r in ordered),
+        None,
+        None,
+        None,
+        None,
+    )
+    return [*ordered, every]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,25 +209,32 @@ WITH alerted AS (
     WHERE kind = 'clinician_alert' AND case_id IS NOT NULL
       AND created_at >= %(start)s AND created_at < %(end)s
     GROUP BY case_id
+), acknowledged AS (
+    SELECT DISTINCT a.case_id
+    FROM triage_caseactivity AS a JOIN alerted ON alerted.case_id = a.case_id
+    WHERE a.kind = 'claimed' AND a.at >= %(start)s AND a.at >= alerted.first_at
+), escalated AS (
+    SELECT DISTINCT e.case_id
+    FROM outbox_message AS e JOIN alerted ON alerted.case_id = e.case_id
+    WHERE e.kind = 'escalation' AND e.created_at >= %(start)s AND e.created_at < %(end)s
+      AND e.created_at >= alerted.first_at
 )
-SELECT count(*), coalesce(sum(emails), 0), coalesce(sum(sent), 0), coalesce(sum(dead), 0),
-       count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM triage_caseactivity AS a
-           WHERE a.case_id = alerted.case_id AND a.kind = 'claimed' AND a.at >= alerted.first_at)),
-       count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM outbox_message AS e
-           WHERE e.case_id = alerted.case_id AND e.kind = 'escalation'
-             AND e.created_at >= alerted.first_at AND e.created_at < %(end)s))
-FROM alerted
+SELECT (SELECT count(*) FROM alerted), (SELECT coalesce(sum(emails), 0) FROM alerted),
+       (SELECT coalesce(sum(sent), 0) FROM alerted), (SELECT coalesce(sum(dead), 0) FROM alerted),
+       (SELECT count(*) FROM acknowledged), (SELECT count(*) FROM escalated)
 """
 
 
 def alerts(period: Period) -> AlertFigures:
     """Portable SQL (SQLite 3.30 and later reads FILTER too)."""
     window = {"start": period.starts_at, "end": period.ends_at}
-    with connection.cursor() as cursor:
-        cursor.execute(_ALERTS_SQL, window)
-        cases, emails, sent, dead, acknowledged, escalated = cursor.fetchone()
+    if _is_postgres():
+        [row] = report_rows(_ALERTS_SQL, window)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_ALERTS_SQL, window)
+            row = cursor.fetchone()
+    cases, emails, sent, dead, acknowledged, escalated = (int(v) for v in row)
     escalations = Message.objects.filter(
         kind=Message.Kind.ESCALATION,
         created_at__gte=period.starts_at,
@@ -370,31 +397,6 @@ class ProgrammeRow:
 
 
 _PROGRAMMES_SQL = """
-WITH chosen AS (
-    SELECT id, template_id, baseline_pain, status, unsubscribed_at
-    FROM programmes_programme WHERE prescribed_at >= %(start)s AND prescribed_at < %(end)s
-), per_programme AS (
-    SELECT c.programme_id,
-           max(c.pain) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_pain,
-           (array_agg(c.pain ORDER BY c.week DESC) FILTER (
-               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.pain IS NOT NULL))[1]
-               AS last_pain,
-           max(c.ndi_points) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_ndi,
-           (array_agg(c.ndi_points ORDER BY c.week DESC) FILTER (
-               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.ndi_points IS NOT NULL))[1]
-               AS last_ndi,
-           sum(c.sessions_done) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
-               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS done,
-           sum(c.sessions_planned) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
-               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS planned,
-           count(*) FILTER (WHERE c.completed_at IS NOT NULL) AS answered,
-           count(*) FILTER (WHERE c.outcome = 'triage') AS to_triage,
-           max(c.week) FILTER (WHERE c.completed_at IS NOT NULL) AS last_answered_week,
-           max(c.week) FILTER (WHERE c.completed_at IS NULL AND c.due_at < %(quiet_before)s)
-               AS last_missed_week
-    FROM programmes_checkin AS c JOIN chosen ON chosen.id = c.programme_id
-    GROUP BY c.programme_id
-)
 SELECT p.template_id, count(*),
        count(*) FILTER (WHERE s.last_pain IS NOT NULL),
        count(*) FILTER (WHERE LEAST(p.baseline_pain, coalesce(s.start_pain, p.baseline_pain))
@@ -406,7 +408,31 @@ SELECT p.template_id, count(*),
            AND s.last_missed_week > coalesce(s.last_answered_week, -1))),
        coalesce(sum(s.answered), 0), coalesce(sum(s.to_triage), 0),
        count(*) FILTER (WHERE s.to_triage > 0)
-FROM chosen AS p LEFT JOIN per_programme AS s ON s.programme_id = p.id
+FROM programmes_programme AS p
+CROSS JOIN LATERAL (
+    -- Each programme's own check-ins, through the (programme, week) index.
+    SELECT max(c.pain) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_pain,
+           -- The latest answered week's pain: weeks are unique, pain 0-10 fits in 4 bits.
+           max(c.week * 16 + c.pain) FILTER (
+               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.pain IS NOT NULL) %% 16
+               AS last_pain,
+           max(c.ndi_points) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_ndi,
+           -- Likewise the NDI (0.0-50.0 points, tenths): in the last four decimal digits.
+           (max(c.week * 10000 + c.ndi_points * 10) FILTER (
+               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.ndi_points IS NOT NULL)
+               %% 10000) / 10 AS last_ndi,
+           sum(c.sessions_done) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
+               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS done,
+           sum(c.sessions_planned) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
+               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS planned,
+           count(*) FILTER (WHERE c.completed_at IS NOT NULL) AS answered,
+           count(*) FILTER (WHERE c.outcome = 'triage') AS to_triage,
+           max(c.week) FILTER (WHERE c.completed_at IS NOT NULL) AS last_answered_week,
+           max(c.week) FILTER (WHERE c.completed_at IS NULL AND c.due_at < %(quiet_before)s)
+               AS last_missed_week
+    FROM programmes_checkin AS c WHERE c.programme_id = p.id
+) AS s
+WHERE p.prescribed_at >= %(start)s AND p.prescribed_at < %(end)s
 GROUP BY p.template_id
 """
 
@@ -421,9 +447,7 @@ def programmes(period: Period) -> list[ProgrammeRow]:
         "ndi_points": NDI_POINTS,
     }
     if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(_PROGRAMMES_SQL, params)
-            rows = [tuple(int(v) for v in row) for row in cursor.fetchall()]
+        rows = [tuple(int(v) for v in row) for row in report_rows(_PROGRAMMES_SQL, params)]
     else:
         rows = _programmes_in_python(period, params)
     names = dict(

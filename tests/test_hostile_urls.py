@@ -108,6 +108,9 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "two_factor:backup_codes": ("next",),
     "audit:subject_access_index": ("q",),
     "examination:examination_new": ("corrects",),
+    "triage:overrides": ("start", "end", "format"),
+    "outcomes:dashboard": ("start", "end"),
+    "outcomes:figure_csv": ("start", "end"),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
 
@@ -197,6 +200,7 @@ class World:
                 "mechanism_shown",
                 *(q.name for q in CONTRACT_STEPS[0].questions()),
             ),
+            "outcomes:reviewed": ("note", "next"),
             "programmes:record_check_in": (
                 "how",
                 "pain",
@@ -322,6 +326,7 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         "link": self_intake_links.token(world.invitation),
         "step": CONTRACT_STEPS[0].slug,
         "intake_id": world.self_intake.pk,
+        "figure": "deadlines",
     }
     return lambda name: str(by_name[name])
 

@@ -52,7 +52,7 @@ def test_role_required_refuses_other_roles_and_lets_the_role_through() -> None:
 def test_roles_context_tells_templates_which_menus_to_show() -> None:
     request = RequestFactory().get("/")
     request.user = make_user(role="reception")
-    assert roles_context(request) == {"is_reception": True, "is_clinician": False}
+    assert roles_context(request) == {"is_reception": True, "is_clinician": False, "is_lead": False}
 
 
 @pytest.mark.parametrize("name", [*PAGES_FOR_ANY_ROLE, *CLINICIAN_PAGES, "home"])

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -35,7 +35,11 @@ _RULE_IDS = """
 _PER_RULE_AND_WEEK_SQL = f"""
 SELECT (date_trunc('week', o.created_at AT TIME ZONE %(zone)s))::date AS week,
        coalesce(r.id, %(no_rule)s) AS rule_id, o.to_urgency > o.from_urgency AS raised, count(*)
-FROM triage_urgencyoverride AS o JOIN triage_assessment AS a ON a.id = o.assessment_id
+FROM triage_urgencyoverride AS o
+CROSS JOIN LATERAL (
+    -- One primary-key read per override (OFFSET 0 keeps it a lookup, not a scan of them all).
+    SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
+) AS a
 {_RULE_IDS}
 WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
 GROUP BY 1, 2, 3
@@ -46,7 +50,10 @@ SELECT rule_id, id FROM (
     SELECT coalesce(r.id, %(no_rule)s) AS rule_id, o.id,
            row_number() OVER (PARTITION BY coalesce(r.id, %(no_rule)s)
                               ORDER BY o.created_at DESC, o.id DESC) AS n
-    FROM triage_urgencyoverride AS o JOIN triage_assessment AS a ON a.id = o.assessment_id
+    FROM triage_urgencyoverride AS o
+    CROSS JOIN LATERAL (
+        SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
+    ) AS a
     {_RULE_IDS}
     WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
 ) AS ranked WHERE n <= %(limit)s
@@ -61,6 +68,16 @@ def _params(start: datetime, end: datetime) -> dict[str, Any]:
         "end": end,
         "limit": RECENT_PER_RULE,
     }
+
+
+def report_rows(sql: str, params: dict[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
+    """A report's query on PostgreSQL, in a transaction of its own settings: no JIT (compiling
+    costs a report more than it saves: 100 ms and more, each time), and room to sort in memory
+    (the percentiles sort each urgency's cases)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _postgres() -> bool:
@@ -97,9 +114,8 @@ def per_week(start: datetime, end: datetime) -> dict[date, tuple[int, int]]:
 def per_rule_and_week(start: datetime, end: datetime) -> list[tuple[date, str, bool, int]]:
     """(week, rule id, raised, overrides) for every rule, week and direction with any."""
     if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(_PER_RULE_AND_WEEK_SQL, _params(start, end))
-            return [(week, rule, bool(raised), n) for week, rule, raised, n in cursor.fetchall()]
+        found = report_rows(_PER_RULE_AND_WEEK_SQL, _params(start, end))
+        return [(week, rule, bool(raised), n) for week, rule, raised, n in found]
     counted: dict[tuple[date, str, bool], int] = defaultdict(int)
     zone = timezone.get_current_timezone()
     rows = UrgencyOverride.objects.filter(_in(start, end)).values_list(
@@ -125,9 +141,7 @@ def recent_per_rule(start: datetime, end: datetime) -> dict[str, list[UrgencyOve
     """The latest `RECENT_PER_RULE` overrides of each rule, newest first, with their case's
     patient and who overrode: two queries however many there are."""
     if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(_RECENT_SQL, _params(start, end))
-            pairs = cursor.fetchall()
+        pairs = report_rows(_RECENT_SQL, _params(start, end))
     else:
         pairs = []
         seen: dict[str, int] = defaultdict(int)

@@ -6,9 +6,13 @@ does not know them, so no other app's migration moves them. SQLite (the demo) go
 from django.db import migrations
 
 INDEXES = {
-    # Cases decided in a period, with everything the deadline and timing figures read.
-    "outcomes_case_decided_idx": "ON triage_case (decided_at) "
-    "INCLUDE (urgency, opened_at, claimed_at, due_at) WHERE decided_at IS NOT NULL",
+    # Cases of an urgency decided in a period, with everything the deadline and timing figures
+    # read.
+    "outcomes_case_decided_idx": "ON triage_case (urgency, decided_at) "
+    "INCLUDE (opened_at, claimed_at, due_at) WHERE decided_at IS NOT NULL",
+    # Claims from a moment on: whether an alert was acknowledged.
+    "outcomes_activity_claimed_idx": "ON triage_caseactivity (at) INCLUDE (case_id) "
+    "WHERE kind = 'claimed'",
     # Alerts and escalations queued in a period, by kind.
     "outcomes_message_kind_idx": "ON outbox_message (kind, created_at) INCLUDE (case_id, status)",
     # Dead emails queued in a period.

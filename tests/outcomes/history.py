@@ -191,9 +191,10 @@ def _programmes(h: History) -> None:
         baseline: int,
         status: str,
         *,
-        prescribed: datetime = at(2),
+        prescribed: datetime | None = None,
         unsubscribed: datetime | None = None,
     ) -> Programme:
+        prescribed = prescribed or at(2)
         patient = _patient()
         # Closed without a decision time, so that these cases stay out of the safety figures.
         case = Case.objects.create(
