@@ -37,7 +37,6 @@ def timeline(context: Mapping[str, Any]) -> list[TimelineEntry]:
                 title=_("Flagged for review: keeps to the programme, not improving"),
                 who=_("The system"),
                 detail=flag.rule,
-                anchor=f"non-responder-{flag.pk}",
             )
         )
         if flag.reviewed_at is not None:
