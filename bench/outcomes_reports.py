@@ -11,8 +11,10 @@ dashboard page, the overrides report page and each figure's CSV, through the ful
 the signed-in clinic lead. The floor, in the same run: one index-only count of the cases decided
 in the same period, the least any report over those cases could read.
 
-Last line: {"p95_ms": worst report p95, "floor_p95_ms", "ratio", "p95_ms_by_report": {...},
-"page_p95_ms": {...}, "cases", "programmes"}. Target: every p95 <= 1000 ms.
+Last line: {"p95_ms": the worst p95 of any report or page over any period,
+"p95_ms_default_period": the worst report over the default period, "floor_p95_ms", "ratio",
+"p95_ms_by_report": {...}, "page_p95_ms": {...}, "cases", "programmes"}. Target: every p95 <=
+1000 ms.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/outcomes_reports.py [N]
 """
@@ -260,6 +262,7 @@ def run() -> dict[str, object]:
     now = timezone.now()
     periods = {
         "12 weeks": default_period(now),
+        "1 year": Period(start=(now - timedelta(days=365)).date(), end=now.date(), now=now),
         "all": Period(start=(now - timedelta(days=YEARS * 366)).date(), end=now.date(), now=now),
     }
     by_report: dict[str, float] = {}
@@ -301,9 +304,11 @@ def run() -> dict[str, object]:
             print(f"  page {name} ({label}): p95 {percentile(ms, 95):.1f} ms", file=sys.stderr)
 
     worst = max([*by_report.values(), *pages.values()])
+    default = max(v for k, v in by_report.items() if k.endswith("(12 weeks)"))
     floor_p95 = percentile(floors, 95)
     return {
         "p95_ms": worst,
+        "p95_ms_default_period": default,
         "floor_p95_ms": round(floor_p95, 2),
         "ratio": round(worst / floor_p95, 1),
         "p95_ms_by_report": by_report,
@@ -318,8 +323,15 @@ def main() -> None:
     with throwaway_database("bench_outcomes") as name:
         print(f"throwaway database {name}", file=sys.stderr)
         result = run()
-    met = float(result["p95_ms"]) <= TARGET_MS  # type: ignore[arg-type]
-    print(f"target every p95 <= {TARGET_MS:g} ms: {'met' if met else 'NOT met'}", file=sys.stderr)
+    for key, what in (
+        ("p95_ms_default_period", "every report over the default period"),
+        ("p95_ms", "every report and page over every period"),
+    ):
+        met = float(result[key]) <= TARGET_MS  # type: ignore[arg-type]
+        print(
+            f"target p95 <= {TARGET_MS:g} ms, {what}: {'met' if met else 'NOT met'}",
+            file=sys.stderr,
+        )
     print(json.dumps(result))
 
 
