@@ -27,9 +27,11 @@ meaning or goes; a key added is the same version):
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
   time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
-  percent, the red-flag screen, outcome), `events` (its history) and `questions` (each question
+  percent, the red-flag screen, outcome), `events` (its history), `questions` (each question
   the patient sent from their page: `text`, `asked_at`, `status`, the `reply` with `replied_by`
-  and `replied_at`, or `close_note` with `closed_by` and `closed_at`).
+  and `replied_at`, or `close_note` with `closed_by` and `closed_at`) and `review_flag`: when the
+  daily check flagged it to the prescriber as kept to without improving (the figures it read,
+  the rule, and who reviewed it and when), or null.
 - `self_intake_links`: each self-intake link sent to the patient (`email`, `sent_by`, when it was
   made, opened, expires, how many wrong dates of birth were given, `submitted_at` and the
   `intake_id` it made, `retired_at` and `retired_because`, `new_link_requested_at`) with its
@@ -68,6 +70,7 @@ from audit.models import AuditEvent
 from examination.models import Examination
 from examination.readable import IMPRESSION_LABELS
 from outbox.models import Message
+from outcomes.models import NonResponderFlag
 from patients.models import Intake, Patient, PatientDetailChange
 from programmes.models import (
     CheckIn,
@@ -110,6 +113,7 @@ COVERED: dict[type[Any], str] = {
     Draft: "self_intake_links.draft",
     Message: "messages",
     AuditEvent: "access",
+    NonResponderFlag: "programmes.review_flag",
 }
 
 
@@ -175,7 +179,11 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
     )
     programmes = (
         Programme.objects.filter(patient=patient)
-        .select_related("prescribed_by")
+        .select_related(
+            "prescribed_by",
+            "non_responder_flag__clinician",
+            "non_responder_flag__reviewed_by",
+        )
         .prefetch_related(
             Prefetch(
                 "phases",
@@ -559,7 +567,31 @@ def _programme(programme: Programme) -> dict[str, Any]:
             | {"replied_by": _who(question.replied_by), "closed_by": _who(question.closed_by)}
             for question in programme.questions.all()
         ],
+        "review_flag": _review_flag(programme),
     }
+
+
+def _review_flag(programme: Programme) -> dict[str, Any] | None:
+    """The programme flagged to its prescriber as not improving (outcomes/), if it was."""
+    try:
+        flag = programme.non_responder_flag  # type: ignore[attr-defined]
+    except NonResponderFlag.DoesNotExist:
+        return None
+    return _fields(
+        flag,
+        "id",
+        "flagged_at",
+        "week",
+        "rule",
+        "sessions_done",
+        "sessions_planned",
+        "baseline_pain",
+        "pain",
+        "ndi_start",
+        "ndi",
+        "reviewed_at",
+        "review_note",
+    ) | {"clinician": _who(flag.clinician), "reviewed_by": _who(flag.reviewed_by)}
 
 
 def _message(message: Message, patient: Patient) -> dict[str, Any]:

@@ -99,6 +99,32 @@ def record_search(*, request: HttpRequest, query: str, patients: Iterable[Any]) 
     )
 
 
+def record_list_view(
+    *,
+    request: HttpRequest,
+    record: str,
+    patients: Iterable[Any],
+    action: str = AuditEvent.Action.VIEW,
+) -> None:
+    """A page or export listing several patients' records (a report's rows): a row for every
+    patient it showed, or one without a patient when it showed none (one INSERT)."""
+    now, staff, page, ip = timezone.now(), _staff(request), _page(request), _ip(request)
+    ids = list(dict.fromkeys(_patient_id(p) for p in patients)) or [None]
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            at=now,
+            actor=staff,
+            actor_kind=Kind.STAFF if staff else Kind.SYSTEM,
+            action=action,
+            patient_id=patient_id,
+            record=record[:100],
+            page=page,
+            ip_address=ip,
+        )
+        for patient_id in ids
+    )
+
+
 def record_change(
     *,
     by: User | None,

@@ -65,5 +65,5 @@ def roles_context(request: HttpRequest) -> dict[str, bool]:
         "is_reception": has_role(user, Role.RECEPTION),
         "is_clinician": has_role(user, Role.CLINICIAN),
         "is_safety_officer": has_role(user, Role.SAFETY_OFFICER),
-        "is_lead": has_role(user, Role.LEAD),
+        "is_lead": has_role(user, Role.LEAD) or bool(getattr(user, "is_superuser", False)),
     }

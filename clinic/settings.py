@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "audit",
     "health",
     "governance",
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -353,6 +354,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "outbox.remove_old_content",
         "schedule": env.float("OUTBOX_RETENTION_CHECK_SECONDS", default=3600.0),
     },
+    # Programmes whose patient keeps to them without getting better are flagged for review.
+    "outcomes-flag-non-responders": {
+        "task": "outcomes.flag_non_responders",
+        "schedule": env.float("NON_RESPONDER_CHECK_SECONDS", default=86400.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
@@ -442,6 +448,20 @@ PROGRAMME_HANDOUT_LINK = env.bool("PROGRAMME_HANDOUT_LINK", default=False)
 # Questions from patients (questions/): at most QUESTIONS_MAX_OPEN waiting for a reply per
 # programme, so one page cannot flood the clinicians' worklist.
 QUESTIONS_MAX_OPEN = env.int("QUESTIONS_MAX_OPEN", default=3)
+
+# Non-responders (outcomes/non_responders.py, where the sources are): a patient who has done at
+# least NON_RESPONDER_MIN_ADHERENCE_PERCENT of their planned sessions by the week-
+# NON_RESPONDER_WEEK check-in without the clinically important change (2 pain points, 5 NDI
+# points) is flagged to the prescribing clinician. The week must be a check-in week.
+NON_RESPONDER_WEEK = env.int("NON_RESPONDER_WEEK", default=4)
+NON_RESPONDER_MIN_ADHERENCE_PERCENT = env.int("NON_RESPONDER_MIN_ADHERENCE_PERCENT", default=75)
+if NON_RESPONDER_WEEK not in PROGRAMME_CHECK_IN_WEEKS:
+    raise ImproperlyConfigured(
+        f"NON_RESPONDER_WEEK={NON_RESPONDER_WEEK} is not a check-in week "
+        f"(PROGRAMME_CHECK_IN_WEEKS: {PROGRAMME_CHECK_IN_WEEKS})"
+    )
+if not 0 < NON_RESPONDER_MIN_ADHERENCE_PERCENT <= 100:
+    raise ImproperlyConfigured("NON_RESPONDER_MIN_ADHERENCE_PERCENT must be 1 to 100")
 
 # Self-intake (selfintake/): the link a patient answers their intake from works for
 # SELF_INTAKE_LINK_HOURS, once. The patient confirms their date of birth first: after

@@ -38,6 +38,7 @@ urlpatterns = [
     # The FHIR R4 API for the clinic's other systems: bearer tokens, no session (interop/).
     path("fhir/", include("interop.urls")),
     path("governance/", include("governance.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("", include("health.urls")),  # /healthz, /readyz, /metrics
 ]

@@ -108,6 +108,9 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "two_factor:backup_codes": ("next",),
     "audit:subject_access_index": ("q",),
     "examination:examination_new": ("corrects",),
+    "triage:overrides": ("start", "end", "format"),
+    "outcomes:dashboard": ("start", "end"),
+    "outcomes:figure_csv": ("start", "end"),
 }
 ADMIN_QUERY_PARAMS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_changelist_filters")
 
@@ -197,6 +200,7 @@ class World:
                 "mechanism_shown",
                 *(q.name for q in CONTRACT_STEPS[0].questions()),
             ),
+            "outcomes:reviewed": ("note", "next"),
             "programmes:record_check_in": (
                 "how",
                 "pain",
@@ -325,6 +329,7 @@ def _real_values(route: Route, world: World) -> Callable[[str], str]:
         # The FHIR API (interop/): a resource type and id; without a token every call is a 401.
         "resource_type": "Patient",
         "resource_id": world.case.patient_id,
+        "figure": "deadlines",
     }
     return lambda name: str(by_name[name])
 

@@ -3,6 +3,7 @@ overriding and deciding it; and the overrides per rule, for reviewing the rule s
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,10 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit
+from audit.models import AuditEvent
+from clinic.periods import Period, PeriodForm
 from clinic.roles import Role, role_required
 from patients.forms import display_answer
 from programmes.models import ProgrammeTemplate
 from programmes.prescribing import suggestion_for, urgency_blocker
+from triage import overrides as overrides_report
 from triage import rules
 from triage.forms import DischargeForm, OverrideForm
 from triage.models import (
@@ -398,38 +402,96 @@ def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(slots=True)
 class RuleOverrides:
-    """How often clinicians overrode assessments on which one rule had fired."""
+    """How often clinicians overrode assessments on which one rule had fired, in the period:
+    raised and lowered, each week's, and the latest overrides (`triage.overrides`)."""
 
     rule_id: str
-    raised: list[UrgencyOverride] = field(default_factory=list)
-    lowered: list[UrgencyOverride] = field(default_factory=list)
+    raised: int = 0
+    lowered: int = 0
+    recent: list[UrgencyOverride] = field(default_factory=list)
+    raised_by_week: list[int] = field(default_factory=list)
+    lowered_by_week: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.raised) + len(self.lowered)
+        return self.raised + self.lowered
 
 
-NO_RULE = "(no rule fired)"
+NO_RULE = overrides_report.NO_RULE
+CSV_COLUMNS = ("week_starting", "rule", "direction", "overrides")
 
 
 @require_GET
-@role_required(Role.CLINICIAN)
+@role_required(Role.CLINICIAN, Role.LEAD)
 def overrides(request: HttpRequest) -> HttpResponse:
-    """Overrides per rule: for each rule that had fired on an overridden assessment, how many
-    overrides raised and lowered the urgency. Rules often overridden are the ones to review."""
-    found = list(
-        UrgencyOverride.objects.select_related("assessment", "by", "case__patient").order_by(
-            "-created_at", "-pk"
+    """Overrides per rule in a period: for each rule that had fired on an overridden assessment,
+    how many overrides raised and lowered the urgency, week by week, with the latest overrides
+    (each a link to its case). Rules often overridden are the ones to review. It names patients,
+    so each look is audited, a row for every patient it showed; `?format=csv` is the weekly
+    counts, with no patient in them."""
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    start, end = period.starts_at, period.ends_at
+    weeks = period.weeks()
+    counted = overrides_report.per_rule_and_week(start, end)
+    if request.GET.get("format") == "csv":
+        audit.record_list_view(
+            request=request,
+            record="overrides per rule (CSV)",
+            patients=[],
+            action=AuditEvent.Action.EXPORT,
         )
-    )
+        return _overrides_csv(counted, period)
+    recent = overrides_report.recent_per_rule(start, end)
     per_rule: dict[str, RuleOverrides] = {}
-    for override in found:
-        rule_ids = {rule["id"] for rule in override.assessment.rules} or {NO_RULE}
-        for rule_id in rule_ids:
-            row = per_rule.setdefault(rule_id, RuleOverrides(rule_id=rule_id))
-            (row.raised if override.raised else row.lowered).append(override)
+    by_week: dict[tuple[str, bool], dict[Any, int]] = defaultdict(dict)
+    for week, rule_id, raised, n in counted:
+        row = per_rule.setdefault(rule_id, RuleOverrides(rule_id=rule_id))
+        if raised:
+            row.raised += n
+        else:
+            row.lowered += n
+        by_week[(rule_id, raised)][week] = n
+    for row in per_rule.values():
+        row.recent = recent.get(row.rule_id, [])
+        row.raised_by_week = [by_week[(row.rule_id, True)].get(w, 0) for w in weeks]
+        row.lowered_by_week = [by_week[(row.rule_id, False)].get(w, 0) for w in weeks]
     rows = sorted(per_rule.values(), key=lambda row: (-row.total, row.rule_id))
-    return render(request, "triage/overrides.html", {"rows": rows, "override_count": len(found)})
+    shown = [o for row in rows for o in row.recent]
+    audit.record_list_view(
+        request=request,
+        record="overrides per rule",
+        patients=sorted({o.case.patient_id for o in shown}),
+    )
+    weekly = overrides_report.per_week(start, end)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "triage/overrides.html",
+        {
+            "rows": rows,
+            "override_count": sum(r + lo for r, lo in weekly.values()),
+            "period": period,
+            "period_form": form,
+            "weeks": weeks,
+            "recent_limit": overrides_report.RECENT_PER_RULE,
+            "csv_query": query.urlencode(),
+        },
+    )
+
+
+def _overrides_csv(counted: list[tuple[Any, str, bool, int]], period: Period) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="overrides-per-rule-{period.start}-{period.end}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for week, rule_id, raised, n in sorted(counted, key=lambda r: (r[0], r[1], not r[2])):
+        writer.writerow([week.isoformat(), rule_id, "raised" if raised else "lowered", n])
+    return response
 
 
 def _answer_sections(assessment: Assessment) -> list[AnswerSection]:

@@ -25,6 +25,7 @@ from audit.models import AuditEvent
 from examination.services import record_examination
 from outbox.models import Message
 from outbox.services import remove_old_content
+from outcomes.models import NonResponderFlag
 from patients.models import Patient
 from patients.services import correct_patient_details
 from programmes import check_ins, screen
@@ -150,6 +151,20 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         invitation_id=second.pk,
         typed={"pain_region": "neck"},
         step=next(step for step in CONTRACT_STEPS if step.slug == "pain"),
+    )
+    # The daily check flagged the programme to its prescriber (outcomes/), as it does a patient
+    # keeping to it without getting better.
+    NonResponderFlag.objects.create(
+        programme=programme,
+        case=programme.case,
+        clinician=doctor,
+        flagged_at=clock.now,
+        week=4,
+        rule="At least 75% of sessions by week 4",
+        sessions_done=9,
+        sessions_planned=12,
+        baseline_pain=5,
+        pain=4,
     )
     admin = User.objects.create_superuser(f"admin-{family_name}", "root@example.org", PASSWORD)
     correct_patient_details(patient=patient, changes={"phone": "01632 960999"}, by=admin)

@@ -1,0 +1,170 @@
+"""Overrides per rule, for reviewing the rule set: the reads the overrides report
+(`triage.views.overrides`) and the clinic lead's dashboard (`outcomes/`) share.
+
+An override counts once for every rule that had fired on the assessment it overrode (once per
+rule, however many times the rule fired on it), or once as "no rule fired"; "raised" when the
+clinician raised the urgency, "lowered" when they lowered it. Weeks start on Monday in the
+clinic's time zone. Each is one aggregate query on PostgreSQL (the rules unnested with
+`jsonb_array_elements`); on SQLite, the embedded demo, the same figures are counted in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from triage.models import UrgencyOverride
+
+NO_RULE = "(no rule fired)"
+RECENT_PER_RULE = 20
+
+_RULE_IDS = """
+    LEFT JOIN LATERAL (
+        SELECT DISTINCT elem ->> 'id' AS id
+        FROM jsonb_array_elements(
+            CASE WHEN jsonb_typeof(a.rules) = 'array' THEN a.rules ELSE '[]'::jsonb END) AS elem
+    ) AS r ON true
+"""
+
+_PER_RULE_AND_WEEK_SQL = f"""
+SELECT (date_trunc('week', o.created_at AT TIME ZONE %(zone)s))::date AS week,
+       coalesce(r.id, %(no_rule)s) AS rule_id, o.to_urgency > o.from_urgency AS raised, count(*)
+FROM triage_urgencyoverride AS o
+CROSS JOIN LATERAL (
+    -- One primary-key read per override (OFFSET 0 keeps it a lookup, not a scan of them all).
+    SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
+) AS a
+{_RULE_IDS}
+WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
+GROUP BY 1, 2, 3
+"""  # noqa: S608 - constant text only, the values are parameters
+
+_RECENT_SQL = f"""
+SELECT rule_id, id FROM (
+    SELECT coalesce(r.id, %(no_rule)s) AS rule_id, o.id,
+           row_number() OVER (PARTITION BY coalesce(r.id, %(no_rule)s)
+                              ORDER BY o.created_at DESC, o.id DESC) AS n
+    FROM triage_urgencyoverride AS o
+    CROSS JOIN LATERAL (
+        SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
+    ) AS a
+    {_RULE_IDS}
+    WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
+) AS ranked WHERE n <= %(limit)s
+"""  # noqa: S608 - constant text only, the values are parameters
+
+
+def _params(start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "zone": timezone.get_current_timezone_name(),
+        "no_rule": NO_RULE,
+        "start": start,
+        "end": end,
+        "limit": RECENT_PER_RULE,
+    }
+
+
+def report_rows(sql: str, params: dict[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
+    """A report's query on PostgreSQL, in a transaction of its own settings: no JIT (compiling
+    costs a report more than it saves: 100 ms and more, each time), and room to sort in memory
+    (the percentiles sort each urgency's cases)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _in(start: datetime, end: datetime) -> Q:
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+def _rule_ids(rules: object) -> set[str]:
+    if not isinstance(rules, list):
+        return {NO_RULE}
+    return {str(rule["id"]) for rule in rules if isinstance(rule, dict) and "id" in rule} or {
+        NO_RULE
+    }
+
+
+def per_week(start: datetime, end: datetime) -> dict[date, tuple[int, int]]:
+    """Every override once: week -> (raised, lowered)."""
+    rows = (
+        UrgencyOverride.objects.filter(_in(start, end))
+        .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("week")
+        .annotate(
+            up=Count("id", filter=Q(to_urgency__gt=F("from_urgency"))),
+            down=Count("id", filter=Q(to_urgency__lt=F("from_urgency"))),
+        )
+        .order_by()
+    )
+    return {_as_date(r["week"]): (r["up"], r["down"]) for r in rows}
+
+
+def per_rule_and_week(start: datetime, end: datetime) -> list[tuple[date, str, bool, int]]:
+    """(week, rule id, raised, overrides) for every rule, week and direction with any."""
+    if _postgres():
+        found = report_rows(_PER_RULE_AND_WEEK_SQL, _params(start, end))
+        return [(week, rule, bool(raised), n) for week, rule, raised, n in found]
+    counted: dict[tuple[date, str, bool], int] = defaultdict(int)
+    zone = timezone.get_current_timezone()
+    rows = UrgencyOverride.objects.filter(_in(start, end)).values_list(
+        "created_at", "from_urgency", "to_urgency", "assessment__rules"
+    )
+    for at, before, after, rules in rows:
+        local = timezone.localtime(at, zone).date()
+        week = date.fromordinal(local.toordinal() - local.weekday())
+        for rule_id in _rule_ids(rules):
+            counted[(week, rule_id, after > before)] += 1
+    return [(week, rule, raised, n) for (week, rule, raised), n in counted.items()]
+
+
+def per_rule(start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """rule id -> (raised, lowered), over the whole period."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for _week, rule_id, raised, n in per_rule_and_week(start, end):
+        totals[rule_id][0 if raised else 1] += n
+    return {rule_id: (r, lo) for rule_id, (r, lo) in totals.items()}
+
+
+def recent_per_rule(start: datetime, end: datetime) -> dict[str, list[UrgencyOverride]]:
+    """The latest `RECENT_PER_RULE` overrides of each rule, newest first, with their case's
+    patient and who overrode: two queries however many there are."""
+    if _postgres():
+        pairs = report_rows(_RECENT_SQL, _params(start, end))
+    else:
+        pairs = []
+        seen: dict[str, int] = defaultdict(int)
+        rows = (
+            UrgencyOverride.objects.filter(_in(start, end))
+            .order_by("-created_at", "-pk")
+            .values_list("pk", "assessment__rules")
+        )
+        for pk, rules in rows:
+            for rule_id in _rule_ids(rules):
+                if seen[rule_id] < RECENT_PER_RULE:
+                    seen[rule_id] += 1
+                    pairs.append((rule_id, pk))
+    by_id = UrgencyOverride.objects.select_related("by", "case__patient").in_bulk(
+        {pk for _, pk in pairs}
+    )
+    found: dict[str, list[UrgencyOverride]] = defaultdict(list)
+    for rule_id, pk in pairs:
+        found[rule_id].append(by_id[pk])
+    for rows_ in found.values():
+        rows_.sort(key=lambda o: (o.created_at, o.pk), reverse=True)
+    return dict(found)
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
