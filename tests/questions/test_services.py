@@ -184,8 +184,7 @@ def test_the_reply_email_is_in_the_patients_language(question: Question, clinici
     Patient.objects.filter(pk=question.patient_id).update(preferred_language="de")
     services.answer_question(question_id=question.pk, clinician=clinician, reply=REPLY)
     message = Message.objects.get(kind=Message.Kind.QUESTION_REPLY)
-    # The greeting is in the German catalogue; the rest of this email is not yet (in English).
-    assert f"Hallo {question.patient.given_name}," in message.body_text
+    assert '<html lang="de">' in message.body_html
 
 
 def test_the_worklist_puts_open_questions_first_the_longest_waiting_first(
