@@ -32,6 +32,9 @@ meaning or goes; a key added is the same version):
   and `replied_at`, or `close_note` with `closed_by` and `closed_at`) and `review_flag`: when the
   daily check flagged it to the prescriber as kept to without improving (the figures it read,
   the rule, and who reviewed it and when), or null.
+- `self_referral`: the request from the public self-referral page the record was made from (the
+  details as typed, the address and consent, when it was made, expires and was confirmed), or
+  null.
 - `self_intake_links`: each self-intake link sent to the patient (`email`, `sent_by`, when it was
   made, opened, expires, how many wrong dates of birth were given, `submitted_at` and the
   `intake_id` it made, `retired_at` and `retired_because`, `new_link_requested_at`) with its
@@ -83,7 +86,7 @@ from programmes.models import (
 )
 from questions.models import Question
 from referrals.models import Referral
-from selfintake.models import AnswersCheck, Draft, Invitation
+from selfintake.models import AnswersCheck, Draft, Invitation, SelfReferral
 from triage.models import Assessment, Case, CaseActivity, CaseDecision, Urgency, UrgencyOverride
 
 FORMAT = "clinic-subject-access/1"
@@ -111,6 +114,7 @@ COVERED: dict[type[Any], str] = {
     AnswersCheck: "intakes.answers_check",
     Invitation: "self_intake_links",
     Draft: "self_intake_links.draft",
+    SelfReferral: "self_referral",
     Message: "messages",
     AuditEvent: "access",
     NonResponderFlag: "programmes.review_flag",
@@ -141,7 +145,7 @@ def _fields(obj: Any, *names: str, labels: Iterable[str] = ()) -> dict[str, Any]
 def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
     """Everything held about patient `patient_id`, as the documented structure above. Dates and
     times stay Python values here (the PDF formats them); `as_json` writes them as ISO 8601."""
-    patient = Patient.objects.get(pk=patient_id)
+    patient = Patient.objects.select_related("self_referral").get(pk=patient_id)
     changes = PatientDetailChange.objects.filter(patient=patient).select_related("changed_by")
     intakes = list(
         Intake.objects.filter(patient=patient)
@@ -263,6 +267,7 @@ def build(*, patient_id: int, by: User | None) -> dict[str, Any]:
         ],
         "programmes": [_programme(programme) for programme in programmes],
         "self_intake_links": [_invitation(invitation) for invitation in invitations],
+        "self_referral": _self_referral(patient),
         "messages": [_message(message, patient) for message in messages],
         "access": _access(access, intakes),
     }
@@ -325,6 +330,28 @@ def _intake(intake: Intake) -> dict[str, Any]:
         else {"checked_by": _who(checked.checked_by), "checked_at": checked.checked_at},
         "assessment": _assessment(assessment),
     }
+
+
+def _self_referral(patient: Patient) -> dict[str, Any] | None:
+    """The public self-referral request the record was made from, as the patient typed it, or
+    None for a record reception made."""
+    try:
+        referral = patient.self_referral  # read with the patient (select_related)
+    except SelfReferral.DoesNotExist:
+        return None
+    return _fields(
+        referral,
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "email_consent",
+        "created_at",
+        "expires_at",
+        "confirmed_at",
+    ) | {"invitation_id": referral.invitation_id}
 
 
 def _invitation(invitation: Invitation) -> dict[str, Any]:

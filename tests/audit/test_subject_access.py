@@ -36,6 +36,7 @@ from referrals import services as referral_services
 from referrals.models import Referral
 from selfintake import services as selfintake_services
 from selfintake.forms import CONTRACT_STEPS
+from selfintake.models import SelfReferral
 from tests.examination.helpers import findings
 from tests.patients.helpers import PASSWORD, make_intake, make_user, patient_details
 from tests.programmes.helpers import prescribe
@@ -151,6 +152,21 @@ def _full_history(clock: Clock, *, family_name: str = "Quartermaine") -> History
         invitation_id=second.pk,
         typed={"pain_region": "neck"},
         step=next(step for step in CONTRACT_STEPS if step.slug == "pain"),
+    )
+    # The record came from the public self-referral page (selfintake/referral.py): the request
+    # the patient confirmed is theirs too.
+    SelfReferral.objects.create(
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        email=f"{family_name.lower()}@example.org",
+        email_key=f"{family_name.lower()}@example.org",
+        email_consent=True,
+        submission_token=uuid.uuid4(),
+        expires_at=clock.now + timedelta(hours=24),
+        confirmed_at=clock.now,
+        patient=patient,
     )
     # The daily check flagged the programme to its prescriber (outcomes/), as it does a patient
     # keeping to it without getting better.
