@@ -72,6 +72,8 @@ def test_each_app_registers_its_own_panel_in_order() -> None:
         ("examination", "examination/partials/case_examinations.html"),
         ("referrals", "referrals/partials/case_referrals.html"),
         ("programmes", "programmes/partials/case_programme.html"),
+        ("outcomes", "outcomes/partials/case_flags.html"),
+        ("questions", "questions/partials/case_questions.html"),
         ("outbox", "outbox/partials/case_messages.html"),
     ]
     assert all(panel.context_fn.__module__.split(".")[0] == panel.name for panel in registered)
