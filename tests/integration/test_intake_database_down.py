@@ -51,6 +51,15 @@ olu = User.objects.create_user("olu", email="olu@clinic.example")
 olu.groups.add(Group.objects.get(name="clinician"))
 for day in range(7):
     DutySlot.objects.create(clinician=olu, weekday=day, starts="00:00", ends="00:00")
+# As production requires (governance/): the clinical safety officer signs the release off and
+# chooses it before the first intake.
+from clinic.roles import Role
+from governance import services
+officer = User.objects.create_user("safety")
+officer.groups.add(Group.objects.get(name=str(Role.SAFETY_OFFICER)))
+trial = services.run_trial("2026.1", by=officer)
+services.sign_off(version="2026.1", trial=trial, reason="Set-up", lowered_reviewed=True, by=officer)
+services.choose(version="2026.1", reason="Set-up", by=officer)
 """
 
 
@@ -163,9 +172,12 @@ def site(
     deadline = time.monotonic() + DEADLINE
     while True:
         try:
-            urllib.request.urlopen(url + "/accounts/login/", timeout=2).close()  # noqa: S310
+            urllib.request.urlopen(url + "/accounts/login/", timeout=10).close()  # noqa: S310
             break
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:
+            # Refused before gunicorn listens, or no answer yet while its worker warms up (it
+            # compiles every template and freezes its heap before its first request:
+            # clinic/warmup.py): a read timeout is "not ready yet", not a failure.
             assert time.monotonic() < deadline, server.output()[-4000:]
             time.sleep(0.2)
     try:
