@@ -168,7 +168,7 @@ class QueueRow:
             pk=case.pk,
             overdue=overdue,
             urgency_class=f"urgency-{case.urgency_key.lower()}",
-            urgency_label=case.get_urgency_display(),
+            urgency_label=words.urgencies.get(case.urgency, str(case.urgency)),
             url=urls.case.replace(_PLACEHOLDER, pk),
             name=patient.full_name,
             born=born,
@@ -219,6 +219,7 @@ class RowWords:
     months: tuple[str, ...]
     weekdays: tuple[str, ...]
     pair: str
+    urgencies: dict[int, str]
     counted: dict[tuple[tuple[str, str], int], str] = field(default_factory=dict)
 
     @classmethod
@@ -232,6 +233,9 @@ class RowWords:
             months=tuple(str(MONTHS_3[n]).title() for n in range(1, 13)),
             weekdays=tuple(str(WEEKDAYS_ABBR[n]) for n in range(7)),
             pair=_("%(larger)s, %(smaller)s"),
+            # get_urgency_display() per row hashed every lazy label of the choices (a quarter
+            # of a row's cost); the labels are translated once a page instead.
+            urgencies={int(level): str(level.label) for level in Urgency},
         )
 
     def count(self, unit: tuple[str, str], n: int) -> str:
