@@ -62,6 +62,15 @@ def _demo_rule_set() -> None:
     active.prime(active.Active(active.environment_ruleset(), False, why_unsigned="tests"))
 
 
+@pytest.fixture(autouse=True)
+def _no_queue_snapshot_from_another_test() -> None:
+    """A queue poll may be answered from a snapshot up to half a second old
+    (triage/queue_views.py): one test's must never answer another's."""
+    from triage import queue_views
+
+    queue_views.forget_snapshots()
+
+
 @pytest.fixture
 def receptionist(db: None) -> User:
     return ReceptionistFactory(username="rita", first_name="Rita", last_name="Reed")

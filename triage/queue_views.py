@@ -13,7 +13,10 @@ tells screen readers of an emergency that was not there before, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -22,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html
@@ -128,6 +131,7 @@ class QueueRow:
     time_left: str
     time_left_text: str
     claimed_by: str
+    claimed_by_pk: int | None
     claimed_since: str
     claimed_title: str
     suggestion: SuggestedProgramme | None
@@ -144,17 +148,15 @@ class QueueRow:
         today: date,
         urls: RowUrls,
         words: RowWords,
-        user_pk: object,
         template_names: dict[str, str],
     ) -> QueueRow:
         patient, clinician = case.patient, case.claimed_by
         opened, due = timezone.localtime(case.opened_at), timezone.localtime(case.due_at)
         overdue = case.is_overdue(now)
+        # The same for every clinician: personal_rows() adds "(you)" for the one who holds it.
         claimed_by = ""
         if clinician is not None:
             claimed_by = clinician.get_full_name() or clinician.get_username()
-            if clinician.pk == user_pk:
-                claimed_by = words.you % {"name": claimed_by}
         born = _day(patient.date_of_birth, words, year=True)
         nhs_number = patient.nhs_number_display if patient.nhs_number else ""
         since = f"{_day(opened, words)}, {opened:%H:%M}"
@@ -190,6 +192,7 @@ class QueueRow:
             time_left=time_left,
             time_left_text=words.overdue % {"left": time_left} if overdue else time_left,
             claimed_by=claimed_by,
+            claimed_by_pk=case.claimed_by_id,
             claimed_since=claimed_since,
             claimed_title=words.since % {"since": claimed_since} if claimed_since else "",
             suggestion=_suggested(case, template_names),
@@ -496,10 +499,141 @@ def _url(path: str, filters: Filters, **extra: str) -> str:
     return f"{path}?{query}" if query else path
 
 
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """One page of the queue as it was at `now`, for one set of filters in one language: its
+    counts, the emergencies' ids and its rows with their markup, the same for every clinician
+    who asks (the parts that are a clinician's own, "(you)" and the forms' CSRF token, are put
+    in per request: `personal_rows`)."""
+
+    now: datetime
+    taken: float  # time.monotonic() when it was read
+    counts: tuple[LevelCount, ...]
+    overdue: int
+    overdue_capped: bool
+    emergency_ids: tuple[int, ...]
+    rows: tuple[QueueRow, ...]
+    markup: tuple[SafeString, ...]  # each row's, with CSRF_PLACEHOLDER for the forms' token
+    next: Cursor | None
+    previous: Cursor | None
+    patient_ids: tuple[int, ...]
+
+
+# A background refresh (the page's own poll, HX-Trigger "queue") may be answered from a snapshot
+# this process read at most this long ago: sixty dashboards each refreshing every 4 seconds ask a
+# process for the same page several times a second, and reading and writing it once serves them
+# all. A new case still shows within QUEUE_REFRESH_SECONDS + this + rendering (under 5 s). A page
+# a clinician opens, filters or moves to is always read afresh; so is every search.
+QUEUE_SNAPSHOT_SECONDS = 0.5
+_SNAPSHOTS_KEPT = 64
+_snapshots: dict[tuple[object, ...], QueueSnapshot] = {}
+_snapshots_lock = threading.Lock()
+# Stands for the page's {% csrf_token %} input in a snapshot's markup. Every value a row shows is
+# escaped ("<" becomes "&lt;"), so no patient's details can contain it.
+CSRF_PLACEHOLDER = mark_safe("<!--csrf-->")
+
+
+def forget_snapshots() -> None:
+    """Drop this process's queue snapshots (tests that change the queue between two polls)."""
+    with _snapshots_lock:
+        _snapshots.clear()
+
+
+def read_snapshot(
+    filters: Filters,
+    *,
+    after: Cursor | None,
+    before: Cursor | None,
+    user: AbstractBaseUser | AnonymousUser,
+    now: datetime,
+) -> QueueSnapshot:
+    """The page from the database: counts, emergencies, the page's cases, their rows."""
+    capped = Case.objects.open().capped_counts(now=now, cap=COUNT_CAP)
+    counts = tuple(
+        LevelCount(level=Urgency(level), count=c.count, capped=c.capped)
+        for level, c in capped.per_level.items()
+    )
+    emergency_ids = tuple(Case.objects.open().emergency_ids(limit=EMERGENCIES_WATCHED))
+    cases = filters.apply(
+        Case.objects.for_queue()
+        .select_related("claimed_by")
+        .only(*ROW_FIELDS)
+        .with_latest_assessment()
+        .with_undelivered_alerts()
+        .with_self_referral(),
+        user=user,
+        now=now,
+    )
+    page = cases.keyset_page(after=after, before=before, size=PAGE_SIZE)
+    # One query whatever the page holds: the names of the programmes triage may suggest.
+    template_names = dict(ProgrammeTemplate.objects.filter(active=True).values_list("slug", "name"))
+    urls, words = RowUrls.reversed(), RowWords.translated()
+    today = timezone.localdate(now)  # the clinic's today, for the patients' ages
+    rows = tuple(
+        QueueRow.of(
+            case, now=now, today=today, urls=urls, words=words, template_names=template_names
+        )
+        for case in page.cases
+    )
+    labels = RowLabels.translated()
+    return QueueSnapshot(
+        now=now,
+        taken=time.monotonic(),
+        counts=counts,
+        overdue=capped.overdue.count,
+        overdue_capped=capped.overdue.capped,
+        emergency_ids=emergency_ids,
+        rows=rows,
+        markup=tuple(row_markup(row, labels, CSRF_PLACEHOLDER) for row in rows),
+        next=page.next,
+        previous=page.previous,
+        patient_ids=tuple(case.patient_id for case in page.cases),
+    )
+
+
+def _snapshot(key: tuple[object, ...] | None, read: Callable[[], QueueSnapshot]) -> QueueSnapshot:
+    """`read()`, or this process's snapshot under `key` while it is fresh (no key: always read)."""
+    if key is None:
+        return read()
+    now = time.monotonic()
+    found = _snapshots.get(key)
+    if found is not None and now - found.taken <= QUEUE_SNAPSHOT_SECONDS:
+        return found
+    snapshot = read()
+    with _snapshots_lock:
+        if len(_snapshots) >= _SNAPSHOTS_KEPT:
+            for stale in [
+                k for k, v in _snapshots.items() if now - v.taken > QUEUE_SNAPSHOT_SECONDS
+            ]:
+                del _snapshots[stale]
+            if len(_snapshots) >= _SNAPSHOTS_KEPT:
+                _snapshots.clear()
+        _snapshots[key] = snapshot
+    return snapshot
+
+
+def personal_rows(
+    snapshot: QueueSnapshot, *, user_pk: object, csrf: SafeString
+) -> tuple[list[QueueRow], SafeString]:
+    """The snapshot's rows as this clinician sees them: the cases they hold say "(you)", and the
+    forms carry their CSRF token."""
+    words: RowWords | None = None
+    labels: RowLabels | None = None
+    rows, parts = [], []
+    for row, markup in zip(snapshot.rows, snapshot.markup, strict=True):
+        if row.claimed_by_pk is not None and row.claimed_by_pk == user_pk:
+            words = words or RowWords.translated()
+            labels = labels or RowLabels.translated()
+            row = replace(row, claimed_by=words.you % {"name": row.claimed_by})
+            markup = row_markup(row, labels, CSRF_PLACEHOLDER)
+        rows.append(row)
+        parts.append(markup)
+    return rows, SafeString("".join(parts).replace(CSRF_PLACEHOLDER, csrf))
+
+
 @require_GET
 @role_required(Role.CLINICIAN)
 def queue(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
     filters = Filters.from_query(request.GET)
     after_text, before_text = request.GET.get("after", ""), request.GET.get("before", "")
     after = Cursor.parse(after_text)
@@ -508,53 +642,40 @@ def queue(request: HttpRequest) -> HttpResponse:
     lost_page = bool(after_text and after is None) or bool(
         before_text and after is None and before is None
     )
-    capped = Case.objects.open().capped_counts(now=now, cap=COUNT_CAP)
-    counts = [
-        LevelCount(level=Urgency(level), count=c.count, capped=c.capped)
-        for level, c in capped.per_level.items()
-    ]
-    emergency_ids = Case.objects.open().emergency_ids(limit=EMERGENCIES_WATCHED)
-    cases = filters.apply(
-        Case.objects.for_queue()
-        .select_related("claimed_by")
-        .only(*ROW_FIELDS)
-        .with_latest_assessment()
-        .with_undelivered_alerts()
-        .with_self_referral(),
-        user=request.user,
-        now=now,
-    )
-    page = cases.keyset_page(after=after, before=before, size=PAGE_SIZE)
     htmx = getattr(request, "htmx", None)
-    if filters.search and not (htmx and htmx.trigger == QUEUE_ELEMENT_ID):
+    polled = bool(htmx and htmx.trigger == QUEUE_ELEMENT_ID)
+    key = (
+        (
+            translation.get_language(),
+            tuple(sorted(filters.as_query().items())),
+            request.user.pk if filters.mine else None,
+            after_text,
+            before_text,
+        )
+        if polled and not filters.q
+        else None
+    )
+    snapshot = _snapshot(
+        key,
+        lambda: read_snapshot(
+            filters, after=after, before=before, user=request.user, now=timezone.now()
+        ),
+    )
+    now, counts = snapshot.now, list(snapshot.counts)
+    if filters.search and not polled:
         # A search is a look at the patients it shows; the queue's own refresh is not.
         audit.record_search(
-            request=request, query=filters.search, patients=[c.patient_id for c in page.cases]
+            request=request, query=filters.search, patients=list(snapshot.patient_ids)
         )
-    # One query whatever the page holds: the names of the programmes triage may suggest.
-    template_names = dict(ProgrammeTemplate.objects.filter(active=True).values_list("slug", "name"))
     path = request.path
-    urls, words = RowUrls.reversed(), RowWords.translated()
-    first_page = after is None and (before is None or page.previous is None)
+    first_page = after is None and (before is None or snapshot.previous is None)
     # A refresh asks for the same page; at the top, for the top, so that new cases come in.
     here = {} if first_page else {"after": str(after)} if after else {"before": str(before)}
-    today = timezone.localdate(now)  # the clinic's today, for the patients' ages
     emergencies = counts[0].count
-    rows = [
-        QueueRow.of(
-            case,
-            now=now,
-            today=today,
-            urls=urls,
-            words=words,
-            user_pk=request.user.pk,
-            template_names=template_names,
-        )
-        for case in page.cases
-    ]
+    rows, rows_markup = personal_rows(snapshot, user_pk=request.user.pk, csrf=csrf_input(request))
     context = {
         "page_title": _queue_title(emergencies, capped=counts[0].capped),
-        "emergency_ids": " ".join(str(pk) for pk in emergency_ids),
+        "emergency_ids": " ".join(str(pk) for pk in snapshot.emergency_ids),
         "emergency_news": ngettext(
             "New emergency in the queue: %(count)s emergency waiting.",
             "New emergency in the queue: %(count)s emergencies waiting.",
@@ -565,15 +686,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "total": sum(c.count for c in counts),
         "total_capped": any(c.capped for c in counts),
-        "overdue": capped.overdue.count,
-        "overdue_capped": capped.overdue.capped,
+        "overdue": snapshot.overdue,
+        "overdue_capped": snapshot.overdue_capped,
         "emergencies": emergencies,
         "filters": filters,
         "first_page": first_page,
         "first_url": _url(path, filters),
         "refresh_url": _url(path, filters, **here),
-        "next_url": _url(path, filters, after=str(page.next)) if page.next else None,
-        "previous_url": _url(path, filters, before=str(page.previous)) if page.previous else None,
+        "next_url": _url(path, filters, after=str(snapshot.next)) if snapshot.next else None,
+        "previous_url": (
+            _url(path, filters, before=str(snapshot.previous)) if snapshot.previous else None
+        ),
         "urgency_choices": sorted(Urgency, reverse=True),
         "status_choices": STATUS_CHOICES,
         "page_size": PAGE_SIZE,
@@ -600,8 +723,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # watching the queue sees at once that escalations or alerts have stopped.
     context["health_oob"] = bool(partial)
     context["partial"] = bool(partial)
-    labels, csrf = RowLabels.translated(), csrf_input(request)
-    context["rows_markup"] = SafeString("".join(row_markup(row, labels, csrf) for row in rows))
+    context["rows_markup"] = rows_markup
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response

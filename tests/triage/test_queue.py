@@ -17,6 +17,7 @@ from django.utils import timezone
 from patients.models import Intake, Patient
 from tests.patients.helpers import VALID_NHS_NUMBER, make_intake, make_user, patient_details
 from tests.support.clock import running_at
+from tests.support.factories import ClinicianFactory
 from tests.support.two_factor import sign_in
 from triage import queue_views
 from triage.models import Case, Urgency
@@ -622,3 +623,114 @@ def test_queries_per_page_are_the_same_with_10_cases_and_with_150000(
 
     many = [_queries(clinician_client, params) for params in VIEWS]
     assert many == few
+
+
+# --- Polls answered from a snapshot ------------------------------------------------------------
+
+POLL = {"HX-Request": "true", "HX-Trigger": "queue"}
+
+
+@pytest.fixture
+def monotonic(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The clock the snapshots are aged by, moved by hand (a list of one instant, in seconds)."""
+    instant = [1_000.0]
+    monkeypatch.setattr(queue_views.time, "monotonic", lambda: instant[0])
+    return instant
+
+
+def _poll_queries(client: Client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(QUEUE, headers=POLL)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_a_poll_within_half_a_second_of_another_reads_no_case_and_shows_the_same_queue(
+    clinician_client: Client, reception: User, monotonic: list[float]
+) -> None:
+    _intake(reception, "Sam Selfcare", waiting=timedelta(hours=3))
+    clinician_client.get(QUEUE, headers=POLL)  # the session's own writes out of the way
+    queue_views.forget_snapshots()
+    first_queries, first = _poll_queries(clinician_client)
+
+    monotonic[0] += queue_views.QUEUE_SNAPSHOT_SECONDS
+    again_queries, again = _poll_queries(clinician_client)
+
+    assert _names_in_order(again) == _names_in_order(first) == ["Sam Selfcare"]
+    assert again_queries <= first_queries - 4  # counts, emergencies, the page, names: none
+
+
+def test_a_poll_after_the_snapshot_aged_shows_the_new_emergency(
+    clinician_client: Client, reception: User, monotonic: list[float]
+) -> None:
+    _intake(reception, "Sam Selfcare", waiting=timedelta(days=1))
+    assert _names_in_order(clinician_client.get(QUEUE, headers=POLL).content.decode()) == [
+        "Sam Selfcare"
+    ]
+    _intake(reception, "Ed Emergency", bladder_or_bowel_change=True)
+
+    monotonic[0] += queue_views.QUEUE_SNAPSHOT_SECONDS + 0.01
+    after = clinician_client.get(QUEUE, headers=POLL)
+
+    assert _names_in_order(after.content.decode()) == ["Ed Emergency", "Sam Selfcare"]
+    assert _counts(after)["EMERGENCY"] == "1"
+
+
+def test_a_page_the_clinician_opens_or_filters_is_never_a_snapshot(
+    clinician_client: Client, reception: User, monotonic: list[float]
+) -> None:
+    _intake(reception, "Sam Selfcare", waiting=timedelta(days=1))
+    clinician_client.get(QUEUE, headers=POLL)
+    _intake(reception, "Ed Emergency", bladder_or_bowel_change=True)
+
+    # The same instant: a poll would still be answered from the snapshot...
+    assert _names_in_order(clinician_client.get(QUEUE, headers=POLL).content.decode()) == [
+        "Sam Selfcare"
+    ]
+    # ...but the page opened, and htmx's own requests for a filter or a page, read afresh.
+    assert _names(clinician_client) == ["Ed Emergency", "Sam Selfcare"]
+    filtered = clinician_client.get(QUEUE, {"urgency": "EMERGENCY"}, headers=HTMX)
+    assert _names_in_order(filtered.content.decode()) == ["Ed Emergency"]
+
+
+def test_a_snapshot_another_clinician_read_shows_this_clinicians_own_cases_and_token(
+    clinician_client: Client, clinician: User, reception: User, monotonic: list[float]
+) -> None:
+    held = _intake(reception, "Held Patient", waiting=timedelta(hours=2))
+    _intake(reception, "Free Patient", waiting=timedelta(hours=1))
+    _claim(held, clinician)
+    other_client = sign_in(Client(), ClinicianFactory(first_name="Olga", last_name="Other"))
+
+    others_view = other_client.get(QUEUE, headers=POLL).content.decode()
+    _queries_read, own_view = _poll_queries(clinician_client)  # from Olga's snapshot
+
+    assert "Carl Cole (you)" in own_view and "(you)" not in others_view
+    assert "Carl Cole" in others_view
+    tokens = {
+        view: set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        for view, html in (("own", own_view), ("other", others_view))
+    }
+    for view, html in (("own", own_view), ("other", others_view)):
+        assert len(tokens[view]) == (1 if '-approve"' in html else 0)  # the page's own token
+    assert "<!--csrf-->" not in own_view and "<!--csrf-->" not in others_view
+    assert _names_in_order(own_view) == _names_in_order(others_view)
+
+
+def test_the_mine_filter_and_a_search_are_never_shared_between_clinicians(
+    clinician_client: Client, clinician: User, reception: User, monotonic: list[float]
+) -> None:
+    held = _intake(reception, "Held Patient", waiting=timedelta(hours=2))
+    _intake(reception, "Free Patient", waiting=timedelta(hours=1))
+    _claim(held, clinician)
+    other_client = sign_in(Client(), ClinicianFactory())
+
+    mine = {"mine": "1"}
+    assert _names_in_order(other_client.get(QUEUE, mine, headers=POLL).content.decode()) == []
+    own = clinician_client.get(QUEUE, mine, headers=POLL).content.decode()
+    assert _names_in_order(own) == ["Held Patient"]
+
+    search = {"q": "Free"}
+    other_client.get(QUEUE, search, headers=POLL)
+    with CaptureQueriesContext(connection) as captured:
+        clinician_client.get(QUEUE, search, headers=POLL)
+    assert any("triage_case" in q["sql"] for q in captured.captured_queries)
