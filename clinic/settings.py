@@ -452,7 +452,8 @@ QUESTIONS_MAX_OPEN = env.int("QUESTIONS_MAX_OPEN", default=3)
 # Non-responders (outcomes/non_responders.py, where the sources are): a patient who has done at
 # least NON_RESPONDER_MIN_ADHERENCE_PERCENT of their planned sessions by the week-
 # NON_RESPONDER_WEEK check-in without the clinically important change (2 pain points, 5 NDI
-# points) is flagged to the prescribing clinician. The week must be a check-in week.
+# points) is flagged to the prescribing clinician. The week must be a check-in week. The 75% is
+# clinic policy, a commonly used threshold with no single published source.
 NON_RESPONDER_WEEK = env.int("NON_RESPONDER_WEEK", default=4)
 NON_RESPONDER_MIN_ADHERENCE_PERCENT = env.int("NON_RESPONDER_MIN_ADHERENCE_PERCENT", default=75)
 if NON_RESPONDER_WEEK not in PROGRAMME_CHECK_IN_WEEKS:

@@ -16,12 +16,15 @@ The rule (settings, `NON_RESPONDER_*`):
 
 Sources: week 4 is where NICE CKS's neck-pain pathway moves from early management to "consider
 physiotherapy, address psychosocial factors" for pain that persists (CKS Neck pain -
-non-specific, red-flags.md [S2]); a 2-point change on the 0-10 pain scale is the clinically
-important one (Childs et al. Spine 2005, MCID 1.5 at 4 weeks; Kovacs et al. BMC Musculoskelet
-Disord 2008, 1.5 in neck pain; rounded up to whole points, [S27]); 5 NDI points is Vernon's
-minimal clinically important difference (Vernon 2008, [S26]); 75% of planned sessions is the
-programmes' own adherence threshold for progressing (`programmes.core.progression`, after Lambert
-et al. J Physiother 2017; clinic policy to confirm). The clinic may set the week and the share.
+non-specific, red-flags.md [S2]); 2 points on the 0-10 pain scale is the clinically important
+change (Farrar et al. Pain 2001, about 2 points; Childs et al. Spine 2005; Kovacs et al. BMC
+Musculoskelet Disord 2008, 1.5 in neck pain; `programmes.core.thresholds`, [S27]); 5 NDI points
+is the minimal detectable change of Vernon's scoring instructions (Stratford 1999, [S26]),
+below the published MCIDs of 7.5-9.5 (Young 2009, Cleland 2008): clinic policy to confirm.
+75% of planned sessions is clinic policy, a commonly used cut-off with no single published
+source (Lambert et al. J Physiother 2017, on reminders and adherence, set none); the
+programmes' progression uses the same share (`programmes.core.progression`). The clinic may set
+the week and the share.
 """
 
 from __future__ import annotations
@@ -50,9 +53,10 @@ log = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=14)
 SOURCE = (
-    "Week 4: NICE CKS Neck pain - non-specific [S2]; 2 pain points: Childs 2005, Kovacs 2008 "
-    "[S27]; 5 NDI points: Vernon 2008 [S26]; 75% of sessions: programmes' progression threshold "
-    "(Lambert 2017; clinic policy)"
+    "Week 4: NICE CKS Neck pain - non-specific [S2]; 2 pain points: Farrar 2001, Childs 2005, "
+    "Kovacs 2008 [S27]; 5 NDI points: the minimal detectable change with Vernon's scoring "
+    "(Stratford 1999 [S26]; published MCIDs 7.5-9.5: Young 2009, Cleland 2008), clinic policy; "
+    "75% of sessions: clinic policy, a commonly used threshold (no single published source)"
 )
 
 

@@ -1,9 +1,10 @@
 """The Neck Disability Index (NDI): sections, scoring, bands and meaningful change.
 
 Source: Vernon H, Mior S. The Neck Disability Index: a study of reliability and validity.
-J Manipulative Physiol Ther 1991; Vernon H. The Neck Disability Index: state-of-the-art,
-1991-2008. J Manipulative Physiol Ther 2008; Stratford PW et al. 1999 (MDC90 4.7 points) —
-clinical/red-flags.md section 6 [S26].
+J Manipulative Physiol Ther 1991; Vernon H. The Neck Disability Index:
+state-of-the-art, 1991-2008. J Manipulative Physiol Ther 2008;31:491-502 — clinical/red-flags.md
+section 6 [S26]. The 5-point change is the minimal detectable change of Vernon's scoring
+instructions, below the published MCIDs (programmes.core.thresholds).
 
 Ten sections, each answered with one of six statements scored 0 (no difficulty) to 5 (worst);
 total 0-50, doubled for a percentage. The statements below are the clinic's own plain-English
@@ -272,7 +273,7 @@ def score(answers: Mapping[str, int | None]) -> NdiScore:
 
 
 def meaningful_change(before: NdiScore, after: NdiScore) -> Change:
-    """Whether the NDI moved by at least the 5-point MCID; a lower score is better."""
+    """Whether the NDI moved by at least the 5-point threshold; a lower score is better."""
     # Compare in tenths: the points are one-decimal floats and 35.6 - 30.6 is not exactly 5.0.
     change = round(after.points * 10) - round(before.points * 10)
     if change <= -MCID_POINTS * 10:

@@ -56,11 +56,12 @@ _IFOMPT = (
     "IFOMPT International Framework for Examination of the Cervical Region, Rushton A et al. "
     "JOSPT 2023;53(1):7-22 (red-flags.md [S11])"
 )
-# Cited from knowledge, as the library's sources are; confirm with the clinical lead.
+# The 2020 IFOMPT document spoke of orthopaedic manual therapy; the 2023 paper of
+# musculoskeletal intervention.
 _IFOMPT_2020 = (
     "IFOMPT International Framework for Examination of the Cervical Region for potential of "
-    "vascular pathologies of the neck prior to musculoskeletal intervention (IFOMPT, 2020); "
-    "published as Rushton A et al. JOSPT 2023;53(1):7-22 (red-flags.md [S11])"
+    "vascular pathologies of the neck prior to Orthopaedic Manual Therapy (OMT) Intervention "
+    "(IFOMPT, 2020); updated as Rushton A et al. JOSPT 2023;53(1):7-22 (red-flags.md [S11])"
 )
 _SHOULDER = (
     "NICE Clinical Knowledge Summaries, Shoulder pain: rotator cuff disorders (avoid or modify "

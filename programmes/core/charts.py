@@ -202,7 +202,7 @@ def pain_chart(readings: Sequence[Reading], *, baseline: int, weeks: Sequence[in
 
 
 def ndi_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> LineChart:
-    """NDI points over the weeks against the 5-point MCID from the first score."""
+    """NDI points over the weeks against the 5-point threshold from the first score."""
     last = max(weeks, default=0)
     scored = [r for r in sorted(readings, key=lambda r: r.week) if r.ndi_points is not None]
     points = tuple(

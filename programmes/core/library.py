@@ -34,7 +34,10 @@ when the programme is prescribed. Phases are 2 weeks each, so each move falls on
 (weeks 2 and 4; the programme ends at the week-6 check-in). A template's `load_kg` is a
 starting suggestion for the typical patient it suits; the clinician adjusts it when prescribing.
 
-Note: the citations in SOURCES are cited from knowledge; confirm with the clinical lead.
+Note: the citations in SOURCES were checked against a published record of each (authors, title,
+journal, year, pages), except jull_2009, acsm_2009, gross_2015 and ros_2018, which could not be
+checked here (blanpied_2017: title and year, red-flags.md [S29]). Whether each supports its
+exercise and dose is for the clinical lead to confirm.
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ CAUTION_TAGS: dict[str, str] = {
     "neural_tension": "Neural tension",
 }
 
-# Cited from knowledge; confirm with the clinical lead.
 SOURCES: dict[str, str] = {
     "nice_cks_neck_pain": (
         "National Institute for Health and Care Excellence. Clinical Knowledge Summaries: "

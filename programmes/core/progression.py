@@ -31,8 +31,9 @@ Action = Literal["next_phase", "add_load", "ask_clinician", "hold", "reduce_load
 Advance = Literal["auto", "clinician"]
 
 # Sessions done / sessions planned below which the dose is held rather than progressed: three
-# of four planned sessions. Exercise adherence and reminders: Lambert TE et al. J Physiother
-# 2017;63(3):161-7. Clinic policy to confirm.
+# of four planned sessions. Clinic policy, a commonly used cut-off with no single published
+# source: the adherence trial the library cites (Lambert TE et al. J Physiother 2017;63(3):161-7)
+# rated adherence 0-10 and set no threshold. For the clinical lead to confirm.
 MIN_ADHERENCE = 0.75
 PAIN_MIN, PAIN_MAX = 0, 10
 ADVANCES: tuple[Advance, ...] = ("auto", "clinician")

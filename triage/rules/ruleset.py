@@ -19,6 +19,9 @@ E, U, S, R = Urgency.EMERGENCY, Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE
 S2 = "NICE CKS Neck pain - non-specific (2013) [S2]"
 S3 = "NICE NG59 Low back pain and sciatica (2016, updated 2020) [S3]"
 S4 = "Canadian C-Spine Rule, Stiell et al. JAMA 2001; NEJM 2003 [S4]"
+# CG75 was replaced by NICE NG234 (Spinal metastases and metastatic spinal cord compression,
+# 2023). The released versions keep this text: a source is part of a version's fingerprint, so
+# naming NG234 (and checking the rules against it) is a new version (registry.py).
 S5 = "NICE CG75 Metastatic spinal cord compression (2008); QS56 [S5]"
 S6 = "NHS Dumfries & Galloway RefHelp spinal pathway (2024) [S6]"
 S7 = "NHS Borders RefHelp MSK spinal [S7]"
