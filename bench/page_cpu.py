@@ -95,15 +95,16 @@ def main() -> None:
             response = reception.post("/patients/intakes/new/", data)
             assert response.status_code == 302, response.status_code
 
+        def read_queue() -> object:
+            queue_views.forget_snapshots()
+            return clinician.get("/triage/queue/", headers=htmx)
+
         submit()  # an outcome page to read
         kinds: dict[str, Callable[[], object]] = {
             "floor": lambda: anonymous.get("/healthz"),
             # A poll that reads the queue (no snapshot of it in this process: what the first
             # of the dashboards in each half second costs), and one answered from the snapshot.
-            "queue": lambda: (
-                queue_views.forget_snapshots(),
-                clinician.get("/triage/queue/", headers=htmx),
-            ),
+            "queue": read_queue,
             "queue_shared": lambda: clinician.get("/triage/queue/", headers=htmx),
             "queue_page": lambda: clinician.get("/triage/queue/"),
             "intake_form": lambda: reception.get("/patients/intakes/new/"),
