@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
@@ -23,7 +24,7 @@ from clinic.views import clinic_phone
 from outbox.models import Message
 from outbox.services import Email, Recipient
 from programmes import links
-from programmes.models import CheckIn, Programme, ProgrammePhase
+from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammePhase
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -87,10 +88,11 @@ def training_days_text(days: Sequence[int]) -> str:
 
 
 def programme_plan(programme: Programme) -> list[ProgrammePhase]:
-    """The phases with their exercises, for the email and the page (two queries)."""
+    """The phases with their exercises, for the email and the page (two queries: the phases,
+    then their exercises joined to the library's)."""
     return list(
         programme.phases.order_by("position").prefetch_related(
-            "exercises__exercise",
+            Prefetch("exercises", queryset=ProgrammeExercise.objects.select_related("exercise"))
         )
     )
 
