@@ -9,6 +9,7 @@ import os
 from datetime import time, timedelta
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -288,6 +289,22 @@ ALLOW_PLAIN_SMTP_FOR_LETTERS = env.bool("ALLOW_PLAIN_SMTP_FOR_LETTERS", default=
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker on the filesystem that needs no server.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Django's cache: Redis when REDIS_URL is set, shared by every process (it keeps, for one, the
+# clinic's chosen rule set for a process that starts while the database is down:
+# governance/active.py); otherwise each process's memory. Short timeouts: a cache that does not
+# answer is a miss, never a page that waits.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
@@ -386,6 +403,9 @@ if TRIAGE_UNSIGNED_RULESET_ALLOWED and not DEBUG:
     )
 # How long a process keeps its copy of the clinic's chosen version (governance/active.py).
 GOVERNANCE_ACTIVE_CACHE_SECONDS = env.float("GOVERNANCE_ACTIVE_CACHE_SECONDS", default=5.0)
+# A trial run on the page (a Celery task) whose worker has said nothing for this long is marked
+# failed, so that a worker restarted mid-run never leaves it "running" for ever.
+GOVERNANCE_TRIAL_STALE_SECONDS = env.float("GOVERNANCE_TRIAL_STALE_SECONDS", default=300.0)
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Spine & Posture Clinic")
 # Shown on the pages a failure leaves (templates/503.html, 500.html). The default is in Ofcom's
 # range for drama (01632 960xxx), never a real line: set the clinic's own.

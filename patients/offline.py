@@ -16,30 +16,24 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from clinic.desk_pass import DeskPass
 from clinic.unavailable import csrf_refusal, page_context
-from governance.active import NotSignedOff
+from governance.active import advice_ruleset
 from patients.forms import UNAVAILABLE, IntakeForm
 from triage.models import Urgency
 from triage.outcomes import fired_rules, outcome_for, patient_instruction, safety_net_lists
-from triage.rules import registry
 from triage.rules.engine import RuleSet
-from triage.services import current_ruleset
 
 
 def _ruleset_for_advice() -> RuleSet:
-    """The clinic's chosen rule set when it can be read; else (a fresh process with the database
-    already down cannot read which signed-off version the clinic chose) the first released
-    version. This is advice only: nothing is saved, and the intake entered again once the
-    database is back is triaged then with the clinic's chosen version."""
-    try:
-        return current_ruleset()
-    except (DatabaseError, NotSignedOff):
-        return registry.RELEASED[0].ruleset
+    """The clinic's chosen rule set as this process or the shared cache knows it; the first
+    released version only when neither does (governance.active.advice_ruleset). This is advice
+    only: nothing is saved, and the intake entered again once the database is back is triaged
+    then with the clinic's chosen version."""
+    return advice_ruleset()
 
 
 def advice_for(form: IntakeForm) -> dict[str, Any]:

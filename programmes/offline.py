@@ -26,13 +26,13 @@ from django.template.loader import render_to_string
 
 from clinic.unavailable import csrf_refusal
 from clinic.views import clinic_details, clinic_phone
+from governance.active import advice_ruleset
 from programmes import screen
 from programmes.links import page_token_is_genuine
 from programmes.models import check_in_title
 from programmes.patient_forms import YES, CheckInForm
 from triage.outcomes import patient_instruction, safety_net_lists
 from triage.rules import Answers, Urgency
-from triage.services import current_ruleset
 
 
 @dataclass(frozen=True)
@@ -102,5 +102,5 @@ def _screen_alone_is_an_emergency(request: HttpRequest) -> bool:
         pain_now=int(pain) if pain.isdigit() else None,
         trauma_mechanism=request.POST.get("trauma_mechanism") or None,
     )
-    result = current_ruleset().evaluate(Answers.from_mapping(answers))
+    result = advice_ruleset().evaluate(Answers.from_mapping(answers))
     return result.urgency == Urgency.EMERGENCY

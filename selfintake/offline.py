@@ -28,12 +28,12 @@ from django.utils import timezone
 
 from clinic.unavailable import csrf_refusal
 from clinic.views import clinic_details, clinic_phone
+from governance.active import advice_ruleset
 from programmes.offline import patient_page_down
 from selfintake import links, wording
 from selfintake.forms import CONTRACT_STEPS, MECHANISM, YES, StepForm
 from triage.outcomes import patient_instruction, safety_net_lists
 from triage.rules import QUESTIONS, Answers, Urgency
-from triage.services import current_ruleset
 
 # The ages the rules read (a new pain after 50, giant-cell arteritis after 50, ...), weighed on
 # either side: the patient's own is not known without the database.
@@ -117,7 +117,7 @@ def _step_alone(request: HttpRequest) -> Urgency:
     base |= posted
     if mechanism in wording.MECHANISM_LABELS:
         base[MECHANISM] = mechanism
-    ruleset = current_ruleset()
+    ruleset = advice_ruleset()
     highest = Urgency.SELF_CARE
     for age in AGES:
         try:
