@@ -319,12 +319,35 @@ def problems_in(snap: Snapshot, now: datetime) -> list[Problem]:
     return found
 
 
+def ruleset_problem() -> Problem | None:
+    """While no signed-off rule set is chosen (production), every intake is refused: reception's,
+    the patients' own self-intakes and check-ins that go back to triage, and FHIR submissions.
+    The patients are told to phone; staff are told here. No query while the process's copy of
+    the choice is fresh (governance/active.py)."""
+    from governance.active import NotSignedOff, active
+
+    found = active()
+    if not isinstance(found, NotSignedOff):
+        return None
+    return Problem(
+        "ruleset",
+        gettext(
+            "No signed-off rule set is chosen (%(why)s): every intake is refused, including "
+            "patients' self-intakes, check-ins that go back to triage and FHIR submissions. "
+            "Patients are told to phone the clinic. Expect their calls, and have the clinical "
+            "safety officer sign a rule set off and choose it under Governance."
+        )
+        % {"why": found},
+    )
+
+
 def problems(now: datetime | None = None) -> list[Problem]:
     """What every staff page's banner says now. A database that cannot answer is the database
     half's to say (the page it leaves says so): here it is no banner rather than no page."""
     now = now or timezone.now()
     try:
-        return problems_in(snapshot(now), now)
+        ruleset = ruleset_problem()
+        return ([ruleset] if ruleset else []) + problems_in(snapshot(now), now)
     except DatabaseError:
         log.warning("health: could not read the heartbeats")
         return []

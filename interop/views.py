@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from audit import services as audit
 from audit.models import AuditEvent
 from examination.models import Examination
+from governance.active import NotSignedOff
 from interop import capability, codes, intake, resources, services
 from interop.api import fhir_view, outcome, public_view, refused_scope, respond
 from interop.models import ApiClient, Scope
@@ -409,6 +410,17 @@ def _submit(request: HttpRequest, client: ApiClient) -> HttpResponse:
             client=client,
             submission=submission,
             idempotency_key=idempotency_key or services.fresh_key(),
+        )
+    except NotSignedOff as refused:
+        # Nothing saved (the transaction rolled back): the sender tries again later.
+        return outcome(
+            503,
+            code="transient",
+            text=(
+                "The clinic cannot triage intakes right now: no signed-off rule set is chosen "
+                f"({refused}). Nothing was saved; send the QuestionnaireResponse again later."
+            ),
+            Retry_After="300",
         )
     except services.KeyReused:
         return outcome(

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import services as audit
 from clinic import language as clinic_language
 from clinic.views import clinic_phone
+from governance.active import NotSignedOff
 from programmes import check_ins, emails, links, media, reminders
 from programmes import handout as programme_handout
 from programmes.history import ProgrammeRefused
@@ -405,6 +406,23 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
                 )
             except check_ins.CheckInClosed as exc:
                 return _check_in_closed(request, programme, token, str(exc))
+            except NotSignedOff:
+                # Nothing saved (the transaction rolled back); every answer stays in the form.
+                # Staff see why on every page and in the monitoring problems.
+                return _render(
+                    request,
+                    "programmes/patient/check_in.html",
+                    {
+                        "programme": programme,
+                        "token": token,
+                        "check_in": found,
+                        "form": form,
+                        "not_taken": True,
+                        "clinic_phone": clinic_phone(),
+                    }
+                    | safety_net_lists(),
+                    status=503,
+                )
             except (ProgrammeRefused, ValueError) as exc:
                 form.add_error(None, str(exc))
             else:

@@ -29,6 +29,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from clinic import language
 from clinic.views import clinic_phone
+from governance.active import NotSignedOff
 from programmes.patient_views import patient_view
 from psychosocial.intake import Questionnaire, active_questionnaire
 from selfintake import forms as steps
@@ -354,6 +355,19 @@ def answers(request: HttpRequest, link: str) -> HttpResponseBase:
         )
     except links.LinkProblem:
         return redirect("selfintake:start", link=link)
+    except NotSignedOff:
+        # Nothing saved (the transaction rolled back): the draft and the link are as they were.
+        # Staff see why on every page and in the monitoring problems (health/services.py).
+        return _confirmed(
+            _render(
+                request,
+                "selfintake/patient/not_taken.html",
+                {"link": link} | safety_net_lists(),
+                status=503,
+            ),
+            invitation,
+            link,
+        )
     return _confirmed(redirect("selfintake:done", link=link), invitation, link)
 
 
