@@ -63,6 +63,63 @@ class Trial(_Kept):
         return int(self.report.get("raised", 0))
 
 
+class TrialRun(models.Model):
+    """A trial started on the page and run by a Celery worker (governance.tasks.run_trial): who
+    started it, when, the version and days, how far it has got, and, once finished, the kept
+    `Trial` with its report. One run per version and days at a time: starting it again while it
+    waits or runs gives the same run. A run whose worker has said nothing for
+    GOVERNANCE_TRIAL_STALE_SECONDS is marked failed (a worker restarted mid-run) and may be
+    started again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("failed")
+
+    candidate = models.CharField(_("rule-set version tried"), max_length=64)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rule_trial_runs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The worker's last word (each chunk of intakes read): how a stale run is found.
+    updated_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    intakes_total = models.PositiveIntegerField(null=True, blank=True)
+    intakes_done = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True)
+    trial = models.OneToOneField(
+        Trial, on_delete=models.PROTECT, null=True, blank=True, related_name="run"
+    )
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "date_from", "date_to"],
+                condition=models.Q(status__in=["queued", "running"]),
+                nulls_distinct=False,
+                name="one_trial_run_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(trial__isnull=False),
+                name="trial_run_done_has_its_trial",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="trial_run_stale")]
+
+    def __str__(self) -> str:
+        return f"Trial run {self.pk} of {self.candidate}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
 class SignOff(_Kept):
     """A clinical safety officer's sign-off of one version, as its fingerprint stood, with the
     trial they read and why."""

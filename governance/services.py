@@ -11,12 +11,14 @@ audit row with the old and new version.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
@@ -29,12 +31,13 @@ from audit import services as audit
 from audit.models import AuditEvent
 from clinic.roles import Role, has_role
 from governance import active
-from governance.models import ActiveRuleSet, SignOff, Trial
+from governance.models import ActiveRuleSet, SignOff, Trial, TrialRun
 from triage.models import Assessment, UrgencyOverride
 from triage.rules import CONTRACT_VERSION, registry
 from triage.rules import trial as trials
 
 CHUNK = 2000
+log = logging.getLogger(__name__)
 
 
 class GovernanceError(ValueError):
@@ -107,10 +110,16 @@ def past_intakes(
         )
 
 
-def evaluate(
-    candidate: str, *, date_from: date | None = None, date_to: date | None = None
-) -> tuple[dict[str, Any], float]:
-    """The trial report of version `candidate` on the stored intakes, and the seconds it took."""
+def _counted(rows: Iterator[trials.Past], progress: Callable[[int], None]) -> Iterator[trials.Past]:
+    done = 0
+    for done, row in enumerate(rows, 1):
+        yield row
+        if done % CHUNK == 0:
+            progress(done)
+    progress(done)
+
+
+def _check_range(candidate: str, date_from: date | None, date_to: date | None) -> Any:
     try:
         version = registry.get(candidate)
     except registry.UnknownVersion:
@@ -119,9 +128,23 @@ def evaluate(
         ) from None
     if date_from and date_to and date_from > date_to:
         raise GovernanceError(_("The first day must not be after the last."), "date_to")
+    return version
+
+
+def evaluate(
+    candidate: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, Any], float]:
+    """The trial report of version `candidate` on the stored intakes, and the seconds it took.
+    `progress` is told how many intakes have been read, every chunk and at the end."""
+    version = _check_range(candidate, date_from, date_to)
     started = time.perf_counter()
     trial = trials.Trial(version.ruleset, candidate_fingerprint=registry.fingerprint(candidate))
-    trial.add_all(past_intakes(date_from, date_to))
+    rows = past_intakes(date_from, date_to)
+    trial.add_all(_counted(rows, progress) if progress is not None else rows)
     report = trial.report()
     report["date_from"] = date_from.isoformat() if date_from else None
     report["date_to"] = date_to.isoformat() if date_to else None
@@ -188,6 +211,119 @@ def _keep_trial(
         },
     )
     return trial
+
+
+# --- Trials run by a worker (the page's) ----------------------------------------------------
+
+
+class _Abandoned(Exception):
+    """The run was marked failed (stale) while this worker still ran it."""
+
+
+def _may_run_trials(by: User) -> None:
+    if not has_role(by, Role.SAFETY_OFFICER, Role.LEAD):
+        raise GovernanceError(
+            _("Only the clinical safety officer or the clinic lead runs a trial.")
+        )
+
+
+def fail_stale_runs(now: Any = None) -> int:
+    """Mark failed every run whose worker has said nothing for GOVERNANCE_TRIAL_STALE_SECONDS
+    (its worker was restarted, or none took it): it may then be started again."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.GOVERNANCE_TRIAL_STALE_SECONDS)
+    return TrialRun.objects.filter(status__in=TrialRun.ACTIVE, updated_at__lt=stale).update(
+        status=TrialRun.Status.FAILED,
+        error=_("No word from the worker: it stopped or never started."),
+        updated_at=now,
+    )
+
+
+def start_trial_run(
+    candidate: str, *, by: User, date_from: date | None = None, date_to: date | None = None
+) -> TrialRun:
+    """Queue a trial of `candidate` for a worker, once it is committed. While a run of the same
+    version and days waits or runs, that run is the answer (a double submit, a second person)."""
+    _may_run_trials(by)
+    _check_range(candidate, date_from, date_to)
+    fail_stale_runs()
+    same = {"candidate": candidate, "date_from": date_from, "date_to": date_to}
+    running = TrialRun.objects.filter(status__in=TrialRun.ACTIVE, **same).first()
+    if running is not None:
+        return running
+    try:
+        with transaction.atomic():
+            run = TrialRun.objects.create(started_by=by, **same)
+            transaction.on_commit(lambda: hand_over_run(run.pk), robust=True)
+    except IntegrityError:  # started at the same moment by another request
+        return TrialRun.objects.get(status__in=TrialRun.ACTIVE, **same)
+    return run
+
+
+def hand_over_run(run_id: int) -> None:
+    """Give the run to the workers. A broker that does not take it fails the run at once, with
+    the reason, so the page says so and offers to start it again."""
+    from governance.tasks import run_trial
+
+    queue = run_trial.app.amqp.queues[run_trial.app.conf.task_default_queue]
+    try:
+        run_trial.apply_async(args=[run_id], queue=queue, declare=[queue])
+    except Exception as exc:
+        log.warning("governance: broker unavailable for trial run %s (%s)", run_id, exc)
+        TrialRun.objects.filter(pk=run_id, status=TrialRun.Status.QUEUED).update(
+            status=TrialRun.Status.FAILED,
+            error=_("The background workers could not be reached."),
+            updated_at=timezone.now(),
+        )
+
+
+def run_trial_run(*, run_id: int) -> None:
+    """What the worker does: claim the waiting run, evaluate, keep the `Trial` and its report.
+    Safe to run twice: a run already taken, finished or failed is left as it is."""
+    claimed = TrialRun.objects.filter(pk=run_id, status=TrialRun.Status.QUEUED).update(
+        status=TrialRun.Status.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return
+    run = TrialRun.objects.select_related("started_by").get(pk=run_id)
+    mine = TrialRun.objects.filter(pk=run_id, status=TrialRun.Status.RUNNING)
+
+    def progress(done: int) -> None:
+        if not mine.update(intakes_done=done, updated_at=timezone.now()):
+            raise _Abandoned
+
+    try:
+        total = _assessments(run.date_from, run.date_to).count()
+        if not mine.update(intakes_total=total, updated_at=timezone.now()):
+            raise _Abandoned
+        report, seconds = evaluate(
+            run.candidate, date_from=run.date_from, date_to=run.date_to, progress=progress
+        )
+        with transaction.atomic():
+            trial = _keep_trial(
+                run.candidate, run.started_by, run.date_from, run.date_to, None, report, seconds
+            )
+            if not mine.update(
+                status=TrialRun.Status.DONE,
+                trial=trial,
+                intakes_done=report["intakes"],
+                updated_at=timezone.now(),
+            ):
+                raise _Abandoned
+    except _Abandoned:
+        log.warning("governance: trial run %s was marked failed while it ran", run_id)
+    except Exception as exc:
+        log.exception("governance: trial run %s failed", run_id)
+        TrialRun.objects.filter(pk=run_id, status__in=TrialRun.ACTIVE).update(
+            status=TrialRun.Status.FAILED,
+            error=(_("The trial failed: %(error)s") % {"error": type(exc).__name__})[:200],
+            updated_at=timezone.now(),
+        )
+
+
+def retry_trial_run(*, run: TrialRun, by: User) -> TrialRun:
+    """Start a failed run's trial again (the failed run is kept, as it ended)."""
+    return start_trial_run(run.candidate, by=by, date_from=run.date_from, date_to=run.date_to)
 
 
 def sign_off(

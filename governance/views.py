@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.roles import Role, has_role, role_required
 from governance import active, hazards, services
 from governance.forms import ChooseForm, SignOffForm, TrialForm
-from governance.models import ActiveRuleSet, SignOff, Trial
+from governance.models import ActiveRuleSet, SignOff, Trial, TrialRun
 from triage.models import Urgency
 from triage.rules import registry
 
@@ -30,6 +30,7 @@ def _signed_versions() -> list[str]:
 
 
 def _index_context(request: HttpRequest) -> dict[str, Any]:
+    services.fail_stale_runs()
     row = ActiveRuleSet.objects.select_related("sign_off__signed_by", "chosen_by").first()
     found = active.active()
     sign_offs: dict[str, list[SignOff]] = {}
@@ -56,6 +57,9 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         "not_signed_off": isinstance(found, active.NotSignedOff),
         "versions": versions,
         "trials": list(Trial.objects.select_related("run_by")[:TRIALS_LISTED]),
+        "runs": list(
+            TrialRun.objects.filter(trial__isnull=True).select_related("started_by")[:TRIALS_LISTED]
+        ),
         "history": services.history(),
         "is_safety_officer": has_role(request.user, Role.SAFETY_OFFICER),
     }
@@ -75,26 +79,66 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*GOVERNANCE)
 def trial_new(request: HttpRequest) -> HttpResponse:
+    """Start a trial for a worker (a whole history can take longer than a web request may)."""
     form = TrialForm(request.POST)
     if form.is_valid():
         try:
-            trial = services.run_trial(
+            run = services.start_trial_run(
                 form.cleaned_data["candidate"],
                 by=request.user,  # type: ignore[arg-type]
                 date_from=form.cleaned_data["date_from"],
                 date_to=form.cleaned_data["date_to"],
-                submission_token=form.cleaned_data["submission_token"],
             )
         except services.GovernanceError as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
-            return redirect("governance:trial", pk=trial.pk)
+            return redirect("governance:trial_run", pk=run.pk)
     signed = _signed_versions()
     context = _index_context(request) | {
         "trial_form": form,
         "choose_form": ChooseForm(signed=signed) if signed else None,
     }
     return render(request, "governance/index.html", context, status=400)
+
+
+def _run(pk: int) -> TrialRun:
+    services.fail_stale_runs()
+    return get_object_or_404(TrialRun.objects.select_related("started_by", "trial"), pk=pk)
+
+
+@require_GET
+@role_required(*GOVERNANCE)
+def trial_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run waiting, running (its progress, polled), failed (to start again) or finished."""
+    run = _run(pk)
+    return render(request, "governance/trial_run.html", {"run": run})
+
+
+@require_GET
+@role_required(*GOVERNANCE)
+def trial_run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's status for the page's poll; 286 once it has ended, which stops htmx polling."""
+    run = _run(pk)
+    return render(
+        request,
+        "governance/partials/trial_run_status.html",
+        {"run": run},
+        status=200 if run.is_active else 286,
+    )
+
+
+@require_POST
+@role_required(*GOVERNANCE)
+def trial_run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(pk)
+    if run.is_active or run.status == TrialRun.Status.DONE:
+        return redirect("governance:trial_run", pk=run.pk)
+    try:
+        again = services.retry_trial_run(run=run, by=request.user)  # type: ignore[arg-type]
+    except services.GovernanceError as refused:
+        messages.error(request, refused.message)
+        return redirect("governance:trial_run", pk=run.pk)
+    return redirect("governance:trial_run", pk=again.pk)
 
 
 def _trial_context(request: HttpRequest, trial: Trial) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from governance import services
-from governance.models import Trial
+from governance.models import Trial, TrialRun
 from tests.governance.conftest import intake_aged
 from tests.patients.helpers import make_user
 from triage import services as triage
@@ -127,28 +127,39 @@ def test_the_command_prints_every_lowered_case_and_keeps_the_trial(
 
 
 def test_the_trial_page_shows_lowered_cases_in_red_and_in_words(
-    history: dict[str, object], officer_client: Client
-) -> None:
-    response = officer_client.post(
-        reverse("governance:trial_new"), {"candidate": CANDIDATE, "date_from": "", "date_to": ""}
-    )
+    history: dict[str, object], officer_client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks() as handed_over:
+        response = officer_client.post(
+            reverse("governance:trial_new"),
+            {"candidate": CANDIDATE, "date_from": "", "date_to": ""},
+        )
+    run = TrialRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("governance:trial_run", args=[run.pk])
+    assert len(handed_over) == 1  # the task, handed to the broker once committed
+    services.run_trial_run(run_id=run.pk)  # what the worker does with it
     trial = Trial.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "governance:trial", args=[trial.pk]
-    )
     page = officer_client.get(response["Location"]).content.decode()
+    trial_url = reverse("governance:trial", args=[trial.pk])
+    assert f'href="{trial_url}"' in page
+    page = officer_client.get(trial_url).content.decode()
     assert 'class="table-danger trial-lowered-case"' in page
     assert "<strong>Lowered</strong>: Routine &darr; Self-care" in page
     assert reverse("triage:case_detail", args=[history["teen"].assessment.case_id]) in page  # type: ignore[attr-defined]
     assert "1 of the 1 clinicians" in page
 
 
-def test_a_double_submit_runs_one_trial(history: dict[str, object], officer_client: Client) -> None:
+def test_a_double_submit_starts_one_run(
+    history: dict[str, object], officer_client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     data = {"candidate": CANDIDATE, "submission_token": "6f1c1c5e-4f4a-4d39-9f61-6bb7b7d3f001"}
-    first = officer_client.post(reverse("governance:trial_new"), data)
-    second = officer_client.post(reverse("governance:trial_new"), data)
+    with django_capture_on_commit_callbacks() as handed_over:
+        first = officer_client.post(reverse("governance:trial_new"), data)
+        second = officer_client.post(reverse("governance:trial_new"), data)
     assert first["Location"] == second["Location"]
-    assert Trial.objects.count() == 1
+    assert TrialRun.objects.count() == 1
+    assert len(handed_over) == 1
 
 
 def test_a_last_day_before_the_first_is_refused_beside_its_field(officer_client: Client) -> None:
