@@ -19,6 +19,8 @@ in a role come from the factories (`tests/support/factories.py`).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -60,6 +62,19 @@ def _demo_rule_set() -> None:
     from governance import active
 
     active.prime(active.Active(active.environment_ruleset(), False, why_unsigned="tests"))
+
+
+@pytest.fixture(autouse=True)
+def _a_cache_of_its_own(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Each test reads and writes its own keys in the shared cache (Redis when REDIS_URL is set:
+    governance/active.py keeps the clinic's choice there), and so do the web servers and workers
+    it starts (CACHE_KEY_PREFIX in their environment): no test sees what another test, another
+    test process or an earlier run left there."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        name: config | {"KEY_PREFIX": prefix} for name, config in settings.CACHES.items()
+    }
+    monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
 
 
 @pytest.fixture(autouse=True)
