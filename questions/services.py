@@ -10,6 +10,7 @@ health detail travels by email).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -32,6 +33,12 @@ from triage import services as triage
 
 if TYPE_CHECKING:
     from programmes.models import Programme
+
+
+# What an empty question, reply or closing is told: the forms say it too, before the service does.
+NO_QUESTION = gettext_lazy("Write your question to the clinic.")
+NO_REPLY = gettext_lazy("Write your reply to the patient.")
+NO_CLOSE_NOTE = gettext_lazy("Say how the question was dealt with, e.g. by phone.")
 
 
 class QuestionRefused(Exception):
@@ -65,7 +72,7 @@ def _ask_clinic(*, programme_id: int, text: str, token: uuid.UUID) -> Question:
         return existing
     text = text.strip()
     if not text:
-        raise QuestionRefused(gettext("Write your question to the clinic."))
+        raise QuestionRefused(str(NO_QUESTION))
     if len(text) > QUESTION_MAX_CHARS:
         raise QuestionRefused(too_long(len(text), QUESTION_MAX_CHARS))
     waiting = Question.objects.filter(programme=programme, status=Question.Status.OPEN).count()
@@ -105,64 +112,82 @@ def too_many_waiting(limit: int) -> str:
     ) % {"limit": limit}
 
 
-@transaction.atomic
 def answer_question(*, question_id: int, clinician: User, reply: str) -> Question:
     """The clinician's reply: on the patient's page at once, on the case's timeline, and an email
     (when the patient has agreed to email) that says there is a reply and links to the page,
     queued once whatever happens next."""
-    question = _lock_question(question_id)
-    _refuse_unless_open(question)
-    reply = reply.strip()
-    if not reply:
-        raise QuestionRefused(gettext("Write your reply to the patient."))
-    if len(reply) > REPLY_MAX_CHARS:
-        raise QuestionRefused(too_long(len(reply), REPLY_MAX_CHARS))
-    question.status = Question.Status.ANSWERED
-    question.reply = reply
-    question.replied_by = clinician
-    question.replied_at = timezone.now()
-    question.save(update_fields=["status", "reply", "replied_by", "replied_at", "updated_at"])
-    triage.record_question_reply(question=question, clinician=clinician)
-    audit.record_change(
-        by=clinician,
-        record=f"question {question.pk}",
-        patient=question.patient_id,
-        changes={
-            "status": (Question.Status.OPEN.label, Question.Status.ANSWERED.label),
-            "reply": (None, reply),
-        },
+    return _deal_with(
+        question_id=question_id,
+        clinician=clinician,
+        text=reply,
+        empty=str(NO_REPLY),
+        status=Question.Status.ANSWERED,
+        text_field="reply",
+        by_field="replied_by",
+        at_field="replied_at",
+        change_name="reply",
+        timeline=triage.record_question_reply,
     )
-    if reply_goes_by_email(question):
-        queue_emails([reply_email(question)])
-    return question
 
 
-@transaction.atomic
 def close_question(*, question_id: int, clinician: User, note: str) -> Question:
     """Close a question without a written reply (the clinician phoned the patient, or saw them),
     with why. No email goes: the patient's page says the clinic has dealt with it."""
+    return _deal_with(
+        question_id=question_id,
+        clinician=clinician,
+        text=note,
+        empty=str(NO_CLOSE_NOTE),
+        status=Question.Status.CLOSED,
+        text_field="close_note",
+        by_field="closed_by",
+        at_field="closed_at",
+        change_name="how it was dealt with",
+        timeline=triage.record_question_closed,
+    )
+
+
+@transaction.atomic
+def _deal_with(
+    *,
+    question_id: int,
+    clinician: User,
+    text: str,
+    empty: str,
+    status: Question.Status,
+    text_field: str,
+    by_field: str,
+    at_field: str,
+    change_name: str,
+    timeline: Callable[..., object],
+) -> Question:
+    """The one path of a reply and of a closing: an open question, the clinician's words within
+    the limit, the new status with who and when, the timeline entry and the audit row in the
+    same transaction; a reply's email is queued in it too."""
     question = _lock_question(question_id)
     _refuse_unless_open(question)
-    note = note.strip()
-    if not note:
-        raise QuestionRefused(gettext("Say how the question was dealt with, e.g. by phone."))
-    if len(note) > REPLY_MAX_CHARS:
-        raise QuestionRefused(too_long(len(note), REPLY_MAX_CHARS))
-    question.status = Question.Status.CLOSED
-    question.close_note = note
-    question.closed_by = clinician
-    question.closed_at = timezone.now()
-    question.save(update_fields=["status", "close_note", "closed_by", "closed_at", "updated_at"])
-    triage.record_question_closed(question=question, clinician=clinician)
+    text = text.strip()
+    if not text:
+        raise QuestionRefused(empty)
+    if len(text) > REPLY_MAX_CHARS:
+        raise QuestionRefused(too_long(len(text), REPLY_MAX_CHARS))
+    question.status = status
+    setattr(question, text_field, text)
+    setattr(question, by_field, clinician)
+    setattr(question, at_field, timezone.now())
+    question.save(update_fields=["status", text_field, by_field, at_field, "updated_at"])
+    timeline(question=question, clinician=clinician)
     audit.record_change(
         by=clinician,
         record=f"question {question.pk}",
         patient=question.patient_id,
         changes={
-            "status": (Question.Status.OPEN.label, Question.Status.CLOSED.label),
-            "how it was dealt with": (None, note),
+            "status": (Question.Status.OPEN.label, status.label),
+            change_name: (None, text),
         },
     )
+    if status == Question.Status.ANSWERED and reply_goes_by_email(question):
+        queue_emails([reply_email(question)])
     return question
 
 
