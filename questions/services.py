@@ -2,9 +2,10 @@
 
 The patient asks from their programme page (a signed link, no login); a clinician answers from
 the questions worklist. Each write is one transaction with its case-timeline entry (written by
-triage, which owns a case's activities), its audit row and, for a reply, the email that tells
-the patient there is one (through the outbox: the reply itself is read on their page, so no
-health detail travels by email).
+triage, which owns a case's activities), its audit row and its email through the outbox: for a
+question, to the prescribing clinician; for a reply, to the patient. Either says only that there
+is something to read, behind a sign-in or the patient's signed link: no health detail travels
+by email.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from clinic import language
 from outbox.models import Message
-from outbox.services import Email, queue_emails
+from outbox.services import Email, Recipient, queue_emails
 from programmes import emails as programme_emails
 from programmes import links
 from programmes.history import lock_programme
@@ -48,7 +49,7 @@ class QuestionRefused(Exception):
 
 def ask_clinic(*, programme_id: int, text: str, submission_token: uuid.UUID) -> Question:
     """The patient's question from their programme page, on the case's timeline and in the
-    clinicians' worklist. The same submission token twice (a double click, a browser retry)
+    clinicians' worklist, with an email to the prescribing clinician. The same submission token twice (a double click, a browser retry)
     gives back the first question. Refused when the text is empty or too long, or when the
     programme already has QUESTIONS_MAX_OPEN questions waiting for a reply."""
     try:
@@ -96,6 +97,9 @@ def _ask_clinic(*, programme_id: int, text: str, token: uuid.UUID) -> Question:
         changes={"question": (None, text)},
         action=AuditEvent.Action.CREATE,
     )
+    asked = asked_email(question)
+    if asked is not None:
+        queue_emails([asked])
     return question
 
 
@@ -237,6 +241,28 @@ def reply_email(question: Question) -> Email:
         to=programme_emails.recipient(programme),
         template="question_reply",
         context=context,
+        patient_id=question.patient_id,
+        case_id=question.case_id,
+    )
+
+
+def asked_email(question: Question) -> Email | None:
+    """The email that tells the prescribing clinician a patient has sent a question, with a link
+    to its page (sign-in required): no patient detail in it, as in every email to staff. None
+    when the clinician has no address: the worklist and the count in the menu still show it."""
+    clinician = question.programme.prescribed_by
+    if not clinician.email or not clinician.is_active:
+        return None
+    return Email(
+        key=f"q{question.pk}.asked",
+        kind=Message.Kind.QUESTION_ASKED,
+        to=Recipient(email=clinician.email, name=clinician.get_full_name(), user_id=clinician.pk),
+        template="question_asked",
+        context={
+            "clinic_name": settings.CLINIC_NAME,
+            "recipient_name": clinician.get_full_name() or clinician.get_username(),
+            "question_url": settings.SITE_URL + question.get_absolute_url(),
+        },
         patient_id=question.patient_id,
         case_id=question.case_id,
     )
