@@ -126,6 +126,7 @@ TEMPLATES = [
                 "clinic.views.clinic_details",
                 "health.context_processors.health_banner",
                 "governance.context_processors.ruleset_banner",
+                "questions.context_processors.questions_waiting",
             ],
         },
     },

@@ -48,6 +48,7 @@ class Message(models.Model):
         PROGRAMME_REVIEW = "programme_review", _("Programme review request")
         SELF_INTAKE = "self_intake", _("Self-intake link")
         QUESTION_REPLY = "question_reply", _("Reply to a patient's question")
+        QUESTION_ASKED = "question_asked", _("New question from a patient")
 
     # Sent first, on a queue of their own: a patient may be waiting on them.
     URGENT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ESCALATION)

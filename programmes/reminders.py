@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from outbox.models import Message
 from outbox.services import queue_emails
 from programmes.core import schedule
-from programmes.emails import check_in_email, link_email, reminder_email
+from programmes.emails import can_email, check_in_email, link_email, reminder_email
 from programmes.history import ProgrammeRefused, lock_programme, record_event
 from programmes.models import (
     CheckIn,
@@ -329,7 +329,9 @@ def send_new_link(*, programme_id: int, now: datetime | None = None) -> bool:
 @transaction.atomic
 def revoke_link(*, programme_id: int, clinician: User, send_new: bool = True) -> Programme:
     """End every link to the patient's page (a lost phone, a forwarded email); optionally email
-    a fresh one to the address on file."""
+    a fresh one to the address on file, when the patient has agreed to email (as for the
+    programme's own email: emails.can_email). Otherwise nothing is sent and the clinician is
+    told to give the patient the new link another way."""
     programme = lock_programme(programme_id)
     programme.link_version += 1
     programme.save(update_fields=["link_version", "updated_at"])
@@ -339,7 +341,7 @@ def revoke_link(*, programme_id: int, clinician: User, send_new: bool = True) ->
         by=clinician,
         changes={"link version": (programme.link_version - 1, programme.link_version)},
     )
-    if send_new and programme.patient.email:
+    if send_new and can_email(programme.patient):
         key = f"prg{programme.pk}.link.v{programme.link_version}"
         queue_emails([link_email(programme, key)])
         record_event(programme, ProgrammeEvent.Kind.LINK_SENT, by=clinician)

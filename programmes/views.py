@@ -428,14 +428,25 @@ def programme_stop(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CLINICIAN)
 def programme_revoke_link(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_or_404(pk)
-    reminders.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
-    messages.success(
-        request,
-        _(
-            "Every earlier link to the patient's page is revoked; a new one is on its way to the "
-            "address on file."
-        ),
-    )
+    revoked = reminders.revoke_link(programme_id=pk, clinician=_clinician(request), send_new=True)
+    if emails.can_email(revoked.patient):
+        messages.success(
+            request,
+            _(
+                "Every earlier link to the patient's page is revoked; a new one is on its way to "
+                "the address on file."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Every earlier link to the patient's page is revoked. No new link was emailed: "
+                "the patient has no email address or has not agreed to email. Tell them their "
+                "old link no longer works (by phone or at their next visit); the printed handout "
+                "(“Print handout” below) needs no link."
+            ),
+        )
     return _back(programme)
 
 

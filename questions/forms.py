@@ -16,12 +16,16 @@ from questions import services
 from questions.models import QUESTION_MAX_CHARS, REPLY_MAX_CHARS
 
 
-def _no_helper_tag(*fields: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.layout = Layout(*(Field(name) for name in fields))
-    return helper
+class _FieldsOnly(forms.Form):
+    """A form whose fields sit inside the page's own <form> (the page holds the tag, the token
+    and the buttons): the helper lays out every field in order, nothing else."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*(Field(name) for name in self.fields))
 
 
 class _Limited(PlainTextAreaField):
@@ -39,7 +43,7 @@ class _Limited(PlainTextAreaField):
             raise forms.ValidationError(services.too_long(len(text), self.limit), code="too_long")
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(_FieldsOnly):
     text = _Limited(
         limit=QUESTION_MAX_CHARS,
         label=_("Your question to the clinic"),
@@ -48,7 +52,7 @@ class QuestionForm(forms.Form):
             "\u201cIs it normal that my neck is stiff the morning after the exercises?\u201d"
         ),
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Write your question to the clinic.")},
+        error_messages={"required": services.NO_QUESTION},
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -60,7 +64,6 @@ class QuestionForm(forms.Form):
                 data = self.data.copy()
                 data.setlist("submission_token", sent[:1])
                 self.data = data
-        self.helper = _no_helper_tag("text", "submission_token")
 
     def clean_submission_token(self) -> uuid.UUID:
         # A form without its token (an old tab, a hand-made request) still saves once.
@@ -68,7 +71,7 @@ class QuestionForm(forms.Form):
         return token or uuid.uuid4()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(_FieldsOnly):
     reply = _Limited(
         limit=REPLY_MAX_CHARS,
         label=_("Your reply to the patient"),
@@ -77,15 +80,11 @@ class ReplyForm(forms.Form):
             "a reply. Up to 2,000 characters."
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": _("Write your reply to the patient.")},
+        error_messages={"required": services.NO_REPLY},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _no_helper_tag("reply")
 
-
-class CloseForm(forms.Form):
+class CloseForm(_FieldsOnly):
     note = _Limited(
         limit=REPLY_MAX_CHARS,
         label=_("How it was dealt with"),
@@ -94,9 +93,5 @@ class CloseForm(forms.Form):
             "patient is not emailed; their page says the clinic has dealt with it."
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Say how the question was dealt with, e.g. by phone.")},
+        error_messages={"required": services.NO_CLOSE_NOTE},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _no_helper_tag("note")

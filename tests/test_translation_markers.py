@@ -72,7 +72,7 @@ WORDED_VALUE_TYPES = frozenset({"submit", "button", "reset"})
 # Blocks whose content a parent template puts inside an attribute (base.html's <main class>).
 ATTRIBUTE_BLOCKS = frozenset({"main_class"})
 # `{% include ... with key="..." %}` keys that hold names, not words.
-NON_PROSE_INCLUDE_KEYS = frozenset({"prefix", "chart_id"})
+NON_PROSE_INCLUDE_KEYS = frozenset({"prefix", "chart_id", "table_class"})
 WORDED_FILTERS = ("default", "default_if_none", "yesno")
 _LITERAL_KWARG = re.compile(r"""\b(\w+)=(["'])(.*?)\2""")
 _WORDED_FILTER = re.compile(r"""\|(%s):(["'])(.*?)\2""" % "|".join(WORDED_FILTERS))  # noqa: UP031

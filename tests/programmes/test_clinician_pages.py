@@ -429,10 +429,47 @@ def test_clinician_stops_a_programme_with_a_reason(
 def test_clinician_revokes_the_link_and_a_new_one_is_emailed(
     clinician_client: Client, programme: Programme
 ) -> None:
-    clinician_client.post(reverse("programmes:revoke_link", args=[programme.pk]))
+    response = clinician_client.post(
+        reverse("programmes:revoke_link", args=[programme.pk]), follow=True
+    )
     programme.refresh_from_db()
     assert programme.link_version == 2
     assert Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).count() == 1
+    assert "a new one is on its way" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "details",
+    [{"email_consent": False}, {"email": "", "email_consent": False}],
+    ids=["no agreement to email", "no address"],
+)
+def test_revoking_the_link_emails_no_one_who_has_not_agreed_and_tells_the_clinician(
+    clinician_client: Client, programme: Programme, details: dict[str, Any]
+) -> None:
+    type(programme.patient).objects.filter(pk=programme.patient_id).update(**details)
+
+    response = clinician_client.post(
+        reverse("programmes:revoke_link", args=[programme.pk]), follow=True
+    )
+
+    programme.refresh_from_db()
+    assert programme.link_version == 2  # the old links are dead all the same
+    assert not Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).exists()
+    assert not programme.events.filter(kind=ProgrammeEvent.Kind.LINK_SENT).exists()
+    page = response.content.decode()
+    assert "No new link was emailed" in page
+    assert "a new one is on its way" not in page
+
+
+def test_the_revoked_link_service_sends_nothing_without_agreement_to_email(
+    programme: Programme, clinician: User
+) -> None:
+    type(programme.patient).objects.filter(pk=programme.patient_id).update(email_consent=False)
+
+    reminders.revoke_link(programme_id=programme.pk, clinician=clinician)
+
+    assert not Message.objects.filter(kind=Message.Kind.PROGRAMME_LINK).exists()
+    assert programme.events.filter(kind=ProgrammeEvent.Kind.LINK_REVOKED).count() == 1
 
 
 def test_the_case_page_says_when_the_patient_unsubscribed(

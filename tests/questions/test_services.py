@@ -198,3 +198,36 @@ def test_the_worklist_puts_open_questions_first_the_longest_waiting_first(
     services.answer_question(question_id=answered_one.pk, clinician=clinician, reply=REPLY)
 
     assert list(Question.objects.worklist()) == [older, newer, answered_one]
+
+
+# --- Telling the prescribing clinician ----------------------------------------------------------
+
+
+def test_a_question_emails_the_prescribing_clinician_once_with_no_health_detail(
+    programme: Programme, clinician: User
+) -> None:
+    token = uuid.uuid4()
+    question = services.ask_clinic(programme_id=programme.pk, text=TEXT, submission_token=token)
+    services.ask_clinic(programme_id=programme.pk, text=TEXT, submission_token=token)
+
+    [message] = Message.objects.filter(kind=Message.Kind.QUESTION_ASKED)
+    assert (message.key, message.to_email, message.recipient, message.patient_id) == (
+        f"q{question.pk}.asked",
+        clinician.email,
+        clinician,
+        programme.patient_id,
+    )
+    assert message.subject == f"A patient has sent a question — {settings.CLINIC_NAME}"
+    patient = programme.patient
+    for body in (message.subject, message.body_text, message.body_html):
+        assert "stiff" not in body and "neck" not in body.lower()
+        assert patient.family_name not in body and patient.given_name not in body
+    assert f"/questions/{question.pk}/" in message.body_text
+
+
+def test_a_prescriber_without_an_address_is_not_emailed_of_a_question(
+    programme: Programme, clinician: User
+) -> None:
+    User.objects.filter(pk=clinician.pk).update(email="")
+    ask(programme, TEXT)
+    assert not Message.objects.filter(kind=Message.Kind.QUESTION_ASKED).exists()

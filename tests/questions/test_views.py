@@ -23,6 +23,7 @@ from outbox.models import Message
 from outbox.services import send_messages
 from programmes import links, prescribing
 from programmes.models import Programme, ProgrammeTemplate
+from questions import services
 from questions.models import QUESTION_MAX_CHARS, Question
 from tests.patients.helpers import make_intake, make_user, patient_details
 from tests.questions.helpers import ask
@@ -293,3 +294,33 @@ def test_the_case_page_lists_the_question_and_its_timeline_entries(
     assert reverse("questions:question_detail", args=[answered.pk]) in page
     assert 'data-kind="question"' in page
     assert 'data-kind="question_reply"' in page
+
+
+# --- The count in the menu ---------------------------------------------------------------------
+
+WAITING_COUNT = re.compile(r'questions-waiting-count">(\d+)<')
+
+
+def test_the_menu_counts_the_questions_waiting_for_a_clinician(
+    clinician_client: Client, clinician: User, programme: Programme, settings: object
+) -> None:
+    settings.QUESTIONS_MAX_OPEN = 10  # type: ignore[attr-defined]
+    page = clinician_client.get(reverse("triage:queue")).content.decode()
+    assert WAITING_COUNT.search(page) is None  # nothing waiting: no badge
+
+    first = ask(programme)
+    ask(programme)
+    page = clinician_client.get(reverse("patients:patient_search")).content.decode()
+    assert WAITING_COUNT.findall(page) == ["2"]
+
+    services.answer_question(question_id=first.pk, clinician=clinician, reply="Yes, that is fine.")
+    page = clinician_client.get(reverse("patients:patient_search")).content.decode()
+    assert WAITING_COUNT.findall(page) == ["1"]
+
+
+def test_reception_sees_no_count_of_questions(
+    reception_client: Client, programme: Programme
+) -> None:
+    ask(programme)
+    page = reception_client.get(reverse("patients:patient_search")).content.decode()
+    assert "questions-waiting-count" not in page
