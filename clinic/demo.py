@@ -519,6 +519,26 @@ PATIENTS: tuple[DemoPatient, ...] = (
         expected=SC,
         waited=timedelta(days=1),
     ),
+    # SELF_CARE, on a home-exercise programme in German (seed_demo prescribes it, eight days ago)
+    DemoPatient(
+        key="german-speaking-developer-on-programme",
+        story="39, software developer who reads her health information in German; six weeks "
+        "of a stiff, aching neck at the desk, no flags; on the desk posture programme for eight "
+        "days, in German",
+        given_name="Greta",
+        family_name="Hoffmann",
+        sex="F",
+        age=39,
+        birthday=(6, 3),
+        nhs_number="9990009007",
+        email="greta.hoffmann@example.de",
+        phone="07700 900118",
+        preferred_language="de",
+        email_consent=True,
+        answers={"duration_days": 42, "pain_score_now": 5},
+        expected=SC,
+        waited=timedelta(hours=30),
+    ),
     DemoPatient(
         key="low-back-ache-after-gardening",
         story="53, low back ache after a weekend of gardening; has had the same before",

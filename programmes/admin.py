@@ -114,7 +114,16 @@ class ExerciseAdmin(AuditedAdmin):
 class TemplatePhaseInline(LabelledTabularInline):
     model = TemplatePhase
     extra = 0
-    fields = ("position", "name", "weeks", "advance", "goal", "exercises_link")
+    fields = (
+        "position",
+        "name",
+        "name_de",
+        "weeks",
+        "advance",
+        "goal",
+        "goal_de",
+        "exercises_link",
+    )
     readonly_fields = ("exercises_link",)
     show_change_link = True
 
@@ -130,8 +139,23 @@ class TemplatePhaseInline(LabelledTabularInline):
 class ProgrammeTemplateAdmin(AuditedAdmin):
     list_display = ("name", "slug", "active", "updated_at")
     list_filter = ("active",)
-    search_fields = ("name", "slug")
+    search_fields = ("name", "name_de", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "active")}),
+        (_("For the patient"), {"fields": ("summary",)}),
+        (
+            _("For the patient, in German"),
+            {
+                "fields": ("name_de", "summary_de"),
+                "description": _(
+                    "What a patient whose language is German reads, with each phase's name and "
+                    "goal in German below. A field left empty shows them the English."
+                ),
+            },
+        ),
+        (_("For the clinician"), {"fields": ("for_whom", "source")}),
+    )
     inlines = [TemplatePhaseInline]
 
 
@@ -149,6 +173,8 @@ class TemplatePhaseAdmin(AuditedAdmin):
     """A template's phase with its exercises (Django has no nested inlines: the template's page
     links here)."""
 
+    fields = ("template", "position", "name", "name_de", "weeks", "advance", "goal", "goal_de")
+
     list_display = ("__str__", "template", "position", "weeks", "advance")
     list_filter = ("template",)
     list_select_related = ("template",)
@@ -160,7 +186,7 @@ class TemplatePhaseAdmin(AuditedAdmin):
 
 class ProgrammePhaseInline(ReadOnlyInline):
     model = ProgrammePhase
-    fields = ("position", "name", "weeks", "advance", "goal")
+    fields = ("position", "name", "name_de", "weeks", "advance", "goal", "goal_de")
 
 
 class CheckInInline(ReadOnlyInline):

@@ -96,6 +96,51 @@ def format_kg(value: Decimal | float) -> str:
     return f"{number_format(f'{number:f}')} kg"
 
 
+def text_suffix(language: str | None, languages: tuple[str, ...]) -> str:
+    """The suffix of a field's twin in `language` (the active one when not given): "_de" for
+    German, "" (the English field itself) for English or a language the clinic does not write."""
+    code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return f"_{code}" if code in languages else ""
+
+
+class PatientText:
+    """A row's patient text in one language (`WrittenForPatients.text_in`): each field's twin in
+    that language where it is written, the English where it is empty."""
+
+    def __init__(self, row: WrittenForPatients, suffix: str) -> None:
+        self._row = row
+        self._suffix = suffix
+
+    def __getattr__(self, field: str) -> str:
+        if field.startswith("_") or field not in self._row.PATIENT_TEXT_FIELDS:
+            raise AttributeError(field)
+        if self._suffix:
+            value = str(getattr(self._row, f"{field}{self._suffix}") or "")
+            if value.strip():
+                return value
+        return str(getattr(self._row, field))
+
+    def __str__(self) -> str:
+        return self.__getattr__("name")
+
+
+class WrittenForPatients:
+    """A model whose patient text (PATIENT_TEXT_FIELDS) has a German twin `<field>_de` beside
+    each field: the patient reads `text` (templates: `programme.text.name`), in the active
+    language, the English where a clinic left the German empty."""
+
+    PATIENT_TEXT_FIELDS: tuple[str, ...] = ("name",)
+    # The languages besides English the text is written in (settings.LANGUAGES).
+    TEXT_LANGUAGES: tuple[str, ...] = ("de",)
+
+    def text_in(self, language: str | None = None) -> PatientText:
+        return PatientText(self, text_suffix(language, self.TEXT_LANGUAGES))
+
+    @property
+    def text(self) -> PatientText:
+        return self.text_in()
+
+
 class Exercise(models.Model):
     """One exercise of the library, with the instructions a patient reads and its starting dose."""
 
@@ -219,8 +264,7 @@ class Exercise(models.Model):
     def text_in(self, language: str | None = None) -> ExerciseText:
         """What the patient reads, in `language` (the active one when not given): each field's
         German text for German, the English where the German is empty."""
-        code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
-        return ExerciseText(self, f"_{code}" if code in self.TEXT_LANGUAGES else "")
+        return ExerciseText(self, text_suffix(language, self.TEXT_LANGUAGES))
 
     @property
     def text(self) -> ExerciseText:
@@ -279,17 +323,27 @@ class ExerciseText:
         return self.name
 
 
-class ProgrammeTemplate(models.Model):
+class ProgrammeTemplate(WrittenForPatients, models.Model):
     """A programme of several weeks in phases, ready to prescribe."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     summary = models.TextField(help_text=_("For the patient: what the programme is for"))
+    # The patient's text in German (programmes/core/library_de.py for the seeded templates).
+    # Empty: the patient reads the English (`text`).
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    summary_de = models.TextField(
+        _("summary (German)"),
+        blank=True,
+        help_text=_("For a patient whose language is German. Empty: they read the English."),
+    )
     for_whom = models.TextField(help_text=_("For the clinician: who it suits and who it does not"))
     source = models.TextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    PATIENT_TEXT_FIELDS = ("name", "summary")
 
     class Meta:
         ordering = ["name"]
@@ -306,7 +360,7 @@ class Advance(models.TextChoices):
     CLINICIAN = "clinician", _("A clinician decides")
 
 
-class TemplatePhase(models.Model):
+class TemplatePhase(WrittenForPatients, models.Model):
     template = models.ForeignKey(ProgrammeTemplate, on_delete=models.CASCADE, related_name="phases")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=120)
@@ -318,6 +372,14 @@ class TemplatePhase(models.Model):
         default=Advance.AUTO,
         help_text=_("How the patient moves into this phase from the one before"),
     )
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    goal_de = models.TextField(
+        _("goal (German)"),
+        blank=True,
+        help_text=_("For a patient whose language is German. Empty: they read the English."),
+    )
+
+    PATIENT_TEXT_FIELDS = ("name", "goal")
 
     class Meta:
         ordering = ["template", "position"]
@@ -366,7 +428,7 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
         )
 
 
-class Programme(models.Model):
+class Programme(WrittenForPatients, models.Model):
     """A home-exercise programme prescribed to a patient from a case."""
 
     class Status(models.TextChoices):
@@ -385,6 +447,12 @@ class Programme(models.Model):
         ProgrammeTemplate, on_delete=models.PROTECT, related_name="programmes"
     )
     name = models.CharField(max_length=120, help_text=_("The template's name when prescribed"))
+    name_de = models.CharField(
+        _("name (German)"),
+        max_length=120,
+        blank=True,
+        help_text=_("The template's German name when prescribed"),
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     prescribed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programmes_prescribed"
@@ -478,13 +546,18 @@ class Programme(models.Model):
         return (day - self.start_date).days // 7 + 1
 
 
-class ProgrammePhase(models.Model):
+class ProgrammePhase(WrittenForPatients, models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=120)
     weeks = models.PositiveSmallIntegerField()
     goal = models.TextField()
     advance = models.CharField(max_length=16, choices=Advance.choices, default=Advance.AUTO)
+    # Copied from the template's phase when prescribed, as the English is.
+    name_de = models.CharField(_("name (German)"), max_length=120, blank=True)
+    goal_de = models.TextField(_("goal (German)"), blank=True)
+
+    PATIENT_TEXT_FIELDS = ("name", "goal")
 
     class Meta:
         ordering = ["programme", "position"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -14,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programmes import check_ins, emails, ndi
@@ -108,6 +110,30 @@ def _entered(check_in: CheckIn) -> str:
     }
 
 
+def _chart_number(value: float) -> str:
+    """A chart's score in the active language: "11.5" in English, "11,5" in German."""
+    return number_format(Decimal(charts.plain_number(value)))
+
+
+def chart_labels() -> charts.Labels:
+    """The words drawn in the case page's charts, in the active language (the staff member's)."""
+    return charts.Labels(
+        # Translators: a week on a chart's axis, as short as possible ("Wk 4").
+        week=_("Wk %(week)s"),
+        # Translators: the pain chart's line at the patient's starting pain, e.g. "Start: 5/10".
+        pain_start=_("Start: %(value)s/10"),
+        # Translators: the pain chart's line 2 points below the start, e.g. "Improved: 3/10 or less".
+        pain_improved=_("Improved: %(value)s/10 or less"),
+        # Translators: the pain chart's red zone, 2 points above the start and up.
+        pain_worse=_("Worse: %(value)s/10 or more re-enters triage"),
+        # Translators: the NDI chart's line at the first score, e.g. "Start: 18/50".
+        ndi_start=_("Start: %(value)s/50"),
+        # Translators: the NDI chart's line 5 points below the first score.
+        ndi_improved=_("Improved: %(value)s/50 or less"),
+        number=_chart_number,
+    )
+
+
 def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> ProgrammePanel:
     phases = list(programme.phases.all())
     # What the check-in service would take now (check_ins.complete_check_in).
@@ -152,7 +178,10 @@ def _panel(programme: Programme, refused: ProgrammeForm | None = None) -> Progra
             for e in programme.events.all()
         ],
         chart=charts.programme_charts(
-            readings, baseline_pain=baseline, weeks=[c.week for c in every_check_in]
+            readings,
+            baseline_pain=baseline,
+            weeks=[c.week for c in every_check_in],
+            labels=chart_labels(),
         ),
         days=", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(programme.training_days))
         or _("None chosen"),

@@ -36,6 +36,7 @@ from programmes.models import (
     ProgrammeExercise,
     ProgrammePhase,
     ProgrammeTemplate,
+    WrittenForPatients,
 )
 from programmes.reminders import reschedule
 from triage.models import Assessment, Case, CaseDecision, Urgency
@@ -63,13 +64,18 @@ class PlannedExercise:
 
 
 @dataclass(kw_only=True)
-class PlannedPhase:
+class PlannedPhase(WrittenForPatients):
     position: int
     name: str
     weeks: int
     goal: str
     advance: str
     exercises: list[PlannedExercise] = field(default_factory=list)
+    # The template's German, copied with the English (empty: the patient reads the English).
+    name_de: str = ""
+    goal_de: str = ""
+
+    PATIENT_TEXT_FIELDS = ("name", "goal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,8 @@ def plan_from_template(template: ProgrammeTemplate) -> list[PlannedPhase]:
             weeks=phase.weeks,
             goal=phase.goal,
             advance=phase.advance,
+            name_de=phase.name_de,
+            goal_de=phase.goal_de,
             exercises=[
                 PlannedExercise(
                     exercise=item.exercise,
@@ -298,6 +306,7 @@ def prescribe_programme(
         patient=case.patient,
         template=template,
         name=template.name,
+        name_de=template.name_de,
         prescribed_by=clinician,
         prescribed_at=now,
         start_date=start_date,
@@ -319,6 +328,8 @@ def prescribe_programme(
             weeks=phase.weeks,
             goal=phase.goal,
             advance=phase.advance,
+            name_de=phase.name_de,
+            goal_de=phase.goal_de,
         )
         ProgrammeExercise.objects.bulk_create(
             ProgrammeExercise(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from programmes.core import library
-from programmes.core.library_de import GERMAN
+from programmes.core.library_de import GERMAN, TEMPLATES_GERMAN
 from programmes.models import Exercise, ProgrammeTemplate, TemplateExercise, TemplatePhase
 
 
@@ -75,15 +75,19 @@ def seed_library() -> tuple[int, int]:
     for spec in library.TEMPLATES:
         if template_model.objects.filter(slug=spec.slug).exists():
             continue
+        german = TEMPLATES_GERMAN.get(spec.slug)
         template = template_model.objects.create(
             slug=spec.slug,
             name=spec.name,
             summary=spec.summary,
             for_whom=spec.for_whom,
             source=_sources(spec.sources),
+            name_de=german.name if german else "",
+            summary_de=german.summary if german else "",
         )
         templates_added += 1
         for position, phase_spec in enumerate(spec.phases, start=1):
+            phase_german = german.phases[position - 1] if german else None
             phase = phase_model.objects.create(
                 template=template,
                 position=position,
@@ -91,6 +95,8 @@ def seed_library() -> tuple[int, int]:
                 weeks=phase_spec.weeks,
                 goal=phase_spec.goal,
                 advance=phase_spec.advance,
+                name_de=phase_german.name if phase_german else "",
+                goal_de=phase_german.goal if phase_german else "",
             )
             item_model.objects.bulk_create(
                 item_model(

@@ -333,3 +333,48 @@ def test_two_demo_cases_are_examined_one_cleared_and_one_with_upper_motor_neuron
     for examination in examinations.values():
         assert examination.case.claimed_by.username == "clinician"
         assert examination.case.urgency == Urgency.URGENT
+
+
+@pytest.mark.django_db
+def test_a_german_demo_patient_has_her_intake_case_and_programme_in_german(demo_debug):
+    from programmes.core.library_de import TEMPLATES_GERMAN
+    from programmes.models import Programme
+
+    demo_debug.SITE_URL = "http://demo.example"
+    out = seed()
+
+    (patient,) = Patient.objects.filter(preferred_language="de")
+    intake = Intake.objects.get(patient=patient, source=Intake.Source.DEMO)
+    assert intake.assessment.case.urgency == Urgency.SELF_CARE
+    programme = Programme.objects.get(patient=patient)
+    german = TEMPLATES_GERMAN[programme.template.slug]
+    assert programme.name_de == german.name
+    answered = programme.check_ins.filter(completed_at__isnull=False)
+    assert list(answered.values_list("week", flat=True)) == [0, 1]
+    assert programme.sessions.count() >= 4
+    # The programme email went out in German.
+    email = patient.messages.get(kind="programme")
+    assert '<html lang="de">' in email.body_html and german.name in email.body_text
+
+    # The command prints her page's link; the page is in German.
+    printed = re.search(r"http://demo\.example(/p/\S+/)", out)
+    assert printed is not None
+    page = Client().get(printed.group(1))
+    html = page.content.decode()
+    assert page.status_code == 200 and '<html lang="de">' in html
+    assert german.name in html and german.phases[0].goal in html
+
+
+@pytest.mark.django_db
+def test_seeding_again_prescribes_the_german_demo_patient_nothing_more(demo_debug):
+    from programmes.models import CheckIn, Programme, SessionLog
+
+    seed()
+    counts = (Programme.objects.count(), CheckIn.objects.count(), SessionLog.objects.count())
+
+    out = seed()
+
+    assert (Programme.objects.count(), CheckIn.objects.count(), SessionLog.objects.count()) == (
+        counts
+    )
+    assert "The German demo patient's programme page" in out

@@ -9,11 +9,14 @@ Index over the check-in weeks, each against its clinically important change, and
 - Adherence: per check-in, sessions done against sessions planned.
 
 Everything here is arithmetic on plain numbers; the template draws the SVG from the dataclasses.
+The words drawn in the charts (week ticks, the reference lines' labels) come in as `Labels`, in
+the reader's language: the app layer builds them with gettext (`programmes.panels`), so this
+module stays free of Django; without them, English.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from programmes.core.thresholds import MCID_POINTS, WORSE_PAIN_POINTS
@@ -30,6 +33,34 @@ PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 PAIN_MAX = 10
 NDI_MAX = 50
 BAR_MAX_WIDTH = 28.0
+
+
+def plain_number(value: float) -> str:
+    """3.0 as "3", 11.5 as "11.5": the English way of writing a score."""
+    return f"{value:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The words drawn in the charts, each a %-format with named values (`%(week)s`,
+    `%(value)s`), and how a number is written (the decimal mark is the language's)."""
+
+    week: str = "Wk %(week)s"
+    pain_start: str = "Start: %(value)s/10"
+    pain_improved: str = "Improved: %(value)s/10 or less"
+    pain_worse: str = "Worse: %(value)s/10 or more re-enters triage"
+    ndi_start: str = "Start: %(value)s/50"
+    ndi_improved: str = "Improved: %(value)s/50 or less"
+    number: Callable[[float], str] = plain_number
+
+    def week_label(self, week: int) -> str:
+        return self.week % {"week": self.number(week)}
+
+    def value_label(self, template: str, value: float) -> str:
+        return template % {"value": self.number(value)}
+
+
+ENGLISH = Labels()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +189,23 @@ def _path(points: Sequence[Point]) -> str:
     return " ".join(f"{'M' if n == 0 else 'L'} {p.x:g} {p.y:g}" for n, p in enumerate(points))
 
 
-def _week_ticks(weeks: Sequence[int], last_week: int) -> tuple[Tick, ...]:
-    return tuple(Tick(x_for(week, last_week), f"Wk {week}") for week in sorted(set(weeks)))
+def _week_ticks(weeks: Sequence[int], last_week: int, labels: Labels) -> tuple[Tick, ...]:
+    return tuple(
+        Tick(x_for(week, last_week), labels.week_label(week)) for week in sorted(set(weeks))
+    )
 
 
 def _value_ticks(top_value: int, step: int) -> tuple[Tick, ...]:
     return tuple(Tick(y_for(v, top_value), str(v)) for v in range(0, top_value + 1, step))
 
 
-def pain_chart(readings: Sequence[Reading], *, baseline: int, weeks: Sequence[int]) -> LineChart:
+def pain_chart(
+    readings: Sequence[Reading],
+    *,
+    baseline: int,
+    weeks: Sequence[int],
+    labels: Labels = ENGLISH,
+) -> LineChart:
     """Pain over the weeks against the 2-point change from `baseline`: improved at or below
     baseline - 2; worse (back to triage) at baseline + 2 and above."""
     last = max(weeks, default=0)
@@ -183,25 +222,31 @@ def pain_chart(readings: Sequence[Reading], *, baseline: int, weeks: Sequence[in
         worse = Zone(
             y=float(TOP),
             height=round(bottom - TOP, 1),
-            label=f"Worse: {worse_from}/10 or more re-enters triage",
+            label=labels.value_label(labels.pain_worse, worse_from),
         )
     return LineChart(
         frame=Frame(),
         points=points,
         path=_path(points),
-        x_ticks=_week_ticks(weeks, last),
+        x_ticks=_week_ticks(weeks, last, labels),
         y_ticks=_value_ticks(PAIN_MAX, 2),
         improved=Line(
-            y_for(improved_at, PAIN_MAX), improved_at, f"Improved: {improved_at}/10 or less"
+            y_for(improved_at, PAIN_MAX),
+            improved_at,
+            labels.value_label(labels.pain_improved, improved_at),
         )
         if improved_at >= 0
         else None,
         worse=worse,
-        baseline=Line(y_for(baseline, PAIN_MAX), baseline, f"Start: {baseline}/10"),
+        baseline=Line(
+            y_for(baseline, PAIN_MAX), baseline, labels.value_label(labels.pain_start, baseline)
+        ),
     )
 
 
-def ndi_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> LineChart:
+def ndi_chart(
+    readings: Sequence[Reading], *, weeks: Sequence[int], labels: Labels = ENGLISH
+) -> LineChart:
     """NDI points over the weeks against the 5-point threshold from the first score."""
     last = max(weeks, default=0)
     scored = [r for r in sorted(readings, key=lambda r: r.week) if r.ndi_points is not None]
@@ -213,15 +258,17 @@ def ndi_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> LineChart
     improved = baseline = None
     if points:
         start = points[0].value
-        baseline = Line(points[0].y, start, f"Start: {start:g}/50")
+        baseline = Line(points[0].y, start, labels.value_label(labels.ndi_start, start))
         target = start - MCID_POINTS
         if target >= 0:
-            improved = Line(y_for(target, NDI_MAX), target, f"Improved: {target:g}/50 or less")
+            improved = Line(
+                y_for(target, NDI_MAX), target, labels.value_label(labels.ndi_improved, target)
+            )
     return LineChart(
         frame=Frame(),
         points=points,
         path=_path(points),
-        x_ticks=_week_ticks(weeks, last),
+        x_ticks=_week_ticks(weeks, last, labels),
         y_ticks=_value_ticks(NDI_MAX, 10),
         improved=improved,
         worse=None,
@@ -229,7 +276,9 @@ def ndi_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> LineChart
     )
 
 
-def adherence_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> BarChart:
+def adherence_chart(
+    readings: Sequence[Reading], *, weeks: Sequence[int], labels: Labels = ENGLISH
+) -> BarChart:
     """Per answered check-in, a bar of sessions planned with the sessions done inside it."""
     last = max(weeks, default=0)
     rows = [
@@ -260,16 +309,20 @@ def adherence_chart(readings: Sequence[Reading], *, weeks: Sequence[int]) -> Bar
     return BarChart(
         frame=Frame(),
         bars=tuple(bars),
-        x_ticks=_week_ticks(weeks, last),
+        x_ticks=_week_ticks(weeks, last, labels),
         y_ticks=tuple(Tick(y_for(v, top), str(v)) for v in range(0, top + 1, step)),
     )
 
 
 def programme_charts(
-    readings: Sequence[Reading], *, baseline_pain: int, weeks: Sequence[int]
+    readings: Sequence[Reading],
+    *,
+    baseline_pain: int,
+    weeks: Sequence[int],
+    labels: Labels = ENGLISH,
 ) -> ProgrammeCharts:
     return ProgrammeCharts(
-        pain=pain_chart(readings, baseline=baseline_pain, weeks=weeks),
-        ndi=ndi_chart(readings, weeks=weeks),
-        adherence=adherence_chart(readings, weeks=weeks),
+        pain=pain_chart(readings, baseline=baseline_pain, weeks=weeks, labels=labels),
+        ndi=ndi_chart(readings, weeks=weeks, labels=labels),
+        adherence=adherence_chart(readings, weeks=weeks, labels=labels),
     )

@@ -1,10 +1,15 @@
-"""The exercise library's patient text in German, by exercise (pure data, no Django).
+"""The exercise library's and the programme templates' patient text in German (pure data, no
+Django).
 
 Written for this library from its English text (`programmes.core.library`), at a patient's
 reading level: short sentences, everyday words, the formal "Sie". It says what the English says
 and no more: the dose, the sources and the clinical reasoning are the English entry's
 (`library.SOURCES`), and a clinic edits either language in the admin. The seeding migration
 keeps its own snapshot of this text (programmes/migrations/0008_seed_exercise_german.json).
+
+The templates' German (`TEMPLATES_GERMAN`: each template's name and summary, and each phase's
+name and goal, in the template's phase order) is written the same way from `library.TEMPLATES`;
+its migration's snapshot is programmes/migrations/0010_seed_template_german.json.
 """
 
 from __future__ import annotations
@@ -859,6 +864,147 @@ GERMAN: dict[str, GermanText] = {
             "Beginnen Sie mit einer Pause jede Stunde. Kommen Sie nach und nach auf eine Pause "
             "alle 30 bis 45 Minuten. Lassen Sie die Erinnerungen an: Regelmäßige Pausen sind "
             "wichtiger als perfektes Sitzen."
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GermanPhase:
+    name: str
+    goal: str
+
+
+@dataclass(frozen=True, slots=True)
+class GermanTemplate:
+    name: str
+    summary: str
+    phases: tuple[GermanPhase, ...]
+
+
+TEMPLATES_GERMAN: dict[str, GermanTemplate] = {
+    "desk-posture-mobility": GermanTemplate(
+        name="Haltung und Beweglichkeit am Schreibtisch",
+        summary=(
+            "Sanfte Bewegungen und kurze Pausen gegen einen steifen Nacken und oberen Rücken "
+            "durch die Arbeit am Schreibtisch. Ohne Gewichte: oft ein wenig, über den Tag "
+            "verteilt."
+        ),
+        phases=(
+            GermanPhase(
+                name="In Bewegung kommen",
+                goal=(
+                    "Unterbrechen Sie langes Sitzen und lösen Sie die Steifheit in Nacken und "
+                    "oberem Rücken."
+                ),
+            ),
+            GermanPhase(
+                name="Eine Gewohnheit daraus machen",
+                goal=(
+                    "Machen Sie die Pausen zu einem festen Teil Ihres Arbeitstags. Beginnen Sie, "
+                    "die Muskeln zu kräftigen, die Sie aufrecht halten."
+                ),
+            ),
+            GermanPhase(
+                name="Kräftigere Haltung",
+                goal=(
+                    "Kräftigen Sie Ihren oberen Rücken und Ihren Nacken. Dann kostet gutes Sitzen "
+                    "weniger Mühe."
+                ),
+            ),
+        ),
+    ),
+    "upper-back-kettlebell-foundations": GermanTemplate(
+        name="Kettlebell-Grundlagen für den oberen Rücken",
+        summary=(
+            "Leichte Übungen mit der Kettlebell, die Ihren oberen Rücken kräftigen, und "
+            "Bewegungen, die Ihre Wirbelsäule beweglich halten. Sie beginnen leicht und nehmen "
+            "erst mehr Gewicht, wenn Sie die Übungen sicher und sauber können."
+        ),
+        phases=(
+            GermanPhase(
+                name="Die Bewegungen lernen",
+                goal=(
+                    "Lernen Sie jede Bewegung mit einer leichten Kettlebell. Halten Sie Ihren "
+                    "oberen Rücken in Bewegung."
+                ),
+            ),
+            GermanPhase(
+                name="Aufbauen",
+                goal=(
+                    "Machen Sie einen Satz mehr und nehmen Sie etwas mehr Gewicht. Jede "
+                    "Wiederholung bleibt ruhig und gleichmäßig."
+                ),
+            ),
+            GermanPhase(
+                name="Stärker werden",
+                goal=(
+                    "Heben Sie etwas mehr Gewicht, genauso sauber wie bisher. So kommt Ihr oberer "
+                    "Rücken im Alltag besser zurecht."
+                ),
+            ),
+        ),
+    ),
+    "return-to-lifting": GermanTemplate(
+        name="Zurück zum Training mit Gewichten",
+        summary=(
+            "Schritt für Schritt zurück ins Fitnessstudio nach einer Zerrung im Nacken oder "
+            "oberen Rücken. Zuerst bauen Sie die Grundlagen wieder auf. Schwünge, Turkish Get-ups "
+            "und Drücken über Kopf kommen erst wieder dazu, wenn Ihre Behandlerin oder Ihr "
+            "Behandler zustimmt."
+        ),
+        phases=(
+            GermanPhase(
+                name="Die Grundlagen wieder aufbauen",
+                goal=(
+                    "Heben Sie wieder ruhig und kontrolliert, mit mittleren Gewichten und "
+                    "sauberer Bewegung."
+                ),
+            ),
+            GermanPhase(
+                name="Mehr Gewicht",
+                goal=(
+                    "Heben Sie etwas mehr Gewicht und kräftigen Sie die Muskeln um Ihre "
+                    "Schulterblätter. So sind Sie bereit für schnelle Übungen und Übungen über "
+                    "dem Kopf."
+                ),
+            ),
+            GermanPhase(
+                name="Zurück zu allen Übungen",
+                goal=(
+                    "Schwünge, Turkish Get-ups und Drücken über Kopf kommen wieder dazu: zuerst "
+                    "mit wenig Gewicht und mit sehr sauberer Bewegung."
+                ),
+            ),
+        ),
+    ),
+    "neck-and-shoulder-stretching": GermanTemplate(
+        name="Dehnen für Nacken und Schultern",
+        summary=(
+            "Tägliches Dehnen und sanftes Kräftigen bei einem steifen, schmerzenden Nacken und "
+            "steifen Schultern. Über sechs Wochen halten Sie die Dehnungen langsam immer länger."
+        ),
+        phases=(
+            GermanPhase(
+                name="Sanft bewegen",
+                goal=(
+                    "Lösen Sie die Steifheit an den meisten Tagen mit kurzen, sanften Dehnungen."
+                ),
+            ),
+            GermanPhase(
+                name="Länger halten",
+                goal=(
+                    "Halten Sie jede Dehnung etwas länger. Beginnen Sie, Ihren Nacken und Ihre "
+                    "Schulterblätter zu kräftigen."
+                ),
+            ),
+            GermanPhase(
+                name="Dranbleiben",
+                goal=(
+                    "Machen Sie das Dehnen zu einem festen Teil Ihrer Woche. Kräftigere Muskeln "
+                    "um die Schulterblätter helfen Ihnen dabei."
+                ),
+            ),
         ),
     ),
 }

@@ -114,3 +114,36 @@ def test_programme_charts_builds_all_three() -> None:
     )
     assert built.pain.has_data and built.ndi.has_data and not built.adherence.has_data
     assert [tick.label for tick in built.pain.x_ticks] == ["Wk 0", "Wk 1", "Wk 2", "Wk 4", "Wk 6"]
+
+
+def test_the_charts_draw_the_words_they_are_given() -> None:
+    words = charts.Labels(
+        week="W%(week)s",
+        pain_start="S %(value)s",
+        pain_improved="I %(value)s",
+        pain_worse="X %(value)s",
+        ndi_start="NS %(value)s",
+        ndi_improved="NI %(value)s",
+        number=lambda value: f"<{value:g}>",
+    )
+    drawn = charts.programme_charts(
+        [Reading(week=0, pain=5, ndi_points=18.0, sessions_done=2, sessions_planned=3)],
+        baseline_pain=5,
+        weeks=[0, 1],
+        labels=words,
+    )
+    assert [t.label for t in drawn.pain.x_ticks] == ["W<0>", "W<1>"]
+    assert [t.label for t in drawn.adherence.x_ticks] == ["W<0>", "W<1>"]
+    assert drawn.pain.baseline is not None and drawn.pain.baseline.label == "S <5>"
+    assert drawn.pain.improved is not None and drawn.pain.improved.label == "I <3>"
+    assert drawn.pain.worse is not None and drawn.pain.worse.label == "X <7>"
+    assert drawn.ndi.baseline is not None and drawn.ndi.baseline.label == "NS <18>"
+    assert drawn.ndi.improved is not None and drawn.ndi.improved.label == "NI <13>"
+
+
+def test_without_words_given_the_charts_are_in_english() -> None:
+    drawn = charts.pain_chart([Reading(week=0, pain=5)], baseline=5, weeks=[0, 6])
+    assert [t.label for t in drawn.x_ticks] == ["Wk 0", "Wk 6"]
+    assert drawn.improved is not None and drawn.improved.label == "Improved: 3/10 or less"
+    assert drawn.worse is not None
+    assert drawn.worse.label == "Worse: 7/10 or more re-enters triage"

@@ -1,5 +1,6 @@
 """Fill a demo installation: three staff logins and a queue of realistic intakes (clinic/demo.py),
-one patient on a programme, and two examined cases (examination/demo.py).
+two patients on a programme (one of them reads hers in German), and two examined cases
+(examination/demo.py).
 
 Every intake goes through `submit_intake`, so its assessment and case are what the rule set really
 says. Running the command again adds nothing: logins are found by username and intakes by their
@@ -9,6 +10,7 @@ submission token, which is derived from the demo patient.
 from __future__ import annotations
 
 from base64 import b32decode
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -56,7 +58,8 @@ class Command(BaseCommand):
             users = {login.username: ensure_demo_login(login) for login in LOGINS}
             now = timezone.now()
             added = seed_demo_intakes(entered_by=users["reception"], now=now)
-            seed_demo_programme(clinician=users["clinician"], now=now)
+            for demo_programme in DEMO_PROGRAMMES:
+                seed_demo_programme(clinician=users["clinician"], now=now, demo=demo_programme)
             seed_demo_examinations(
                 clinician=users["clinician"],
                 tokens={patient.key: patient.submission_token for patient in PATIENTS},
@@ -70,6 +73,13 @@ class Command(BaseCommand):
         for login in LOGINS:
             self.stdout.write(
                 f"  {login.username:<10} / {login.password:<15} / {login.totp_secret}  {login.does}"
+            )
+        german = german_demo_page_url()
+        if german:
+            # Demo data only: a patient's link is otherwise only ever in their own emails.
+            self.stdout.write(
+                "The German demo patient's programme page (a fresh link each run, valid "
+                f"{settings.PROGRAMME_LINK_MAX_AGE.days} days):\n  {german}"
             )
 
 
@@ -144,28 +154,71 @@ def seed_demo_intakes(*, entered_by: User, now: datetime) -> int:
     return added
 
 
-DEMO_PROGRAMME_PATIENT = "desk-worker-chronic-neck-on-programme"
-DEMO_PROGRAMME_DAYS_AGO = 10
+@dataclass(frozen=True, kw_only=True)
+class DemoProgramme:
+    """A demo patient some days into a programme, with sessions logged and the check-ins answered
+    (week, pain, the NDI's answer to every section or None where the week does not ask it,
+    sessions done or None at the start)."""
+
+    patient: str  # DemoPatient.key
+    template: str  # ProgrammeTemplate.slug
+    days_ago: int
+    sessions_days_ago: tuple[int, ...]
+    check_ins: tuple[tuple[int, int, int | None, int | None], ...]
 
 
-def seed_demo_programme(*, clinician: User, now: datetime) -> None:
-    """One demo patient ten days into the kettlebell foundations programme: prescribed through
-    the service, then moved back in time (as the demo cases are), with sessions logged and the
-    starting and week-1 check-ins answered, so the case page has a chart to show."""
+DEMO_PROGRAMMES = (
+    DemoProgramme(
+        patient="desk-worker-chronic-neck-on-programme",
+        template="upper-back-kettlebell-foundations",
+        days_ago=10,
+        sessions_days_ago=(9, 7, 5, 2),
+        check_ins=((0, 5, 2, None), (1, 4, None, 3)),
+    ),
+    # The German patient journey: her emails, page, check-ins and handout are in German.
+    DemoProgramme(
+        patient="german-speaking-developer-on-programme",
+        template="desk-posture-mobility",
+        days_ago=8,
+        sessions_days_ago=(8, 7, 6, 4, 3, 1),
+        check_ins=((0, 5, 1, None), (1, 4, None, 5)),
+    ),
+)
+GERMAN_DEMO_PATIENT = "german-speaking-developer-on-programme"
+
+
+def german_demo_page_url() -> str:
+    """A fresh link to the German demo patient's programme page, once she has one."""
+    from programmes import links
+    from programmes.models import Programme
+
+    demo = next(p for p in PATIENTS if p.key == GERMAN_DEMO_PATIENT)
+    programme = (
+        Programme.objects.filter(patient__intakes__submission_token=demo.submission_token)
+        .live()
+        .first()
+    )
+    return links.page_url(programme) if programme is not None else ""
+
+
+def seed_demo_programme(*, clinician: User, now: datetime, demo: DemoProgramme) -> None:
+    """One demo patient `days_ago` into a programme: prescribed through the service, then moved
+    back in time (as the demo cases are), with sessions logged and the starting and week-1
+    check-ins answered, so the case page has a chart to show."""
     from programmes import check_ins, ndi, prescribing, reminders, screen
     from programmes.models import CheckIn, Programme, ProgrammeExercise, ProgrammeTemplate
 
-    demo = next(p for p in PATIENTS if p.key == DEMO_PROGRAMME_PATIENT)
-    intake = Intake.objects.filter(submission_token=demo.submission_token).first()
+    patient = next(p for p in PATIENTS if p.key == demo.patient)
+    intake = Intake.objects.filter(submission_token=patient.submission_token).first()
     if intake is None or Programme.objects.filter(patient=intake.patient).exists():
         return
     programme = prescribing.prescribe_programme(
         case_id=intake.assessment.case_id,
         clinician=clinician,
-        template_id=ProgrammeTemplate.objects.get(slug="upper-back-kettlebell-foundations").pk,
+        template_id=ProgrammeTemplate.objects.get(slug=demo.template).pk,
         start_date=timezone.localdate(now),
     )
-    back = timedelta(days=DEMO_PROGRAMME_DAYS_AGO)
+    back = timedelta(days=demo.days_ago)
     Programme.objects.filter(pk=programme.pk).update(
         start_date=programme.start_date - back,
         phase_started_on=programme.phase_started_on - back,
@@ -181,7 +234,7 @@ def seed_demo_programme(*, clinician: User, now: datetime) -> None:
         time_zone=programme.time_zone,
     )
     items = list(ProgrammeExercise.objects.filter(phase__programme=programme, phase__position=1))
-    for days_ago in (9, 7, 5, 2):
+    for days_ago in demo.sessions_days_ago:
         check_ins.log_session(
             programme_id=programme.pk,
             performed_on=timezone.localdate(now) - timedelta(days=days_ago),
@@ -192,12 +245,12 @@ def seed_demo_programme(*, clinician: User, now: datetime) -> None:
             ],
         )
     no_flags = dict.fromkeys(screen.SCREEN_FIELDS, False)
-    for week, pain, ndi_level in ((0, 5, 2), (1, 4, None)):
+    for week, pain, ndi_level, sessions_done in demo.check_ins:
         check_ins.complete_check_in(
             programme_id=programme.pk,
             week=week,
             pain=pain,
-            sessions_done=None if week == 0 else 3,
+            sessions_done=sessions_done,
             ndi_answers=(
                 {section.key: ndi_level for section in ndi.SECTIONS}
                 if ndi_level is not None
