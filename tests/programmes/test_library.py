@@ -208,7 +208,7 @@ def test_every_source_is_cited_by_an_exercise_or_a_template() -> None:
 
 
 def test_sources_note_they_need_confirming_by_the_clinical_lead() -> None:
-    assert "confirm with the clinical lead" in (library.__doc__ or "")
+    assert "for the clinical lead to confirm" in (library.__doc__ or "")
 
 
 # --- One case per exercise ----------------------------------------------------------------------
