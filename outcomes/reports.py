@@ -108,20 +108,24 @@ class DeadlineRow:
         return share(self.in_time, self.decided)
 
 
-# One branch per urgency and measure, so that PostgreSQL sorts each urgency's times apart and
-# can share the branches among its parallel workers (Parallel Append); each branch reads one
-# range of the (urgency, decided_at) index and nothing else. Only constants are joined here.
+# One branch per urgency, so that PostgreSQL sorts each urgency's times apart and can share the
+# branches among its parallel workers (Parallel Append); each branch reads one range of the
+# (urgency, decided_at) index, once for both measures, and nothing else (an index-only scan).
+# Exact percentiles must sort every case of the period: this is the one figure whose cost grows
+# with the cases, so it reads them in as few passes as there are urgencies. The seconds are
+# `date_part`'s float8, not `EXTRACT`'s numeric cast to float8: the same number (at most a
+# unit in the last place apart, 1e-10 s for a 28-day wait; none apart on any of the benchmark's
+# 2,000,000), at half the cost (numeric arithmetic on every case was most of this report's time).
 _DEADLINE_BRANCH = """
-SELECT {urgency} AS urgency, '{measure}' AS measure, count(*),
-       count(*) FILTER (WHERE decided_at <= due_at),
+SELECT {urgency} AS urgency, count(*), count(*) FILTER (WHERE decided_at <= due_at),
        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
-           ORDER BY EXTRACT(EPOCH FROM {end_field} - opened_at)::float8)
+           ORDER BY date_part('epoch', claimed_at - opened_at)),
+       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
+           ORDER BY date_part('epoch', decided_at - opened_at))
 FROM triage_case WHERE urgency = {urgency} AND decided_at >= %(start)s AND decided_at < %(end)s
 """
 _DEADLINES_SQL = "\nUNION ALL\n".join(
-    _DEADLINE_BRANCH.format(urgency=level.value, measure=measure, end_field=field)
-    for level in Urgency
-    for measure, field in (("claim", "claimed_at"), ("decision", "decided_at"))
+    _DEADLINE_BRANCH.format(urgency=level.value) for level in Urgency
 )
 
 
@@ -130,16 +134,10 @@ def deadlines(period: Period) -> list[DeadlineRow]:
     times). An urgency with no case decided in the period has a row of zeros."""
     found: dict[int | None, DeadlineRow] = {}
     if _is_postgres():
-        times: dict[tuple[int, str], list[float | None]] = {}
-        counts: dict[int, tuple[int, int]] = {}
         window = {"start": period.starts_at, "end": period.ends_at}
-        for urgency, measure, decided, in_time, percentiles in report_rows(_DEADLINES_SQL, window):
-            times[(urgency, measure)] = list(percentiles or [None, None])
-            if measure == "decision":
-                counts[urgency] = (decided, in_time)
-        for urgency, (decided, in_time) in counts.items():
+        for urgency, decided, in_time, claim, decision in report_rows(_DEADLINES_SQL, window):
             if decided:
-                claim, decision = times[(urgency, "claim")], times[(urgency, "decision")]
+                claim, decision = claim or [None, None], decision or [None, None]
                 found[urgency] = DeadlineRow(
                     urgency, decided, in_time, claim[0], claim[1], decision[0], decision[1]
                 )
@@ -225,11 +223,27 @@ SELECT (SELECT count(*) FROM alerted), (SELECT coalesce(sum(emails), 0) FROM ale
 """
 
 
+# On PostgreSQL, the same figures from one row per alert (outcomes migration 0003, kept by the
+# database as alerts, escalations and claims are written): an alert is its case's first in the
+# period when the case's previous alert was queued before the period began; the case was
+# acknowledged if it was claimed at or after that first alert, escalated if its first escalation
+# from then was queued before the period ended. One range of one index, no grouping, no lookups.
+_ALERTS_FROM_FIGURES_SQL = """
+SELECT count(*) FILTER (WHERE previous_at IS NULL OR previous_at < %(start)s), count(*),
+       count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'dead'),
+       count(*) FILTER (WHERE (previous_at IS NULL OR previous_at < %(start)s) AND claimed_after),
+       count(*) FILTER (WHERE (previous_at IS NULL OR previous_at < %(start)s)
+                        AND escalated_at < %(end)s)
+FROM outcomes_alert_figures WHERE created_at >= %(start)s AND created_at < %(end)s
+"""
+
+
 def alerts(period: Period) -> AlertFigures:
-    """Portable SQL (SQLite 3.30 and later reads FILTER too)."""
+    """From the alert figures on PostgreSQL; portable SQL over the raw rows elsewhere (SQLite
+    3.30 and later reads FILTER too)."""
     window = {"start": period.starts_at, "end": period.ends_at}
     if _is_postgres():
-        [row] = report_rows(_ALERTS_SQL, window)
+        [row] = report_rows(_ALERTS_FROM_FIGURES_SQL, window)
     else:
         with connection.cursor() as cursor:
             cursor.execute(_ALERTS_SQL, window)
@@ -396,44 +410,23 @@ class ProgrammeRow:
         return share(self.check_ins_to_triage, self.check_ins_answered)
 
 
+# One row per programme (outcomes migration 0003, kept by the database as programmes and their
+# check-ins are written): one range of one index, whatever the period. Only the drop-out depends
+# on the moment the period is seen from, through `quiet_from`.
 _PROGRAMMES_SQL = """
-SELECT p.template_id, count(*),
-       count(*) FILTER (WHERE s.last_pain IS NOT NULL),
-       count(*) FILTER (WHERE LEAST(p.baseline_pain, coalesce(s.start_pain, p.baseline_pain))
-                              - s.last_pain >= %(pain_points)s),
-       count(*) FILTER (WHERE s.start_ndi IS NOT NULL AND s.last_ndi IS NOT NULL),
-       count(*) FILTER (WHERE s.start_ndi - s.last_ndi >= %(ndi_points)s),
-       coalesce(sum(s.done), 0), coalesce(sum(s.planned), 0),
-       count(*) FILTER (WHERE p.unsubscribed_at IS NOT NULL OR (p.status = 'active'
-           AND s.last_missed_week > coalesce(s.last_answered_week, -1))),
-       coalesce(sum(s.answered), 0), coalesce(sum(s.to_triage), 0),
-       count(*) FILTER (WHERE s.to_triage > 0)
-FROM programmes_programme AS p
-CROSS JOIN LATERAL (
-    -- Each programme's own check-ins, through the (programme, week) index.
-    SELECT max(c.pain) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_pain,
-           -- The latest answered week's pain: weeks are unique, pain 0-10 fits in 4 bits.
-           max(c.week * 16 + c.pain) FILTER (
-               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.pain IS NOT NULL) %% 16
-               AS last_pain,
-           max(c.ndi_points) FILTER (WHERE c.week = 0 AND c.completed_at IS NOT NULL) AS start_ndi,
-           -- Likewise the NDI (0.0-50.0 points, tenths): in the last four decimal digits.
-           (max(c.week * 10000 + c.ndi_points * 10) FILTER (
-               WHERE c.week > 0 AND c.completed_at IS NOT NULL AND c.ndi_points IS NOT NULL)
-               %% 10000) / 10 AS last_ndi,
-           sum(c.sessions_done) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
-               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS done,
-           sum(c.sessions_planned) FILTER (WHERE c.week > 0 AND c.completed_at IS NOT NULL
-               AND c.sessions_done IS NOT NULL AND c.sessions_planned IS NOT NULL) AS planned,
-           count(*) FILTER (WHERE c.completed_at IS NOT NULL) AS answered,
-           count(*) FILTER (WHERE c.outcome = 'triage') AS to_triage,
-           max(c.week) FILTER (WHERE c.completed_at IS NOT NULL) AS last_answered_week,
-           max(c.week) FILTER (WHERE c.completed_at IS NULL AND c.due_at < %(quiet_before)s)
-               AS last_missed_week
-    FROM programmes_checkin AS c WHERE c.programme_id = p.id
-) AS s
-WHERE p.prescribed_at >= %(start)s AND p.prescribed_at < %(end)s
-GROUP BY p.template_id
+SELECT template_id, count(*),
+       count(*) FILTER (WHERE last_pain IS NOT NULL),
+       count(*) FILTER (WHERE start_pain - last_pain >= %(pain_points)s),
+       count(*) FILTER (WHERE start_ndi IS NOT NULL AND last_ndi IS NOT NULL),
+       count(*) FILTER (WHERE start_ndi - last_ndi >= %(ndi_points)s),
+       coalesce(sum(sessions_done), 0), coalesce(sum(sessions_planned), 0),
+       count(*) FILTER (WHERE unsubscribed OR (status = 'active'
+           AND quiet_from < %(quiet_before)s)),
+       coalesce(sum(answered), 0), coalesce(sum(to_triage), 0),
+       count(*) FILTER (WHERE to_triage > 0)
+FROM outcomes_programme_figures
+WHERE prescribed_at >= %(start)s AND prescribed_at < %(end)s
+GROUP BY template_id
 """
 
 

@@ -4,8 +4,9 @@
 An override counts once for every rule that had fired on the assessment it overrode (once per
 rule, however many times the rule fired on it), or once as "no rule fired"; "raised" when the
 clinician raised the urgency, "lowered" when they lowered it. Weeks start on Monday in the
-clinic's time zone. Each is one aggregate query on PostgreSQL (the rules unnested with
-`jsonb_array_elements`); on SQLite, the embedded demo, the same figures are counted in Python.
+clinic's time zone. Each is one aggregate query on PostgreSQL (over the rules the database
+unnested with `jsonb_array_elements` as each override was recorded); on SQLite, the embedded
+demo, the same figures are counted in Python.
 """
 
 from __future__ import annotations
@@ -24,40 +25,29 @@ from triage.models import UrgencyOverride
 NO_RULE = "(no rule fired)"
 RECENT_PER_RULE = 20
 
-_RULE_IDS = """
-    LEFT JOIN LATERAL (
-        SELECT DISTINCT elem ->> 'id' AS id
-        FROM jsonb_array_elements(
-            CASE WHEN jsonb_typeof(a.rules) = 'array' THEN a.rules ELSE '[]'::jsonb END) AS elem
-    ) AS r ON true
+# On PostgreSQL the rules each override counts for are read from `outcomes_override_rules`, one
+# row per override and rule (outcomes migration 0003, written by the database as each override
+# is recorded, from the same unnesting of the assessment's rules with `jsonb_array_elements`;
+# NULL: no rule fired): a range of one index, instead of a lookup of every override's assessment
+# and the unnesting of its rules at every read. Overrides and assessments are never changed, so
+# those rows never go stale.
+_PER_RULE_AND_WEEK_SQL = """
+SELECT (date_trunc('week', created_at AT TIME ZONE %(zone)s))::date AS week,
+       coalesce(rule_id, %(no_rule)s) AS rule_id, raised, count(*)
+FROM outcomes_override_rules
+WHERE created_at >= %(start)s AND created_at < %(end)s
+GROUP BY 1, 2, 3
 """
 
-_PER_RULE_AND_WEEK_SQL = f"""
-SELECT (date_trunc('week', o.created_at AT TIME ZONE %(zone)s))::date AS week,
-       coalesce(r.id, %(no_rule)s) AS rule_id, o.to_urgency > o.from_urgency AS raised, count(*)
-FROM triage_urgencyoverride AS o
-CROSS JOIN LATERAL (
-    -- One primary-key read per override (OFFSET 0 keeps it a lookup, not a scan of them all).
-    SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
-) AS a
-{_RULE_IDS}
-WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
-GROUP BY 1, 2, 3
-"""  # noqa: S608 - constant text only, the values are parameters
-
-_RECENT_SQL = f"""
-SELECT rule_id, id FROM (
-    SELECT coalesce(r.id, %(no_rule)s) AS rule_id, o.id,
-           row_number() OVER (PARTITION BY coalesce(r.id, %(no_rule)s)
-                              ORDER BY o.created_at DESC, o.id DESC) AS n
-    FROM triage_urgencyoverride AS o
-    CROSS JOIN LATERAL (
-        SELECT rules FROM triage_assessment WHERE id = o.assessment_id OFFSET 0
-    ) AS a
-    {_RULE_IDS}
-    WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
+_RECENT_SQL = """
+SELECT rule_id, override_id FROM (
+    SELECT coalesce(rule_id, %(no_rule)s) AS rule_id, override_id,
+           row_number() OVER (PARTITION BY coalesce(rule_id, %(no_rule)s)
+                              ORDER BY created_at DESC, override_id DESC) AS n
+    FROM outcomes_override_rules
+    WHERE created_at >= %(start)s AND created_at < %(end)s
 ) AS ranked WHERE n <= %(limit)s
-"""  # noqa: S608 - constant text only, the values are parameters
+"""
 
 
 def _params(start: datetime, end: datetime) -> dict[str, Any]:
