@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -74,6 +74,19 @@ def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
     low = math.floor(position)
     high = math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _figures_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A query of the figures the database keeps (outcomes migration 0003), as `report_rows`
+    runs a report, after refreshing whatever this transaction wrote and has not yet committed
+    (nothing, in a page's request): the figures are then as of the transaction's own writes."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SET CONSTRAINTS outcomes_figures_refresh IMMEDIATE; "
+            "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
+        )
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def share(part: int, whole: int) -> float | None:
@@ -243,7 +256,7 @@ def alerts(period: Period) -> AlertFigures:
     3.30 and later reads FILTER too)."""
     window = {"start": period.starts_at, "end": period.ends_at}
     if _is_postgres():
-        [row] = report_rows(_ALERTS_FROM_FIGURES_SQL, window)
+        [row] = _figures_rows(_ALERTS_FROM_FIGURES_SQL, window)
     else:
         with connection.cursor() as cursor:
             cursor.execute(_ALERTS_SQL, window)
@@ -440,7 +453,7 @@ def programmes(period: Period) -> list[ProgrammeRow]:
         "ndi_points": NDI_POINTS,
     }
     if _is_postgres():
-        rows = [tuple(int(v) for v in row) for row in report_rows(_PROGRAMMES_SQL, params)]
+        rows = [tuple(int(v) for v in row) for row in _figures_rows(_PROGRAMMES_SQL, params)]
     else:
         rows = _programmes_in_python(period, params)
     names = dict(

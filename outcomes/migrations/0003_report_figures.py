@@ -5,8 +5,8 @@ instead of grouping every alert, probing every case's claims and escalations, an
 check-in of every programme.
 
 Each row is a function of the raw rows it is made from, recomputed whole (never adjusted by a
-delta) by triggers in the same transaction as any change to those rows, whoever makes it: the
-services, the admin, a data migration or a benchmark's INSERT ... SELECT. So a figure read from
+delta) by triggers in the same transaction as any change to those rows, as it commits, whoever
+makes it: the services, the admin, a data migration or a benchmark's INSERT ... SELECT. So a figure read from
 them is the figure a query over the raw rows gives, at every moment, by construction; the tests
 compare the two. The migration fills them from the rows already there (an existing database).
 
@@ -77,6 +77,9 @@ CREATE TABLE outcomes_override_rules (
 CREATE INDEX outcomes_override_rules_at_idx ON outcomes_override_rules (created_at)
     INCLUDE (rule_id, raised, override_id);
 
+-- What is to be refreshed as the transaction that wrote it commits (empty between transactions).
+CREATE TABLE outcomes_figures_pending (figures text NOT NULL, ids bigint[] NOT NULL);
+
 -- What the refreshes look up: a case's claims and escalations from a moment on.
 CREATE INDEX IF NOT EXISTS outcomes_activity_case_claimed_idx
     ON triage_caseactivity (case_id, at) WHERE kind = 'claimed';
@@ -139,6 +142,34 @@ LANGUAGE sql AS $$
     ) AS s;
 $$;
 
+-- The writes' triggers name what to refresh here; one deferred trigger refreshes it all as the
+-- transaction commits, under a lock that lets one refresh of a kind run at a time. So two
+-- transactions touching the same case (a claim while its alert is being sent) never refresh it
+-- at once, and the later refresh starts from a snapshot that sees the earlier one's rows: a
+-- figure never misses a committed change, and no write fails on the other's rows. Readers are
+-- never blocked. A transaction that reads the figures after writing (a test, say) makes the
+-- refresh immediate first (`SET CONSTRAINTS outcomes_figures_refresh IMMEDIATE`).
+CREATE FUNCTION outcomes_refresh_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE alerts bigint[]; programmes bigint[];
+BEGIN
+    WITH taken AS (DELETE FROM outcomes_figures_pending RETURNING figures, ids),
+         named AS (SELECT figures, unnest(ids) AS id FROM taken)
+    SELECT array_agg(DISTINCT id) FILTER (WHERE figures = 'alerts'),
+           array_agg(DISTINCT id) FILTER (WHERE figures = 'programmes')
+    INTO alerts, programmes FROM named;
+    IF alerts IS NOT NULL THEN
+        LOCK TABLE outcomes_alert_figures IN SHARE ROW EXCLUSIVE MODE;
+        PERFORM outcomes_refresh_alerts(alerts);
+    END IF;
+    IF programmes IS NOT NULL THEN
+        LOCK TABLE outcomes_programme_figures IN SHARE ROW EXCLUSIVE MODE;
+        PERFORM outcomes_refresh_programmes(programmes);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER outcomes_figures_refresh AFTER INSERT ON outcomes_figures_pending
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outcomes_refresh_pending();
+
 -- Alerts: any alert or escalation email queued, changed or removed, any claim recorded.
 -- Most emails and activities are of other kinds: nothing to refresh, no refresh run.
 CREATE FUNCTION outcomes_alerts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -146,7 +177,9 @@ DECLARE cases bigint[] := ARRAY(
     SELECT DISTINCT case_id FROM new_rows
     WHERE case_id IS NOT NULL AND kind IN ('clinician_alert', 'escalation'));
 BEGIN
-    IF cardinality(cases) > 0 THEN PERFORM outcomes_refresh_alerts(cases); END IF;
+    IF cardinality(cases) > 0 THEN
+        INSERT INTO outcomes_figures_pending VALUES ('alerts', cases);
+    END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION outcomes_alerts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -154,19 +187,23 @@ DECLARE cases bigint[] := ARRAY(
     SELECT DISTINCT case_id FROM old_rows
     WHERE case_id IS NOT NULL AND kind IN ('clinician_alert', 'escalation'));
 BEGIN
-    IF cardinality(cases) > 0 THEN PERFORM outcomes_refresh_alerts(cases); END IF;
+    IF cardinality(cases) > 0 THEN
+        INSERT INTO outcomes_figures_pending VALUES ('alerts', cases);
+    END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION outcomes_alert_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM outcomes_refresh_alerts(ARRAY(
+    INSERT INTO outcomes_figures_pending VALUES ('alerts', ARRAY(
         SELECT id FROM unnest(ARRAY[OLD.case_id, NEW.case_id]) AS u(id) WHERE id IS NOT NULL));
     RETURN NULL;
 END $$;
 CREATE FUNCTION outcomes_claims_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE cases bigint[] := ARRAY(SELECT DISTINCT case_id FROM new_rows WHERE kind = 'claimed');
 BEGIN
-    IF cardinality(cases) > 0 THEN PERFORM outcomes_refresh_alerts(cases); END IF;
+    IF cardinality(cases) > 0 THEN
+        INSERT INTO outcomes_figures_pending VALUES ('alerts', cases);
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -192,26 +229,24 @@ CREATE TRIGGER outcomes_claims_inserted AFTER INSERT ON triage_caseactivity
 -- created, changed or removed.
 CREATE FUNCTION outcomes_programmes_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM outcomes_refresh_programmes(ARRAY(SELECT id FROM new_rows));
+    INSERT INTO outcomes_figures_pending VALUES ('programmes', ARRAY(SELECT id FROM new_rows));
     RETURN NULL;
 END $$;
 CREATE FUNCTION outcomes_programme_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM outcomes_programme_figures WHERE programme_id = OLD.id;
-    ELSE
-        PERFORM outcomes_refresh_programmes(ARRAY[NEW.id]);
-    END IF;
+    INSERT INTO outcomes_figures_pending VALUES ('programmes', ARRAY[OLD.id]);
     RETURN NULL;
 END $$;
 CREATE FUNCTION outcomes_check_ins_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM outcomes_refresh_programmes(ARRAY(SELECT DISTINCT programme_id FROM new_rows));
+        INSERT INTO outcomes_figures_pending
+        VALUES ('programmes', ARRAY(SELECT DISTINCT programme_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM outcomes_refresh_programmes(ARRAY(SELECT DISTINCT programme_id FROM old_rows));
+        INSERT INTO outcomes_figures_pending
+        VALUES ('programmes', ARRAY(SELECT DISTINCT programme_id FROM old_rows));
     ELSE
-        PERFORM outcomes_refresh_programmes(ARRAY(
+        INSERT INTO outcomes_figures_pending VALUES ('programmes', ARRAY(
             SELECT programme_id FROM new_rows UNION SELECT programme_id FROM old_rows));
     END IF;
     RETURN NULL;
@@ -257,6 +292,37 @@ CREATE TRIGGER outcomes_check_ins_deleted AFTER DELETE ON programmes_checkin
     EXECUTE FUNCTION outcomes_check_ins_changed();
 """
 
+# Emptied tables (Django's flush between transactional tests, say) fire no row triggers.
+TRUNCATED = """
+CREATE FUNCTION outcomes_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'outbox_message' THEN
+        DELETE FROM outcomes_alert_figures;
+    ELSIF TG_TABLE_NAME = 'triage_caseactivity' THEN
+        INSERT INTO outcomes_figures_pending
+        VALUES ('alerts', ARRAY(SELECT DISTINCT case_id FROM outcomes_alert_figures));
+    ELSIF TG_TABLE_NAME = 'programmes_programme' THEN
+        DELETE FROM outcomes_programme_figures;
+    ELSIF TG_TABLE_NAME = 'programmes_checkin' THEN
+        INSERT INTO outcomes_figures_pending
+        VALUES ('programmes', ARRAY(SELECT programme_id FROM outcomes_programme_figures));
+    ELSIF TG_TABLE_NAME = 'triage_urgencyoverride' THEN
+        DELETE FROM outcomes_override_rules;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER outcomes_truncated AFTER TRUNCATE ON outbox_message
+    FOR EACH STATEMENT EXECUTE FUNCTION outcomes_truncated();
+CREATE TRIGGER outcomes_truncated AFTER TRUNCATE ON triage_caseactivity
+    FOR EACH STATEMENT EXECUTE FUNCTION outcomes_truncated();
+CREATE TRIGGER outcomes_truncated AFTER TRUNCATE ON programmes_programme
+    FOR EACH STATEMENT EXECUTE FUNCTION outcomes_truncated();
+CREATE TRIGGER outcomes_truncated AFTER TRUNCATE ON programmes_checkin
+    FOR EACH STATEMENT EXECUTE FUNCTION outcomes_truncated();
+CREATE TRIGGER outcomes_truncated AFTER TRUNCATE ON triage_urgencyoverride
+    FOR EACH STATEMENT EXECUTE FUNCTION outcomes_truncated();
+"""
+
 # Everything already there, in one statement each.
 BACKFILL = """
 SELECT outcomes_refresh_alerts(ARRAY(
@@ -285,12 +351,19 @@ DROP TRIGGER IF EXISTS outcomes_programme_deleted ON programmes_programme;
 DROP TRIGGER IF EXISTS outcomes_check_ins_inserted ON programmes_checkin;
 DROP TRIGGER IF EXISTS outcomes_check_ins_updated ON programmes_checkin;
 DROP TRIGGER IF EXISTS outcomes_check_ins_deleted ON programmes_checkin;
+DROP TRIGGER IF EXISTS outcomes_figures_refresh ON outcomes_figures_pending;
+DROP TRIGGER IF EXISTS outcomes_truncated ON outbox_message;
+DROP TRIGGER IF EXISTS outcomes_truncated ON triage_caseactivity;
+DROP TRIGGER IF EXISTS outcomes_truncated ON programmes_programme;
+DROP TRIGGER IF EXISTS outcomes_truncated ON programmes_checkin;
+DROP TRIGGER IF EXISTS outcomes_truncated ON triage_urgencyoverride;
 DROP FUNCTION IF EXISTS outcomes_alerts_inserted(), outcomes_alerts_deleted(),
     outcomes_alert_changed(), outcomes_claims_inserted(), outcomes_programmes_inserted(),
     outcomes_programme_changed(), outcomes_check_ins_changed(), outcomes_overrides_inserted(),
-    outcomes_refresh_alerts(bigint[]), outcomes_refresh_programmes(bigint[]);
+    outcomes_refresh_pending(), outcomes_truncated(), outcomes_refresh_alerts(bigint[]),
+    outcomes_refresh_programmes(bigint[]);
 DROP TABLE IF EXISTS outcomes_alert_figures, outcomes_programme_figures,
-    outcomes_override_rules;
+    outcomes_override_rules, outcomes_figures_pending;
 DROP INDEX IF EXISTS outcomes_activity_case_claimed_idx, outcomes_message_case_escalation_idx;
 """
 
@@ -298,7 +371,7 @@ DROP INDEX IF EXISTS outcomes_activity_case_claimed_idx, outcomes_message_case_e
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
-    for sql in (TABLES, FUNCTIONS, BACKFILL):
+    for sql in (TABLES, FUNCTIONS, TRUNCATED, BACKFILL):
         schema_editor.execute(sql)
 
 

@@ -6,13 +6,15 @@ case reopened after closing, and a database that had its rows before the figures
 from __future__ import annotations
 
 import importlib
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from clinic.periods import Period
+from outbox.models import Message
 from outcomes import reports
 from programmes.models import CheckIn, Programme
 from tests.outcomes import raw_sql
@@ -23,6 +25,7 @@ from tests.outcomes.history import (
     ESCALATION,
     HOUR,
     MIN,
+    PENDING,
     PERIOD,
     SENT,
     History,
@@ -30,6 +33,7 @@ from tests.outcomes.history import (
     _message,
     seed,
 )
+from tests.patients.helpers import make_user
 from triage.models import Case, CaseActivity, Urgency, UrgencyOverride
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -276,6 +280,8 @@ FIGURES = ("outcomes_alert_figures", "outcomes_programme_figures", "outcomes_ove
 
 def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
     with connection.cursor() as cursor:
+        # What this (never committed) test transaction wrote, refreshed as a commit would.
+        cursor.execute("SET CONSTRAINTS outcomes_figures_refresh IMMEDIATE")
         found = {}
         for table in FIGURES:
             cursor.execute(f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608 - constant names
@@ -295,3 +301,35 @@ def test_the_migration_fills_the_figures_of_a_database_that_had_its_rows(
 
     assert _snapshot() == kept
     assert_as_raw_sql(EVERYTHING)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_and_its_alert_sent_in_two_transactions_at_once_both_count() -> None:
+    # Given an emergency alerted, the email still to send, in a committed history
+    h = History(clinician=make_user(role="clinician", email="carl@example.org"))
+    case = _case(h, "C", Urgency.EMERGENCY, NOW - HOUR, claimed=None, decided=None)
+    alert = _message(ALERT, PENDING, NOW - HOUR, case)
+    claimed, sent = threading.Event(), threading.Event()
+
+    def claim() -> None:
+        try:
+            with transaction.atomic():
+                _claim(h, case, NOW - 50 * MIN)
+                claimed.set()
+                assert sent.wait(timeout=30)
+        finally:
+            connection.close()
+
+    # When a clinician claims it while the outbox marks the email sent and commits first
+    claimant = threading.Thread(target=claim)
+    claimant.start()
+    assert claimed.wait(timeout=30)
+    with transaction.atomic():
+        Message.objects.filter(pk=alert.pk).update(status=SENT)
+    sent.set()
+    claimant.join(timeout=30)
+
+    # Then the figures hold both: neither write failed nor was missed
+    a = reports.alerts(UP_TO_TODAY)
+    assert (a.cases_alerted, a.alert_emails_sent, a.cases_acknowledged) == (1, 1, 1)
+    assert_as_raw_sql(UP_TO_TODAY)
