@@ -1,5 +1,9 @@
 """The clinic lead's figures, each one aggregate query over a period (PostgreSQL; on SQLite, the
-embedded demo, the parts SQLite lacks are done in Python over the same rows).
+embedded demo, the parts SQLite lacks are done in Python over the same rows). On PostgreSQL the
+alert and programme figures (and the overrides per rule, `triage.overrides`) read rows the
+database keeps from the raw rows as they are written (outcomes migration 0003), one per alert,
+programme and override rule, so a period of years reads one narrow index; the deadline figures
+read the cases themselves, the percentiles being exact.
 
 Every figure's definition is here, beside its query, and on the dashboard in words
 (`outcomes/definitions.py`). A period is whole days in the clinic's time zone, from its first
