@@ -152,3 +152,36 @@ def overrides_per_rule(period: Period) -> set[tuple[Any, ...]]:
         "no_rule": overrides.NO_RULE,
     }
     return set(_rows(OVERRIDES_PER_RULE, params))
+
+
+def _weekly(sql: str, period: Period) -> dict[Any, tuple[Any, ...]]:
+    params = {**_window(period), "zone": timezone.get_current_timezone_name()}
+    return {row[0]: tuple(row[1:]) for row in _rows(sql, params)}
+
+
+def overrides_per_week(period: Period) -> dict[Any, tuple[Any, ...]]:
+    """Week -> (raised, lowered), for the weeks with any override."""
+    return _weekly(
+        """
+        SELECT (date_trunc('week', created_at AT TIME ZONE %(zone)s))::date,
+               count(*) FILTER (WHERE to_urgency > from_urgency),
+               count(*) FILTER (WHERE to_urgency < from_urgency)
+        FROM triage_urgencyoverride WHERE created_at >= %(start)s AND created_at < %(end)s
+        GROUP BY 1
+        """,
+        period,
+    )
+
+
+def emergencies_per_week(period: Period) -> dict[Any, tuple[Any, ...]]:
+    """Week -> (intakes triaged EMERGENCY,), for the weeks with any."""
+    return _weekly(
+        """
+        SELECT (date_trunc('week', created_at AT TIME ZONE %(zone)s))::date, count(*)
+        FROM triage_assessment
+        WHERE urgency = 5 AND intake_id IS NOT NULL
+          AND created_at >= %(start)s AND created_at < %(end)s
+        GROUP BY 1
+        """,
+        period,
+    )

@@ -96,6 +96,12 @@ def assert_as_raw_sql(period: Period) -> None:
         for week, n in weeks.items()
     }
     assert per_rule == raw_sql.overrides_per_rule(period)
+    weekly = {w.week: (w.raised, w.lowered) for w in reports.overrides_per_week(period)}
+    assert {week: n for week, n in weekly.items() if n != (0, 0)} == raw_sql.overrides_per_week(
+        period
+    )
+    emergencies = {w.week: (w.count,) for w in reports.emergencies_per_week(period) if w.count}
+    assert emergencies == raw_sql.emergencies_per_week(period)
 
 
 def _override(h: History, name: str, to: Urgency, when: datetime) -> None:
@@ -143,6 +149,24 @@ def history(db: None) -> History:
     )
     _message(ALERT, SENT, MIDNIGHT_AFTER_CHANGE, m)
     _override(h, "M", Urgency.URGENT, MIDNIGHT_AFTER_CHANGE)
+    _case(
+        h,
+        "Q",
+        Urgency.EMERGENCY,
+        MIDNIGHT_AFTER_CHANGE - 10 * MIN,
+        claimed=None,
+        decided=None,
+        assessed=MIDNIGHT_AFTER_CHANGE,
+    )
+    _case(
+        h,
+        "P",
+        Urgency.EMERGENCY,
+        MIDNIGHT_AFTER_CHANGE - 10 * MIN,
+        claimed=None,
+        decided=None,
+        assessed=MIDNIGHT_AFTER_CHANGE - MIN,
+    )
     one_before = _case(
         h, "N", Urgency.SOON, MIDNIGHT_AFTER_CHANGE - 3 * DAY, claimed=HOUR, decided=3 * DAY
     )
@@ -178,6 +202,16 @@ def test_midnight_after_the_clocks_change_belongs_to_the_new_clinic_day(history:
     assert (trend.rule_id, trend.raised) == ("RULE_M", {date(2026, 3, 30): 1})
     assert reports.overrides_per_rule_and_week(BEFORE_CHANGE) == []
     assert sum(r.prescribed for r in reports.programmes(AFTER_CHANGE)) == 1
+    # Q's emergency at midnight is Monday's; P's, a minute before, the Sunday's
+    assert [(w.week, w.count) for w in reports.emergencies_per_week(AFTER_CHANGE)] == [
+        (date(2026, 3, 30), 1)
+    ]
+    assert [(w.week, w.count) for w in reports.emergencies_per_week(BEFORE_CHANGE)] == [
+        (date(2026, 3, 23), 1)
+    ]
+    assert [(w.week, w.raised) for w in reports.overrides_per_week(AFTER_CHANGE)] == [
+        (date(2026, 3, 30), 1)
+    ]
     assert reports.programmes(BEFORE_CHANGE) == []
 
 
