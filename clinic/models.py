@@ -90,16 +90,27 @@ class StaffProfile(models.Model):
         RegistrationBody.GOSC: r"\d{3,6}",
         RegistrationBody.GCC: r"\d{3,6}",
     }
+    # Each profession's refusal is a whole sentence: a translated profession is never
+    # lower-cased or glued in (German capitalises nouns and inflects the article).
+    WRONG_BODY: dict[str, StrOrPromise] = {
+        Profession.OSTEOPATH: _(
+            "An osteopath is registered with the General Osteopathic Council (GOsC)."
+        ),
+        Profession.CHIROPRACTOR: _(
+            "A chiropractor is registered with the General Chiropractic Council (GCC)."
+        ),
+        Profession.PHYSIOTHERAPIST: _(
+            "A physiotherapist is registered with the Health and Care Professions Council (HCPC)."
+        ),
+        Profession.DOCTOR: _("A doctor is registered with the General Medical Council (GMC)."),
+    }
 
     def clean(self) -> None:
         self.registration_number = self.registration_number.strip().upper().replace(" ", "")
         errors: dict[str, StrOrPromise] = {}
         body = self.BODY_FOR.get(self.profession)
         if body is not None and self.registration_body != body:
-            errors["registration_body"] = _("A %(profession)s is registered with the %(body)s.") % {
-                "profession": self.get_profession_display().lower(),
-                "body": self.RegistrationBody(body).label,
-            }
+            errors["registration_body"] = self.WRONG_BODY[self.profession]
         if self.profession == self.Profession.OTHER and self.registration_body:
             errors["registration_body"] = _(
                 "Leave the registration empty for another profession, or choose the profession "

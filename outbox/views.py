@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,11 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.roles import Role, has_role
 from outbox.models import Message
 from outbox.services import counts_by_status, retry_dead_message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Rows per list: the most pressing first, so nothing that needs a look is beyond the page.
 LIST_LIMIT = 200
@@ -111,6 +115,35 @@ def message_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/message_list.html", context)
 
 
+# Whole sentences for each status: a status's label is never lower-cased into one.
+EMPTY: dict[str, StrOrPromise] = {
+    Message.Status.PENDING: gettext_lazy("No messages waiting."),
+    Message.Status.SENDING: gettext_lazy("No messages being sent."),
+    Message.Status.SENT: gettext_lazy("No sent messages."),
+    Message.Status.FAILED: gettext_lazy("No messages failing for now."),
+    Message.Status.DEAD: gettext_lazy("No dead messages."),
+    Message.Status.CANCELLED: gettext_lazy("No cancelled messages."),
+}
+NOT_DEAD: dict[str, StrOrPromise] = {
+    "": gettext_lazy("Message %(pk)s is gone: only a dead message can be retried."),
+    Message.Status.PENDING: gettext_lazy(
+        "Message %(pk)s is waiting to be sent, not dead: only a dead message can be retried."
+    ),
+    Message.Status.SENDING: gettext_lazy(
+        "Message %(pk)s is being sent, not dead: only a dead message can be retried."
+    ),
+    Message.Status.SENT: gettext_lazy(
+        "Message %(pk)s is sent, not dead: only a dead message can be retried."
+    ),
+    Message.Status.FAILED: gettext_lazy(
+        "Message %(pk)s is failing for now, not dead: only a dead message can be retried."
+    ),
+    Message.Status.CANCELLED: gettext_lazy(
+        "Message %(pk)s is cancelled, not dead: only a dead message can be retried."
+    ),
+}
+
+
 def _status_list(
     rows: QuerySet[Message], status: Message.Status, counts: dict[str, int]
 ) -> MessageList:
@@ -128,7 +161,7 @@ def _status_list(
         messages=list(rows.filter(status=status).order_by(*ordering)[:LIST_LIMIT]),
         total=counts[status],
         show_attempts=status != Message.Status.CANCELLED,
-        empty=f"No {status.label.lower()} messages.",
+        empty=str(EMPTY[status]),
     )
 
 
@@ -143,12 +176,8 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such message") from None
     except ValueError:
         current = Message.objects.filter(pk=pk).values_list("status", flat=True).first()
-        label = Message.Status(current).label.lower() if current else _("gone")
-        messages.error(
-            request,
-            _("Message %(pk)s is %(status)s, not dead: only a dead message can be retried.")
-            % {"pk": pk, "status": label},
-        )
+        refusal = NOT_DEAD.get(current or "", NOT_DEAD[""])
+        messages.error(request, str(refusal) % {"pk": pk})
     else:
         messages.success(
             request,

@@ -10,15 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outbox.models import Message
 from outbox.services import Email, Recipient, queue_emails
@@ -37,6 +38,9 @@ from programmes.models import (
 )
 from programmes.reminders import cancel_unsent, reschedule
 from triage.models import Case, Urgency
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 
@@ -228,11 +232,11 @@ def complete_check_in(
         check_in.outcome = decision.action
         check_in.outcome_reason = decision.clinician_reason
     check_in.save()
-    detail = f"{check_in.title}: pain {pain}/10" + (f", NDI {score.points:g}/50" if score else "")
+    detail = f"{_record_title(check_in)}: pain {pain}/10" + (
+        f", NDI {score.points:g}/50" if score else ""
+    )
     if entered_by is not None:
-        detail += _(", entered for the patient (%(how)s)") % {
-            "how": CheckIn.EnteredHow(entered_how).label.lower()
-        }
+        detail += str(ENTERED_FOR_THE_PATIENT[entered_how])
     record_event(
         programme,
         ProgrammeEvent.Kind.CHECK_IN,
@@ -340,8 +344,9 @@ def _reenter_triage(
         source=Intake.Source.CHECK_IN,
         entered_by=entered_by,  # None: the patient's own answers, through their page
     )
-    note = f"{check_in.title}: " + "; ".join(reasons)
-    assess_intake(intake=intake, reopen=programme.case, subject=check_in.title, reasons=reasons)
+    subject = _record_title(check_in)
+    note = f"{subject}: " + "; ".join(reasons)
+    assess_intake(intake=intake, reopen=programme.case, subject=subject, reasons=reasons)
     status_before = programme.get_status_display()
     programme.status = Programme.Status.ON_HOLD
     programme.next_reminder_at = None
@@ -571,3 +576,17 @@ def _ask_prescriber(programme: Programme) -> None:
             )
         ]
     )
+
+
+# Whole phrases, one for each way staff enter a check-in (not the choice's label lower-cased).
+ENTERED_FOR_THE_PATIENT: dict[str, StrOrPromise] = {
+    CheckIn.EnteredHow.PHONE: gettext_lazy(", entered for the patient (by phone)"),
+    CheckIn.EnteredHow.VISIT: gettext_lazy(", entered for the patient (at a visit)"),
+}
+
+
+def _record_title(check_in: CheckIn) -> str:
+    """The check-in's name in the clinic's records, which are kept in the clinic's language
+    whichever language the patient answered in (as the rest of the note is)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return check_in.title

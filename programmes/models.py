@@ -755,8 +755,12 @@ class CheckIn(models.Model):
 
 
 def check_in_title(week: int) -> str:
-    """What a check-in is called: the starting questionnaire (week 0), or the week's check-in."""
-    return "Starting questionnaire" if week == 0 else f"Week {week} check-in"
+    """What a check-in is called, in the language in use: the starting questionnaire (week 0),
+    or the week's check-in. Sentences that name a check-in are written whole for each of the
+    two (never this title lower-cased inside them: German capitalises its nouns)."""
+    if week == 0:
+        return gettext("Starting questionnaire")
+    return gettext("Week %(week)s check-in") % {"week": week}
 
 
 class ProgrammeEvent(models.Model):

@@ -258,7 +258,7 @@ def prescription_blockers(case: Case, assessment: Assessment | None) -> list[str
                 "The patient already has a live programme (%(name)s, %(status)s). Stop it "
                 "before prescribing another."
             )
-            % {"name": live.name, "status": live.get_status_display().lower()}
+            % {"name": live.name, "status": live.get_status_display()}
         )
     if assessment is None:
         found.append(_("This case has no triage result to prescribe from."))

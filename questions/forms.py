@@ -49,7 +49,7 @@ class QuestionForm(_FieldsOnly):
         label=_("Your question to the clinic"),
         help_text=_(
             "A short message, up to 1,000 characters. For example: "
-            "\u201cIs it normal that my neck is stiff the morning after the exercises?\u201d"
+            "“Is it normal that my neck is stiff the morning after the exercises?”"
         ),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": services.NO_QUESTION},
@@ -89,7 +89,7 @@ class CloseForm(_FieldsOnly):
         limit=REPLY_MAX_CHARS,
         label=_("How it was dealt with"),
         help_text=_(
-            "For the record, e.g. \u201cPhoned the patient and talked it through.\u201d The "
+            "For the record, e.g. “Phoned the patient and talked it through.” The "
             "patient is not emailed; their page says the clinic has dealt with it."
         ),
         widget=forms.Textarea(attrs={"rows": 3}),

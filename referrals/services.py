@@ -4,13 +4,14 @@ acknowledged, completed or cancelled. One function per action, each in its own t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from audit import services as audit
 from examination.models import Examination
@@ -22,6 +23,9 @@ from referrals.models import Destination, Referral, expected_by
 from triage import services as triage
 from triage.models import Case, CaseDecision, Urgency
 from triage.outcomes import safety_net_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReferralError(ValueError):
@@ -93,7 +97,7 @@ def update_letter(
 ) -> Referral:
     """The clinician's edit of a draft's letter (and the urgency asked for); `by`, who edited
     it, for the audit."""
-    referral = _locked(referral_id, Referral.Status.DRAFT, doing="edited")
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="edit")
     changes = {}
     if letter != referral.letter:
         changes["letter"] = (referral.letter, letter)
@@ -111,7 +115,7 @@ def update_letter(
 @transaction.atomic
 def send_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """Send the letter as a PDF to the destination's email, through the outbox."""
-    referral = _locked(referral_id, Referral.Status.DRAFT, doing="sent")
+    referral = _locked(referral_id, Referral.Status.DRAFT, doing="send")
     destination = referral.destination
     if not destination.email:
         raise ReferralError(
@@ -147,7 +151,7 @@ def mark_printed(*, referral_id: int, by: User | None = None) -> Referral:
     """The letter was printed and handed to the patient: sent, by hand. A referral emailed
     whose letter the outbox could not deliver may be printed instead: the dead letter is
     cancelled, and the expected-by date stays as it was (the chase comes no later)."""
-    referral = _locked(referral_id, Referral.Status.DRAFT, Referral.Status.SENT, doing="printed")
+    referral = _locked(referral_id, Referral.Status.DRAFT, Referral.Status.SENT, doing="print")
     if referral.status == Referral.Status.DRAFT:
         _issue(referral, Referral.Status.PRINTED, by=by)
         return referral
@@ -180,7 +184,7 @@ def mark_printed(*, referral_id: int, by: User | None = None) -> Referral:
 def retry_letter(*, referral_id: int, by: User | None = None) -> Referral:
     """Try an undelivered letter again (the destination's address fixed, the mail server back):
     the outbox's dead message goes back in its queue, due now, and the retry is audited."""
-    referral = _locked(referral_id, Referral.Status.SENT, doing="sent again")
+    referral = _locked(referral_id, Referral.Status.SENT, doing="resend")
     message = Message.objects.filter(key=referral.letter_key).first()
     if message is None or message.status != Message.Status.DEAD:
         raise ReferralError(
@@ -195,7 +199,7 @@ def retry_letter(*, referral_id: int, by: User | None = None) -> Referral:
 @transaction.atomic
 def acknowledge_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """The destination has the referral."""
-    referral = _locked(referral_id, *Referral.AWAITING, doing="acknowledged")
+    referral = _locked(referral_id, *Referral.AWAITING, doing="acknowledge")
     return _move(referral, Referral.Status.ACKNOWLEDGED, "acknowledged_at", by=by)
 
 
@@ -203,7 +207,7 @@ def acknowledge_referral(*, referral_id: int, by: User | None = None) -> Referra
 def complete_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """The destination has seen the patient."""
     referral = _locked(
-        referral_id, *Referral.AWAITING, Referral.Status.ACKNOWLEDGED, doing="completed"
+        referral_id, *Referral.AWAITING, Referral.Status.ACKNOWLEDGED, doing="complete"
     )
     return _move(referral, Referral.Status.COMPLETED, "completed_at", by=by)
 
@@ -211,7 +215,7 @@ def complete_referral(*, referral_id: int, by: User | None = None) -> Referral:
 @transaction.atomic
 def cancel_referral(*, referral_id: int, by: User | None = None) -> Referral:
     """Withdraw a referral (a draft, or one sent that is no longer wanted)."""
-    referral = _locked(referral_id, *Referral.LIVE, doing="cancelled")
+    referral = _locked(referral_id, *Referral.LIVE, doing="cancel")
     return _move(referral, Referral.Status.CANCELLED, "cancelled_at", by=by)
 
 
@@ -226,6 +230,19 @@ def _case_to_refer(case_id: int, clinician: User) -> Case:
         raise ReferralError(str(exc)) from exc
 
 
+# Each refusal is a whole sentence (never an English verb put into one); the status is named
+# as a label, so no language has to inflect or lower-case it.
+REFUSED: dict[str, StrOrPromise] = {
+    "edit": gettext_lazy("Referral %(reference)s (%(status)s) cannot be edited."),
+    "send": gettext_lazy("Referral %(reference)s (%(status)s) cannot be sent."),
+    "print": gettext_lazy("Referral %(reference)s (%(status)s) cannot be printed."),
+    "resend": gettext_lazy("Referral %(reference)s (%(status)s) cannot be sent again."),
+    "acknowledge": gettext_lazy("Referral %(reference)s (%(status)s) cannot be acknowledged."),
+    "complete": gettext_lazy("Referral %(reference)s (%(status)s) cannot be completed."),
+    "cancel": gettext_lazy("Referral %(reference)s (%(status)s) cannot be cancelled."),
+}
+
+
 def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
     referral = (
         Referral.objects.select_for_update(of=("self",))
@@ -234,13 +251,8 @@ def _locked(referral_id: int, *allowed: str, doing: str) -> Referral:
     )
     if referral.status not in allowed:
         raise ReferralError(
-            # Translators: the action is the English word the code names it by ("sent").
-            gettext("Referral %(reference)s is %(status)s and cannot be %(action)s.")
-            % {
-                "reference": referral.reference,
-                "status": referral.get_status_display().lower(),
-                "action": doing,
-            }
+            str(REFUSED[doing])
+            % {"reference": referral.reference, "status": referral.get_status_display()}
         )
     return referral
 

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -35,6 +35,8 @@ from triage.rules.exam import Findings
 from triage.rules.exam_rules import evaluate_examination
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from examination.models import Examination
     from questions.models import Question
 
@@ -47,9 +49,21 @@ class CaseActionRefused(Exception):
 class CaseNotOpen(CaseActionRefused):
     """The case is closed: there is nothing to claim, release, override or decide."""
 
+    # One whole sentence for each action (never an English verb put into one sentence).
+    REFUSALS: Mapping[str, StrOrPromise] = {
+        "claim": gettext_lazy("This case is closed; there is nothing to claim"),
+        "release": gettext_lazy("This case is closed; there is nothing to release"),
+        "override": gettext_lazy("This case is closed; there is nothing to override"),
+        "examine": gettext_lazy("This case is closed; there is nothing to examine"),
+        "decide": gettext_lazy("This case is closed; there is nothing to decide"),
+        "discharge": gettext_lazy("This case is closed; there is nothing to discharge"),
+        "refer": gettext_lazy("This case is closed; there is nothing to refer"),
+        "prescribe for": gettext_lazy("This case is closed; there is nothing to prescribe for"),
+    }
+
     def __init__(self, case: Case, action: str = "claim") -> None:
         self.case = case
-        super().__init__(f"This case is closed; there is nothing to {action}")
+        super().__init__(str(self.REFUSALS[action]))
 
 
 class CaseAlreadyClaimed(CaseActionRefused):

@@ -168,6 +168,21 @@ def test_a_profile_must_be_registered_with_its_professions_body(
     assert field in refused.value.message_dict
 
 
+def test_a_profile_on_the_wrong_register_is_refused_with_its_professions_own_sentence() -> None:
+    # A whole sentence per profession: no translated profession lower-cased into a template.
+    profile = StaffProfile(
+        user=make_user(role="clinician"),
+        profession=StaffProfile.Profession.OSTEOPATH,
+        registration_body=StaffProfile.RegistrationBody.GMC,
+        registration_number="1234567",
+    )
+    with pytest.raises(ValidationError) as refused:
+        profile.full_clean()
+    assert refused.value.message_dict["registration_body"] == [
+        "An osteopath is registered with the General Osteopathic Council (GOsC)."
+    ]
+
+
 def test_the_database_refuses_a_profession_on_the_wrong_register() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffProfile.objects.create(
