@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from examination import readable
@@ -43,6 +43,12 @@ def _on(sides: Sequence[str]) -> str:
 def _by_side(values: Mapping[str, Any], wanted: Collection[Any]) -> list[str]:
     """The sides whose value is one of `wanted`, left first."""
     return [side for side in SIDES if values[side] is not None and values[side] in wanted]
+
+
+def _mid_sentence(label: str) -> str:
+    """A movement's label inside a sentence: English lower-cases it ("cervical extension");
+    German keeps the capitals of its nouns and abbreviations ("HWS-Extension")."""
+    return label if (translation.get_language() or "").startswith("de") else label.lower()
 
 
 def _movement_words(movement: Movement) -> str:
@@ -150,7 +156,7 @@ def relevant_findings(findings: Findings) -> list[str]:
                 phrases.append(
                     _("%(movement)s %(range)s")
                     % {
-                        "movement": readable.movement_label(region, name).lower(),
+                        "movement": _mid_sentence(readable.movement_label(region, name)),
                         "range": _movement_words(movement),
                     }
                 )

@@ -76,3 +76,20 @@ def test_weakness_sensation_reflexes_movement_palpation_and_tests_each_have_thei
 def test_one_side_is_named(side: str) -> None:
     findings = exam({f"upper_motor_neurone.clonus.{side}": "positive"})
     assert relevant_findings(findings)[0] == f"sustained clonus on the {side}"
+
+
+def test_a_german_letter_keeps_the_capitals_of_a_movement_and_lower_cases_its_grade() -> None:
+    from django.utils import translation
+
+    findings = exam({"range_of_movement.cervical.extension": {"grade": "reduced", "pain": False}})
+    with translation.override("de"):
+        label = translation.gettext("%(region)s %(movement)s") % {
+            "region": translation.gettext("Cervical"),
+            "movement": translation.gettext("extension"),
+        }
+        grade = translation.gettext("Reduced").lower()
+        phrases = relevant_findings(findings)
+    # German writes the movement as a noun, capitalised in any sentence (the catalogue's
+    # "HWS-Extension"); the grade is an adjective, lower-cased as in English.
+    assert label != label.lower()
+    assert f"{label} {grade}" in phrases, phrases
