@@ -162,14 +162,14 @@ def generate(*, clinician: User, lead: User, templates: list[int]) -> None:
                 status, prescribed_by_id, prescribed_at, start_date, note, safety_net,
                 baseline_pain, intake_answers, current_phase, phase_started_on, awaiting_review,
                 time_zone, training_days, reminder_time, reminders_paused, unsubscribed_at,
-                next_reminder_at, link_version, last_seen_at, ended_at, updated_at)
+                next_reminder_at, link_version, last_seen_at, ended_at, updated_at, name_de)
             SELECT c.id, c.id, c.patient_id, ({template_ids})[1 + c.id % {len(templates)}],
                    'Programme', (ARRAY['completed','completed','active','stopped','on_hold'])
                    [1 + c.id % 5], {clinician.pk}, c.decided_at, c.decided_at::date, '', 'Advice',
                    3 + c.id % 6, '{{}}'::jsonb, 1, c.decided_at::date, false, 'Europe/London',
                    '[0, 2, 4]'::jsonb, '18:00', false,
                    CASE WHEN c.id % 37 = 0 THEN c.decided_at + interval '10 days' END, NULL, 1,
-                   NULL, NULL, now()
+                   NULL, NULL, now(), ''
             FROM triage_case AS c WHERE c.id % 10 = 1""",  # noqa: S608 - integers and table names only
         ),
         (
