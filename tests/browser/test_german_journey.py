@@ -183,21 +183,29 @@ def answer_every_step(page: Page, **yes: str) -> None:
     page.get_by_role("button", name=de("Send my answers")).click()
 
 
+def opened_from_the_invitation(
+    patient: Patient, live_server, chromium: Browser, outbox_stack: OutboxStack
+) -> Page:
+    """Reception invites `patient`; the worker delivers the invitation to the SMTP sink, it is
+    German, and its link opens on a phone past the date-of-birth check."""
+    reception: User = make_user(role="reception")
+    with SmtpSink() as sink:
+        outbox_stack.start_worker(sink)
+        invite(patient, reception)
+        [invitation] = sink.wait_for(1)
+    the_invitation_is_german(invitation, patient)
+    page = phone_page(chromium)
+    confirm_date_of_birth(page, invitation_link(invitation, live_server.url), patient)
+    return page
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_a_german_patients_self_intake_is_german_to_the_end_and_an_emergency_says_call_999(
     live_server, chromium: Browser, outbox_stack: OutboxStack
 ) -> None:
-    reception: User = make_user(role="reception")
     greta = german_patient("Greta", "Gärtner", "greta@example.org")
-    with SmtpSink() as sink:
-        outbox_stack.start_worker(sink)
-        invite(greta, reception)
-        [invitation] = sink.wait_for(1)
-    the_invitation_is_german(invitation, greta)
-
-    page = phone_page(chromium)
-    confirm_date_of_birth(page, invitation_link(invitation, live_server.url), greta)
+    page = opened_from_the_invitation(greta, live_server, chromium, outbox_stack)
     answer_every_step(page, bladder_or_bowel_change="yes")
 
     # Nothing but what to do now, in German: call 999, not to drive, the number to dial.
@@ -223,16 +231,8 @@ def test_a_german_patients_self_intake_is_german_to_the_end_and_an_emergency_say
 def test_a_second_german_patient_whose_answers_are_routine_is_told_what_happens_next(
     live_server, chromium: Browser, outbox_stack: OutboxStack
 ) -> None:
-    reception: User = make_user(role="reception")
     jonas = german_patient("Jonas", "Vogelsang", "jonas@example.org")
-    with SmtpSink() as sink:
-        outbox_stack.start_worker(sink)
-        invite(jonas, reception)
-        [invitation] = sink.wait_for(1)
-    the_invitation_is_german(invitation, jonas)
-
-    page = phone_page(chromium)
-    confirm_date_of_birth(page, invitation_link(invitation, live_server.url), jonas)
+    page = opened_from_the_invitation(jonas, live_server, chromium, outbox_stack)
     # Pins and needles in one arm: probable radiculopathy, ROUTINE.
     answer_every_step(page, numbness_or_tingling_arms="yes")
 
