@@ -25,7 +25,9 @@ meaning or goes; a key added is the same version):
   `imaging` decision aid (decision, rule, reason, source) beside the rules (each rule with the
   `findings` that fired it).
 - `programmes`: each prescription (who, when, start, the patient's choices of days and reminder
-  time) with its `phases` and their `exercises` (dose, accepted caution clashes), the `sessions`
+  time; its name, and each phase's name and goal, with the German the patient reads beside the
+  English as `name_de`, `goal_de`, `exercise_de`, empty where none is written) with its `phases`
+  and their `exercises` (dose, accepted caution clashes), the `sessions`
   the patient logged, `check_ins` (pain 0-10, sessions, Neck Disability Index answers, points and
   percent, the red-flag screen, outcome), `events` (its history), `questions` (each question
   the patient sent from their page: `text`, `asked_at`, `status`, the `reply` with `replied_by`
@@ -83,6 +85,8 @@ from programmes.models import (
     ProgrammePhase,
     SessionExercise,
     SessionLog,
+    WrittenForPatients,
+    text_suffix,
 )
 from questions.models import Question
 from referrals.models import Referral
@@ -492,6 +496,7 @@ def _programme(programme: Programme) -> dict[str, Any]:
         "id",
         "case_id",
         "name",
+        "name_de",
         "status",
         "prescribed_at",
         "start_date",
@@ -512,7 +517,7 @@ def _programme(programme: Programme) -> dict[str, Any]:
     ) | {
         "prescribed_by": _who(programme.prescribed_by),
         "phases": [
-            _fields(phase, "position", "name", "weeks", "goal", "advance")
+            _fields(phase, "position", "name", "name_de", "weeks", "goal", "goal_de", "advance")
             | {
                 "exercises": [
                     _fields(
@@ -527,6 +532,7 @@ def _programme(programme: Programme) -> dict[str, Any]:
                     )
                     | {
                         "exercise": item.exercise.name,
+                        "exercise_de": item.exercise.name_de,
                         "slug": item.exercise.slug,
                         "dose": item.dose,
                     }
@@ -699,6 +705,32 @@ def _no_remote_assets(url: str, *args: Any, **kwargs: Any) -> Any:
     raise ValueError(f"the subject-access export loads no external resources ({url[:40]!r})")
 
 
+def _twin(row: dict[str, Any], field: str, suffix: str) -> Any:
+    """`row[field]` in the language of `suffix` ("_de"), the English where none is written."""
+    return (row.get(f"{field}{suffix}") or row[field]) if suffix else row[field]
+
+
+def _in_active_language(programme: dict[str, Any]) -> dict[str, Any]:
+    """A programme of the export with its names and goals in the active language, as the
+    patient read them (the export itself keeps both)."""
+    suffix = text_suffix(None, WrittenForPatients.TEXT_LANGUAGES)
+    return programme | {
+        "name": _twin(programme, "name", suffix),
+        "phases": [
+            phase
+            | {
+                "name": _twin(phase, "name", suffix),
+                "goal": _twin(phase, "goal", suffix),
+                "exercises": [
+                    item | {"exercise": _twin(item, "exercise", suffix)}
+                    for item in phase["exercises"]
+                ],
+            }
+            for phase in programme["phases"]
+        ],
+    }
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """The export as a PDF a person reads: one heading per section, the answers with their
     questions, in the language of the member of staff who made it."""
@@ -722,6 +754,10 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         }
         for intake in data["intakes"]
     ]
-    html = render_to_string("audit/subject_access_pdf.html", {"data": data, "intakes": intakes})
+    programmes = [_in_active_language(programme) for programme in data["programmes"]]
+    html = render_to_string(
+        "audit/subject_access_pdf.html",
+        {"data": data, "intakes": intakes, "programmes": programmes},
+    )
     pdf: bytes = HTML(string=html, url_fetcher=_no_remote_assets).write_pdf()
     return pdf

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audit import export
 from audit.models import AuditEvent
+from clinic.models import StaffPreferences
 from examination.services import record_examination
 from outbox.models import Message
 from outbox.services import remove_old_content
@@ -450,6 +451,47 @@ def test_the_pdf_is_a_real_pdf_with_the_key_facts(clock: Clock, lead: User) -> N
         assert fact in flat, fact
     (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert event.record == f"subject-access export (PDF), patient {patient.pk}"
+
+
+def test_the_pdf_names_the_programme_in_the_language_of_the_staff_member_who_made_it(
+    clock: Clock, lead: User
+) -> None:
+    """The export keeps a programme's English and German names; the PDF shows the ones of the
+    language it is made in, as the patient read them (the English where none is written)."""
+    history = _full_history(clock)
+    programme = history.programme
+    phase = programme.phases.order_by("position").first()
+    assert phase is not None
+    item = phase.exercises.select_related("exercise").first()
+    assert item is not None
+    assert programme.name_de and phase.name_de and item.exercise.name_de
+
+    (exported,) = _export(_as(lead), history.patient)["programmes"]
+    assert (exported["name"], exported["name_de"]) == (programme.name, programme.name_de)
+    first = exported["phases"][0]
+    assert (first["name"], first["name_de"]) == (phase.name, phase.name_de)
+    assert first["exercises"][0]["exercise_de"] == item.exercise.name_de
+
+    def pdf_text() -> str:
+        pdf = _as(lead).get(reverse("audit:subject_access_pdf", args=[history.patient.pk]))
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        return " ".join(text.split())
+
+    english = pdf_text()
+    assert programme.name in english and phase.name in english
+    assert programme.name_de not in english and item.exercise.name_de not in english
+
+    StaffPreferences.objects.create(user=lead, language="de")
+    german = pdf_text()
+    assert "Heimübungsprogramme" in german
+    assert programme.name_de in german and phase.name_de in german
+    assert item.exercise.name_de in german
+    # The programmes' section heads with the German name (the case's decision keeps the words
+    # it was recorded in).
+    section = german[german.index("Heimübungsprogramme") :]
+    assert section.split(" · ")[0].startswith(f"Heimübungsprogramme {programme.name_de}")
 
 
 def test_the_export_is_built_in_the_same_queries_however_long_the_history(
