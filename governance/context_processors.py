@@ -1,5 +1,6 @@
-"""What every staff page says about the rule set: nothing when a signed-off one triages; that the
-demo's is unsigned; or, in production with none signed off, that intakes cannot be triaged.
+"""What every staff page says about the rule set: nothing when a signed-off one triages, and that
+the demo's is unsigned. Production with none signed off is a monitoring problem instead, on the
+health banner the queue keeps fresh (health.services.ruleset_problem): one red banner, not two.
 
 It reads the process's copy of the clinic's choice (governance/active.py): no query while fresh."""
 
@@ -21,7 +22,7 @@ def ruleset_banner(request: HttpRequest) -> dict[str, object]:
     except DatabaseError:
         return {}
     if isinstance(found, active.NotSignedOff):
-        return {"ruleset_not_signed_off": str(found)}
+        return {}
     if not found.signed_off and settings.DEBUG:
         return {"ruleset_unsigned_demo": found.version}
     return {}

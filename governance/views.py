@@ -62,6 +62,9 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         ),
         "history": services.history(),
         "is_safety_officer": has_role(request.user, Role.SAFETY_OFFICER),
+        # This page says the demo's rule set is unsigned in its first section, with why: not
+        # the staff pages' banner above it as well (governance/context_processors.py).
+        "ruleset_unsigned_demo": "",
     }
 
 

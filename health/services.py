@@ -334,8 +334,9 @@ def ruleset_problem() -> Problem | None:
         gettext(
             "No signed-off rule set is chosen (%(why)s): every intake is refused, including "
             "patients' self-intakes, check-ins that go back to triage and FHIR submissions. "
-            "Patients are told to phone the clinic. Expect their calls, and have the clinical "
-            "safety officer sign a rule set off and choose it under Governance."
+            "Have a clinician see every patient now, and call 999 for any emergency sign. "
+            "Patients are told to phone the clinic: expect their calls. The clinical safety "
+            "officer signs a rule set off and chooses it under Governance."
         )
         % {"why": found},
     )

@@ -104,7 +104,22 @@ def test_production_without_a_sign_off_says_so_on_every_page(
     production: None, reception_client: Client
 ) -> None:
     page = reception_client.get(reverse("patients:patient_search")).content.decode()
-    assert "No signed-off rule set: intakes cannot be triaged." in page
+    # One red banner, the health banner the queue keeps fresh, with what to do now.
+    assert page.count('role="alert"') == 1
+    assert 'data-problem="ruleset"' in page
+    assert "Have a clinician see every patient now, and call 999 for any emergency sign." in page
+    assert 'id="ruleset-banner"' not in page
+
+
+def test_the_governance_page_says_once_that_the_demos_rule_set_is_unsigned(
+    settings,
+    officer: User,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.DEBUG = True
+    settings.TRIAGE_UNSIGNED_RULESET_ALLOWED = True
+    page = sign_in(Client(), officer).get(reverse("governance:index")).content.decode()
+    assert "Unsigned (demo only):" in page
+    assert 'id="ruleset-banner"' not in page
 
 
 def test_a_sign_off_needs_the_officer_a_trial_of_this_code_a_reason_and_every_lowered_case_read(
