@@ -43,6 +43,9 @@ INTAKE_ID_SYSTEM = f"{CLINIC}/Id/intake"
 REFERRAL_ID_SYSTEM = f"{CLINIC}/Id/referral"
 
 RULE_SOURCE_EXTENSION = f"{CLINIC}/StructureDefinition/rule-source"
+# HL7's core extension for a string element's text in another language (FHIR R4, Extensions:
+# translation), with its `lang` and `content` parts.
+TRANSLATION_EXTENSION = "http://hl7.org/fhir/StructureDefinition/translation"
 RULE_URGENCY_EXTENSION = f"{CLINIC}/StructureDefinition/rule-urgency"
 OVERRIDE_METHOD = ("clinician-override", "A clinician's override of the urgency")
 

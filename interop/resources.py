@@ -341,6 +341,24 @@ CARE_PLAN_STATUS = {
 }
 
 
+def _german(text: str) -> dict[str, Any] | None:
+    """A string element's German twin (`_title`, `_text`) as the translation extension: what the
+    German-speaking patient reads beside the English, or nothing where none is written."""
+    if not text.strip():
+        return None
+    return {
+        "extension": [
+            {
+                "url": codes.TRANSLATION_EXTENSION,
+                "extension": [
+                    {"url": "lang", "valueCode": "de"},
+                    {"url": "content", "valueString": text},
+                ],
+            }
+        ]
+    }
+
+
 def care_plan(programme: Programme, exercises: list[Any]) -> Resource:
     """`exercises`: the programme's prescribed exercises as rows of EXERCISE_FIELDS."""
     activities = []
@@ -354,7 +372,9 @@ def care_plan(programme: Programme, exercises: list[Any]) -> Resource:
             {
                 "detail": {
                     "kind": "Task",
-                    "code": {"text": row.exercise__name},
+                    "code": _kept(
+                        {"text": row.exercise__name, "_text": _german(row.exercise__name_de)}
+                    ),
                     "status": "completed" if done else "in-progress" if current else "not-started",
                     "description": (
                         f"Phase {position} ({row.phase__name}, {row.phase__weeks} weeks): "
@@ -370,7 +390,11 @@ def care_plan(programme: Programme, exercises: list[Any]) -> Resource:
             "status": CARE_PLAN_STATUS[Programme.Status(programme.status)],
             "intent": "plan",
             "title": programme.name,
+            "_title": _german(programme.name_de),
             "description": programme.template.summary if programme.template_id else programme.name,
+            "_description": _german(
+                programme.template.summary_de if programme.template_id else programme.name_de
+            ),
             "subject": _ref("Patient", programme.patient_id),
             "period": {"start": programme.start_date.isoformat()},
             "created": instant(programme.prescribed_at),
@@ -571,6 +595,7 @@ PROGRAMME_FIELDS = (
     "patient_id",
     "case_id",
     "name",
+    "name_de",
     "status",
     "prescribed_at",
     "start_date",
@@ -578,6 +603,7 @@ PROGRAMME_FIELDS = (
     "current_phase",
     "template",
     "template__summary",
+    "template__summary_de",
     "prescribed_by",
     *(f"prescribed_by__{name}" for name in ("username", "first_name", "last_name")),
 )
@@ -592,6 +618,7 @@ EXERCISE_FIELDS = (
     "phase__name",
     "phase__weeks",
     "exercise__name",
+    "exercise__name_de",
     "exercise__per_side",
 )
 

@@ -201,6 +201,23 @@ def _check_programme_and_observations(found: list[dict[str, Any]], history: Any)
     plan = _by_id(found, "CarePlan")[str(history.programme.pk)]
     exercises = sum(p.exercises.count() for p in history.programme.phases.all())
     assert len(plan["activity"]) == exercises > 0
+    # The German the patient reads, beside the English, as HL7's translation extension.
+    programme = history.programme
+    assert programme.name_de and plan["title"] == programme.name
+
+    def german(element: dict[str, Any]) -> dict[str, str]:
+        (translation,) = element["extension"]
+        assert translation["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+        return {
+            part["url"]: part.get("valueCode") or part["valueString"]
+            for part in translation["extension"]
+        }
+
+    assert german(plan["_title"]) == {"lang": "de", "content": programme.name_de}
+    assert german(plan["_description"])["content"] == programme.template.summary_de
+    first = programme.phases.order_by("position").first().exercises.order_by("position").first()
+    codes = [a["detail"]["code"] for a in plan["activity"]]
+    assert {"lang": "de", "content": first.exercise.name_de} in [german(c["_text"]) for c in codes]
     observations = _by_id(found, "Observation")
     check_in = history.programme.check_ins.get(week=0)
     pain = observations[f"checkin-pain-{check_in.pk}"]
