@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -43,23 +43,25 @@ def respond(resource: dict[str, Any], status: int = 200, **headers: str) -> Http
 
 def outcome(
     status: int,
-    issues: list[tuple[str, str, str]] | None = None,
+    issues: Sequence[tuple[str, ...]] | None = None,
     *,
     code: str = "invalid",
     text: str = "",
     **headers: str,
 ) -> HttpResponse:
-    """An OperationOutcome: one issue per (location, FHIRPath expression, text), or one of `text`."""
-    listed = [
-        {
-            "severity": "error",
-            "code": code,
-            "diagnostics": message,
-            "details": {"text": message},
-            **({"location": [location], "expression": [expression]} if location else {}),
-        }
-        for location, expression, message in (issues or [("", "", text)])
-    ]
+    """An OperationOutcome: one issue per (location, FHIRPath expression, text[, issue code]), or
+    one of `text`; an issue without its own code has `code`."""
+    listed = []
+    for location, expression, message, *own in issues or [("", "", text)]:
+        listed.append(
+            {
+                "severity": "error",
+                "code": own[0] if own else code,
+                "diagnostics": message,
+                "details": {"text": message},
+                **({"location": [location], "expression": [expression]} if location else {}),
+            }
+        )
     return respond({"resourceType": "OperationOutcome", "issue": listed}, status, **headers)
 
 

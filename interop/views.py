@@ -357,6 +357,27 @@ def by_type(request: HttpRequest, client: ApiClient, resource_type: str) -> Http
 # --- An intake from another system -------------------------------------------------------------
 
 
+class RepeatedKey(ValueError):
+    """A JSON object with the same name twice: FHIR's JSON has each element once, and which of
+    the two a reader keeps is up to the reader."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for name, _value in pairs:
+            if name in seen:
+                raise RepeatedKey(name)
+            seen.add(name)
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity, which Python's reader takes and JSON (RFC 8259) has not."""
+    raise ValueError(name)
+
+
 def _submit(request: HttpRequest, client: ApiClient) -> HttpResponse:
     content_type = request.content_type or ""
     if content_type not in ("application/fhir+json", "application/json"):
@@ -371,9 +392,17 @@ def _submit(request: HttpRequest, client: ApiClient) -> HttpResponse:
             400, code="invalid", text="Idempotency-Key must be 1 to 200 visible ASCII characters."
         )
     try:
-        body = json.loads(request.body)
+        body = json.loads(
+            request.body, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant
+        )
     except RequestDataTooBig:
         return outcome(413, code="too-costly", text="The request is too large.")
+    except RepeatedKey as repeated:
+        return outcome(
+            400,
+            code="structure",
+            text=f"The body has the element {str(repeated)[:60]!r} twice in one object.",
+        )
     except (ValueError, UnicodeDecodeError, RecursionError):
         return outcome(400, code="structure", text="The body is not JSON.")
     read, problems = intake.read_response(body)
@@ -389,20 +418,7 @@ def _submit(request: HttpRequest, client: ApiClient) -> HttpResponse:
                 for name, problem in error.errors
             ],
         )
-    patient = None
-    if read.patient_id is not None:
-        patient = Patient.objects.filter(pk=read.patient_id).first()
-        if patient is None:
-            return outcome(
-                422,
-                [
-                    (
-                        "QuestionnaireResponse.subject",
-                        "QuestionnaireResponse.subject",
-                        "No such Patient.",
-                    )
-                ],
-            )
+    patient = read.patient
     submission = services.Submission(answers=answers, details=read.details, patient=patient)
     idempotency_key = key or (f"identifier:{read.identifier}" if read.identifier else "")
     try:

@@ -75,12 +75,14 @@ def varied_answers(rng: random.Random) -> dict[str, Any]:
             answers[question.name] = rng.choice(question.choices)
     answers["duration_days"] = rng.choice([0, 1, 3, 7, 8, 14, 27, 28, 45, 91, 200, 400])
     answers["age"] = rng.randint(18, 90)
+    # As the desk takes the mechanism: how it happened after a yes to an injury; after a no,
+    # "none" (or a gym strain, which is no injury), never a fall or collision (refused).
     if answers["recent_significant_trauma"]:
         answers["trauma_mechanism"] = rng.choice(
             [*LOW_ENERGY_MECHANISMS, *sorted(DANGEROUS_MECHANISMS)]
         )
-    elif rng.random() < 0.8:
-        answers["trauma_mechanism"] = rng.choice(["none", "exertional_strain"])
+    else:
+        answers["trauma_mechanism"] = rng.choice(["none", "none", "none", "exertional_strain"])
     return answers
 
 
