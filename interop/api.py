@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 ACCEPTED_BODIES = ("application/fhir+json", "application/json")
+# What a caller may ask for, by `_format` (FHIR's short names and the media types) or Accept: JSON
+# is all this server writes.
+JSON_FORMATS = frozenset(
+    {"json", "application/json", "application/fhir+json", "application/json+fhir"}
+)
+ACCEPTS_JSON = JSON_FORMATS | {"*/*", "application/*"}
 
 View = Callable[..., HttpResponse]
 
@@ -65,6 +71,23 @@ def outcome(
     return respond({"resourceType": "OperationOutcome", "issue": listed}, status, **headers)
 
 
+def not_acceptable(request: HttpRequest) -> HttpResponse | None:
+    """406 when the caller asks only for what this server does not write (XML, Turtle, HTML):
+    FHIR's `_format`, or an Accept header none of whose types is JSON; None otherwise."""
+    asked = request.GET.get("_format")
+    if asked is not None and asked.split(";")[0].strip().lower() not in JSON_FORMATS:
+        return outcome(406, code="not-supported", text="Only JSON is written here: _format=json.")
+    accept = request.headers.get("Accept", "")
+    types = [t.split(";")[0].strip().lower() for t in accept.split(",") if t.strip()]
+    if types and not any(t in ACCEPTS_JSON for t in types):
+        return outcome(
+            406,
+            code="not-supported",
+            text="Only JSON is written here: accept application/fhir+json.",
+        )
+    return None
+
+
 def _bearer(request: HttpRequest) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
@@ -84,6 +107,9 @@ def fhir_view(*, scope: str | None, methods: tuple[str, ...] = ("GET",)) -> Call
                     text=f"{request.method} is not supported here.",
                     Allow=", ".join(methods),
                 )
+            refused = not_acceptable(request)
+            if refused is not None:
+                return refused
             token = _bearer(request)
             client = services.client_for_token(token) if token else None
             if client is None:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from interop import views
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("Patient/<str:resource_id>/$everything", views.everything, name="everything"),
     path("<str:resource_type>/<str:resource_id>", views.read, name="read"),
     path("<str:resource_type>", views.by_type, name="by_type"),
+    # Anything else under /fhir/ (a trailing slash, a path too deep, /fhir/ itself): a FHIR
+    # client reads an OperationOutcome, not the clinic's HTML page.
+    re_path(r"^.*\Z", views.no_such_path, name="no_such_path"),
 ]

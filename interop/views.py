@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from examination.models import Examination
 from governance.active import NotSignedOff
 from interop import capability, codes, intake, resources, services
-from interop.api import fhir_view, outcome, public_view, refused_scope, respond
+from interop.api import fhir_view, not_acceptable, outcome, public_view, refused_scope, respond
 from interop.models import ApiClient, Scope
 from patients.models import Intake, Patient
 from patients.nhs import normalise_nhs_number
@@ -104,7 +104,7 @@ def _audit(
 @public_view
 @require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
-    return respond(capability.capability_statement(_base(request)))
+    return not_acceptable(request) or respond(capability.capability_statement(_base(request)))
 
 
 @public_view
@@ -113,6 +113,16 @@ def openapi(request: HttpRequest) -> HttpResponse:
     response = respond(capability.openapi(_base(request)))
     response["Content-Type"] = "application/json; charset=utf-8"
     return response
+
+
+@public_view
+def no_such_path(request: HttpRequest) -> HttpResponse:
+    """A path the API has not: 404, as an OperationOutcome (it says nothing of any patient)."""
+    return outcome(
+        404,
+        code="not-found",
+        text="No such path in this FHIR API: see /fhir/metadata (and no trailing slash).",
+    )
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -185,8 +185,10 @@ def test_the_capability_statement_and_the_openapi_description_are_open() -> None
 def test_every_route_of_the_api_is_in_the_openapi_description() -> None:
     paths = set(body(get("/fhir/openapi.json"))["paths"])
     (fhir,) = [p for p in get_resolver().url_patterns if str(p.pattern) == "fhir/"]
-    for route in fhir.url_patterns:  # type: ignore[attr-defined]
+    for route in fhir.url_patterns:  # type: ignore[attr-defined,union-attr]
         assert isinstance(route, URLPattern)
+        if route.name == "no_such_path":  # the 404 for every other path: no route of the API
+            continue
         pattern = str(route.pattern)
         if "<str:resource_type>" in pattern:
             shaped = re.sub(r"<str:resource_type>", "[A-Za-z]+", pattern)
