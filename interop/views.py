@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -239,27 +240,32 @@ def _date_range(text: str) -> tuple[str, datetime, datetime]:
     prefix = text[:2] if text[:2] in DATE_PREFIXES else "eq"
     value = text[2:] if text[:2] in DATE_PREFIXES else text
     zone = timezone.get_current_timezone()
+    end_of: Callable[[], datetime]
     try:
         if re.fullmatch(r"\d{4}", value):
             start = datetime(int(value), 1, 1, tzinfo=zone)
-            end = datetime(int(value) + 1, 1, 1, tzinfo=zone)
+            end_of = lambda: datetime(start.year + 1, 1, 1, tzinfo=zone)  # noqa: E731
         elif re.fullmatch(r"\d{4}-\d{2}", value):
             year, month = int(value[:4]), int(value[5:])
             start = datetime(year, month, 1, tzinfo=zone)
-            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+            end_of = lambda: datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)  # noqa: E731
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = date.fromisoformat(value)
             start = datetime(day.year, day.month, day.day, tzinfo=zone)
-            end = start + timedelta(days=1)
+            end_of = lambda: start + timedelta(days=1)  # noqa: E731
         else:
             start = datetime.fromisoformat(value)
             if start.tzinfo is None:
                 raise ValueError(value)
-            end = start + timedelta(seconds=1)
+            end_of = lambda: start + timedelta(seconds=1)  # noqa: E731
     except (ValueError, OverflowError) as error:
         raise BadSearch(
             f"date {text[:40]!r} is not a FHIR date or dateTime with a zone."
         ) from error
+    try:
+        end = end_of()
+    except (ValueError, OverflowError):  # the last year, month, day or second Python has
+        end = datetime.max.replace(tzinfo=UTC)
     return prefix, start, end
 
 

@@ -250,3 +250,15 @@ def test_an_intake_submitted_through_the_api_is_valid_read_back(clock: Clock) ->
 
     (qr,) = [r for r in found if r["resourceType"] == "QuestionnaireResponse"]
     assert qr["author"]["type"] == "Device" and "source" not in qr
+
+
+def test_a_date_at_the_end_of_the_calendar_is_a_search_not_a_bad_request(intake: Intake) -> None:
+    # The day, month or year after the last one Python has is past every record.
+    _client, token = api_client()
+    for value in ("lt9999", "lt9999-12", "le9999-12-31", "lt9999-12-31T23:59:59+14:00"):
+        resp = get("/fhir/RiskAssessment", token, patient=str(intake.patient_id), date=value)
+        assert resp.status_code == 200, (value, resp.content)
+        assert body(resp)["total"] == 1, value
+    for value in ("gt9999", "ge9999-12-31T23:59:59-12:00"):
+        resp = get("/fhir/RiskAssessment", token, patient=str(intake.patient_id), date=value)
+        assert (resp.status_code, body(resp)["total"]) == (200, 0), value
