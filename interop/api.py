@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from interop import services
@@ -42,6 +44,8 @@ def respond(resource: dict[str, Any], status: int = 200, **headers: str) -> Http
     )
     # Patient data: never kept by a cache on the way.
     response["Cache-Control"] = "no-store"
+    # The API speaks the clinic's language whatever the caller's Accept-Language (in_api_language).
+    response["Content-Language"] = settings.LANGUAGE_CODE
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -94,6 +98,19 @@ def _bearer(request: HttpRequest) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def in_api_language(view: View) -> View:
+    """`view` answered in the clinic's language (settings.LANGUAGE_CODE) whatever the caller's
+    Accept-Language: a resource's displays and labels are the same for every caller, as its
+    stored data is (the German a patient reads travels as its translation extension)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override(settings.LANGUAGE_CODE):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def fhir_view(*, scope: str | None, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
     """A view of the API: token checked, scope checked (None: any client), the client passed in."""
 
@@ -132,7 +149,7 @@ def fhir_view(*, scope: str | None, methods: tuple[str, ...] = ("GET",)) -> Call
                 return refused_scope(client, scope)
             return view(request, client, *args, **kwargs)
 
-        return login_not_required(csrf_exempt(wrapped))
+        return login_not_required(csrf_exempt(in_api_language(wrapped)))
 
     return decorate
 
@@ -150,7 +167,7 @@ def refused_scope(client: ApiClient, scope: str) -> HttpResponse:
 
 def public_view(view: View) -> View:
     """Open to any caller: the CapabilityStatement and the OpenAPI description."""
-    return login_not_required(view)
+    return login_not_required(in_api_language(view))
 
 
 __all__ = ["ApiClient", "fhir_view", "outcome", "public_view", "respond"]

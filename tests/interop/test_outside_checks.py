@@ -216,6 +216,11 @@ def test_a_german_speaking_patient_s_whole_history_is_valid_and_the_same_in_any_
     # What the API says does not hang on the caller's language: the German the patient reads is
     # beside the English (CarePlan's translation extension), whoever asks.
     assert in_german == in_english
+    (request,) = [r for r in in_german if r["resourceType"] == "ServiceRequest"]
+    assert request["code"]["coding"][0]["display"] == "Imaging: MRI"
+    auth = {"Authorization": f"Bearer {token}", "Accept-Language": "de"}
+    read = Client().get(f"/fhir/Patient/{history.patient.pk}", headers=auth)
+    assert read["Content-Language"] == "en-gb"
 
 
 def test_records_with_the_optional_data_missing_are_valid(receptionist: User) -> None:
