@@ -81,6 +81,7 @@ def handout_check_ins(programme: Programme) -> list[HandoutCheckIn]:
 
 def handout_context(programme: Programme) -> dict[str, Any]:
     phases = emails.programme_plan(programme)
+    safety_net = programme.safety_net_shown  # in the handout's language
     plan = emails.week_plan(programme, phases)
     return {
         "programme": programme,
@@ -89,9 +90,9 @@ def handout_context(programme: Programme) -> dict[str, Any]:
         "week_plan": plan,
         "exercises": handout_exercises(plan),
         "days_text": emails.training_days_text(programme.training_days),
-        "safety_net": programme.safety_net,
+        "safety_net": safety_net,
         "safety_net_paragraphs": [
-            part.strip() for part in programme.safety_net.split("\n\n") if part.strip()
+            part.strip() for part in safety_net.split("\n\n") if part.strip()
         ],
         "printed_on": timezone.localdate(),
         "check_ins": handout_check_ins(programme),

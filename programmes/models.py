@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -535,6 +535,28 @@ class Programme(WrittenForPatients, models.Model):
     @property
     def emails_stopped(self) -> bool:
         return self.unsubscribed_at is not None
+
+    @property
+    def safety_net_shown(self) -> str:
+        """The safety net in the language active now (the patient's page, their handout).
+
+        It is kept as worded when prescribed, in the patient's language: shown as kept, unless
+        the words kept are today's wording in another of the clinic's languages (a German
+        patient's page switched to English), when today's wording in this one says the same. A
+        safety net worded otherwise (an older wording) is shown as it was kept."""
+        from triage.models import CaseDecision
+        from triage.outcomes import safety_net_for
+
+        def worded(code: str) -> str:
+            with translation.override(code):
+                return safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text()
+
+        shown = get_language()
+        if self.safety_net == worded(shown):
+            return self.safety_net
+        if any(self.safety_net == worded(code) for code, _name in settings.LANGUAGES):
+            return worded(shown)
+        return self.safety_net
 
     def local_today(self, now: datetime | None = None) -> date:
         return (now or timezone.now()).astimezone(self.tz).date()

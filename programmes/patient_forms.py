@@ -22,6 +22,7 @@ from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clinic.text import PlainTextAreaField
@@ -85,7 +86,14 @@ class TimeZoneSelect(forms.Select):
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs)
         try:
-            key = (type(renderer), name, tuple(self.format_value(value)), *final_attrs.items())
+            # The language too: the groups' labels ("Common", "All time zones") are translated.
+            key = (
+                get_language(),
+                type(renderer),
+                name,
+                tuple(self.format_value(value)),
+                *final_attrs.items(),
+            )
             html = self._rendered.get(key)
         except TypeError:  # an attribute value that cannot be a key: render it every time
             return super().render(name, value, attrs, renderer)

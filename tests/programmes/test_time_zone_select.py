@@ -8,8 +8,10 @@ same choices, so the kept markup can never drift from what Django would write.
 
 import pytest
 from django import forms
+from django.utils import translation
 
 from programmes.patient_forms import ScheduleForm, TimeZoneSelect, time_zone_choices
+from tests.browser.test_german_journey import german_catalogue  # noqa: F401 - compiled, read
 
 
 def plain_markup(bound: forms.BoundField) -> str:
@@ -55,3 +57,19 @@ def test_other_choices_render_as_any_select_does():
         "zone", "b", {"id": "id_zone"}
     )
     assert len(TimeZoneSelect._rendered) == kept
+
+
+@pytest.mark.usefixtures("german_catalogue")
+def test_the_kept_list_is_in_the_language_of_the_page():
+    # German first, so an English page would be handed the German groups if the language were
+    # not part of what the markup is kept by.
+    with translation.override("de"):
+        bound = ScheduleForm(initial={"time_zone": "Europe/Berlin"})["time_zone"]
+        german = str(bound)
+        assert german == plain_markup(bound)
+    bound = ScheduleForm(initial={"time_zone": "Europe/Berlin"})["time_zone"]
+    english = str(bound)
+
+    assert english == plain_markup(bound)
+    assert 'label="All time zones"' in english
+    assert 'label="All time zones"' not in german
