@@ -117,7 +117,9 @@ def queue_emails(emails: Sequence[Email]) -> list[Message]:
 
 def _message(email: Email, now: datetime) -> Message:
     """The row of one message, its subject and bodies rendered in the active language."""
-    subject = render_to_string(f"outbox/email/{email.template}_subject.txt", email.context)
+    subject = " ".join(
+        render_to_string(f"outbox/email/{email.template}_subject.txt", email.context).split()
+    )
     return Message(
         key=email.key,
         kind=email.kind,
@@ -126,9 +128,12 @@ def _message(email: Email, now: datetime) -> Message:
         recipient_id=email.to.user_id,
         patient_id=email.patient_id,
         case_id=email.case_id,
-        subject=" ".join(subject.split()),
+        subject=subject,
         body_text=render_to_string(f"outbox/email/{email.template}.txt", email.context),
-        body_html=render_to_string(f"outbox/email/{email.template}.html", email.context),
+        # The HTML part's <title> is the subject (it carries no health detail either).
+        body_html=render_to_string(
+            f"outbox/email/{email.template}.html", {**email.context, "subject": subject}
+        ),
         due_at=email.due_at or now,
         created_at=now,
         attachment=email.attachment,

@@ -68,6 +68,20 @@ def test_a_message_is_a_row_written_with_its_rendered_bodies():
     assert message.subject == "Test Clinic: case 7 needs a clinician"
     assert CONTEXT["case_url"] in message.body_text
     assert CONTEXT["case_url"] in message.body_html
+    # The HTML part is a whole document titled with the subject (a mail client's tab, a screen
+    # reader's first words).
+    assert '<head><meta charset="utf-8"><title>Test Clinic: case 7 needs a clinician</title>' in (
+        message.body_html
+    )
+
+
+def test_every_html_email_is_titled_with_its_subject():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "templates" / "outbox" / "email"
+    for template in sorted(folder.glob("*.html")):
+        assert "<title>{{ subject }}</title>" in template.read_text(), template.name
+        assert (folder / f"{template.stem}_subject.txt").exists(), template.name
 
 
 def test_the_same_key_twice_is_one_message(django_capture_on_commit_callbacks, clock: Clock):
