@@ -8,6 +8,7 @@ and none sends the link (which is the key) on to another site as a referrer.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,8 @@ OUTCOME_WORDS: dict[str, StrOrPromise] = {
     ),
 }
 START_WORDS = _("This gives the clinic your starting point. Start your exercises as planned.")
+
+log = logging.getLogger(__name__)
 
 
 def _render(
@@ -423,8 +426,26 @@ def check_in(request: HttpRequest, token: str, week: int) -> HttpResponse:
                     | safety_net_lists(),
                     status=503,
                 )
-            except (ProgrammeRefused, ValueError) as exc:
+            except ProgrammeRefused as exc:
                 form.add_error(None, str(exc))
+            except ValueError as exc:
+                # The form let through what the service refuses (a bug, not the patient's doing):
+                # nothing was saved, the answers stay in the form, and the patient reads a
+                # sentence of their own language rather than the service's English.
+                # Its text names the question, never the answer; still, no health data in logs.
+                log.error(
+                    "check-in %s of programme %s refused by the service (%s)",
+                    week,
+                    programme.pk,
+                    type(exc).__name__,
+                )
+                form.add_error(
+                    None,
+                    gettext(
+                        "Your answers could not be saved as they are. Please check each one and "
+                        "send them again, or phone the clinic."
+                    ),
+                )
             else:
                 # The result is read back from the database on the GET.
                 return redirect("programmes:check_in", token=token, week=week)
