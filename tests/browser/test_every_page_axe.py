@@ -17,6 +17,7 @@ Each page is checked as soon as it has loaded (`check_now`), so no sleep is need
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -220,6 +221,19 @@ class Crawl:
         self.check(page)
 
 
+@contextlib.contextmanager
+def nothing_signed_off(settings: LazySettings) -> Iterator[None]:
+    """Production with no signed-off rule set chosen: every staff page warns in red, and a
+    patient's answers are kept but not taken (README, "Never unsigned in production")."""
+    settings.TRIAGE_UNSIGNED_RULESET_ALLOWED = False
+    active.forget()  # the clinic's choice read for real: none is
+    try:
+        yield
+    finally:
+        settings.TRIAGE_UNSIGNED_RULESET_ALLOWED = True
+        active.prime(active.Active(active.environment_ruleset(), False, why_unsigned="tests"))
+
+
 def _groups_and_library() -> None:
     """What the migrations seed, which a transactional test before this one flushed."""
     for role in Role:
@@ -297,6 +311,12 @@ def _patient_pages(crawl: Crawl, page: Page, data: dict[str, Any], *, refuse: bo
     crawl.visit(page, reverse("selfintake:answers", args=[link]))
     crawl.visit(page, reverse("selfintake:saved", args=[link]))
     crawl.visit(page, reverse("selfintake:answers", args=[link]))
+    if refuse:  # sent while nothing is signed off: kept, not taken, and told to phone
+        with nothing_signed_off(data["settings"]):
+            page.get_by_role("button", name="Send my answers").click()
+            expect(page.get_by_role("heading", name="Your answers are kept")).to_be_visible()
+            crawl.check(page)
+        crawl.visit(page, reverse("selfintake:answers", args=[link]))
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_url(re.compile(r"/done/$"))
     crawl.check(page)
@@ -362,6 +382,7 @@ def demo(settings: LazySettings, clock: Clock) -> dict[str, Any]:
         "invited": invited,
         "self_intake": answered,
         "run": run,
+        "settings": settings,
     }
 
 
@@ -389,6 +410,9 @@ def test_every_page_passes_axe(
     crawl.visit(desk, reverse("password_change"))
     crawl.refuse(desk)
     crawl.visit(desk, reverse("password_change_done"))
+    with nothing_signed_off(settings):
+        crawl.visit(desk, reverse("patients:intake_new"))
+        expect(desk.locator("[data-problem=ruleset]")).to_be_visible()
     crawl.visit(desk, reverse("triage:queue"), status=403)  # not reception's page
     crawl.visit(desk, "/no-such-page/", status=404)
     desk.context.close()
@@ -423,6 +447,10 @@ def test_every_page_passes_axe(
     crawl.refuse(doctor)
     crawl.visit(doctor, reverse("outcomes:review"))
     crawl.visit(doctor, reverse("selfintake:list"))
+    with nothing_signed_off(settings):
+        crawl.visit(doctor, reverse("triage:queue"))
+        expect(doctor.locator("[data-problem=ruleset]")).to_be_visible()
+        crawl.visit(doctor, reverse("triage:case_detail", args=[fresh.pk]))
     crawl.visit(doctor, reverse("audit:index"), status=403)
     doctor.context.close()
 
