@@ -51,6 +51,7 @@ from referrals import services as referrals
 from selfintake.forms import CONTRACT_STEPS
 from tests.browser.axe import AxeWatch, check_now
 from tests.browser.test_programme_page import PHONE
+from tests.outbox.helpers import make_dead
 from tests.patients.helpers import PASSWORD, make_user
 from tests.programmes.helpers import prescribe
 from tests.questions.helpers import ask
@@ -337,6 +338,15 @@ def demo(settings: LazySettings, clock: Clock) -> dict[str, Any]:
     run_trial_run(run_id=run.pk)
     run.refresh_from_db()
     assert run.trial is not None
+    # A run waiting for a worker (its page polls into a live region) and one that failed.
+    waiting = TrialRun.objects.create(candidate="2026.1", started_by=safety)
+    failed = TrialRun.objects.create(
+        candidate="2026.2-rc1",
+        started_by=safety,
+        status=TrialRun.Status.FAILED,
+        error="No word from the worker: it stopped or never started.",
+    )
+    make_dead(to_email="bounced@example.org", subject="Your programme")  # a dead email
 
     programme = prescribe(by=clinician, start=timezone.localdate())
     german = Programme.objects.filter(patient__preferred_language="de").first()
@@ -382,6 +392,7 @@ def demo(settings: LazySettings, clock: Clock) -> dict[str, Any]:
         "invited": invited,
         "self_intake": answered,
         "run": run,
+        "runs": (waiting, failed),
         "settings": settings,
     }
 
@@ -418,6 +429,7 @@ def test_every_page_passes_axe(
     desk.context.close()
 
     # --- Clinician ---------------------------------------------------------------------------
+    first = Case.objects.get(referrals=demo["draft"])
     doctor = _staff(chromium, crawl, "clinician")
     crawl.visit(doctor, reverse("triage:queue"))
     for case in Case.objects.exclude(patient__given_name="History").order_by("pk"):
@@ -447,6 +459,26 @@ def test_every_page_passes_axe(
     crawl.refuse(doctor)
     crawl.visit(doctor, reverse("outcomes:review"))
     crawl.visit(doctor, reverse("selfintake:list"))
+    # The clinician's pages in German (their own choice of language, "Your language").
+    crawl.visit(doctor, reverse("staff_language"))
+    doctor.locator("form[novalidate] select").select_option("de")
+    doctor.locator("form[novalidate] [type=submit]").click()
+    doctor.wait_for_load_state("load")
+    expect(doctor.locator("html")).to_have_attribute("lang", "de")
+    for path in (
+        reverse("triage:queue"),
+        reverse("triage:case_detail", args=[first.pk]),
+        reverse("triage:case_detail", args=[demo["programme"].case_id]),
+        reverse("referrals:referral_edit", args=[demo["sent"].pk]),
+        reverse("examination:examination_new", args=[fresh.pk]),
+        reverse("questions:question_detail", args=[demo["question"].pk]),
+        reverse("outcomes:review"),
+        reverse("staff_language"),
+    ):
+        crawl.visit(doctor, path)
+    doctor.locator("form[novalidate] select").select_option("")  # as the browser asks
+    doctor.locator("form[novalidate] [type=submit]").click()
+    doctor.wait_for_load_state("load")
     with nothing_signed_off(settings):
         crawl.visit(doctor, reverse("triage:queue"))
         expect(doctor.locator("[data-problem=ruleset]")).to_be_visible()
@@ -483,6 +515,8 @@ def test_every_page_passes_axe(
     officer = _staff(chromium, crawl, "safety")
     crawl.visit(officer, reverse("governance:index"))
     crawl.visit(officer, reverse("governance:trial_run", args=[demo["run"].pk]))
+    for other in demo["runs"]:
+        crawl.visit(officer, reverse("governance:trial_run", args=[other.pk]))
     crawl.visit(officer, reverse("governance:trial", args=[demo["run"].trial_id]))
     crawl.refuse(officer)
     crawl.visit(officer, reverse("governance:hazards"))
