@@ -133,6 +133,7 @@ EXCLUDED: dict[str, str] = {
     "interop:everything": "FHIR API (JSON)",
     "interop:read": "FHIR API (JSON)",
     "interop:by_type": "FHIR API (JSON)",
+    "interop:no_such_path": "FHIR API (JSON): a path it has not, answered with an OperationOutcome",
     # Monitoring probes: plain text or JSON for the load balancer and Prometheus.
     "health:healthz": "monitoring probe (plain text)",
     "health:readyz": "monitoring probe (JSON)",
