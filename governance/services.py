@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import JSONField
+from django.db.models import Count, JSONField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,15 +49,31 @@ class GovernanceError(ValueError):
         self.field = field
 
 
-def _assessments(date_from: date | None, date_to: date | None) -> Any:
-    found = Assessment.objects.filter(
-        intake__isnull=False, intake__contract_version=CONTRACT_VERSION
-    )
+def _in_range(date_from: date | None, date_to: date | None) -> Any:
+    """The assessments of intakes made on the days given, inclusive, in the clinic's time zone."""
+    found = Assessment.objects.filter(intake__isnull=False)
     if date_from is not None:
         found = found.filter(created_at__date__gte=date_from)
     if date_to is not None:
         found = found.filter(created_at__date__lte=date_to)
     return found
+
+
+def _assessments(date_from: date | None, date_to: date | None) -> Any:
+    return _in_range(date_from, date_to).filter(intake__contract_version=CONTRACT_VERSION)
+
+
+def other_contracts(date_from: date | None = None, date_to: date | None = None) -> dict[str, int]:
+    """The intakes in the range stored under another contract than this release's, by contract:
+    not tried (their answers mean what that contract said), but counted, so the report says so."""
+    rows = (
+        _in_range(date_from, date_to)
+        .exclude(intake__contract_version=CONTRACT_VERSION)
+        .values_list("intake__contract_version")
+        .annotate(n=Count("pk"))
+        .order_by("intake__contract_version")
+    )
+    return {str(version): n for version, n in rows}
 
 
 def past_intakes(
@@ -66,9 +82,11 @@ def past_intakes(
     """Every stored intake (assessed in the date range, inclusive, in the clinic's time zone)
     with the assessment made of it then and the overrides of that assessment."""
     overrides: dict[int, list[trials.Override]] = {}
-    for assessment_id, pk, before, after in UrgencyOverride.objects.filter(
-        assessment__intake__isnull=False
-    ).values_list("assessment_id", "pk", "from_urgency", "to_urgency"):
+    for assessment_id, pk, before, after in (
+        UrgencyOverride.objects.filter(assessment__intake__isnull=False)
+        .order_by("created_at", "pk")
+        .values_list("assessment_id", "pk", "from_urgency", "to_urgency")
+    ):
         overrides.setdefault(assessment_id, []).append(trials.Override(pk, before, after))
     found = _assessments(date_from, date_to).order_by("pk")
     if connection.vendor == "postgresql":
@@ -101,7 +119,7 @@ def past_intakes(
         yield trials.Past(
             intake_id=intake_id,
             case_id=case_id,
-            at=at.isoformat(),
+            at=timezone.localtime(at).isoformat(),  # the clinic's day, as the range reads it
             answers=answers,
             urgency=urgency,
             rules=tuple(zip(ids, urgencies, strict=True)),
@@ -146,6 +164,7 @@ def evaluate(
     rows = past_intakes(date_from, date_to)
     trial.add_all(_counted(rows, progress) if progress is not None else rows)
     report = trial.report()
+    report["other_contracts"] = other_contracts(date_from, date_to)
     report["date_from"] = date_from.isoformat() if date_from else None
     report["date_to"] = date_to.isoformat() if date_to else None
     return report, time.perf_counter() - started

@@ -4,11 +4,13 @@ reports, sign-off, the clinic's choice, and the hazard log."""
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -144,6 +146,11 @@ def trial_run_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("governance:trial_run", pk=again.pk)
 
 
+def _clinic_day(at: str) -> date:
+    """The clinic's day of an instant a report stores (older reports kept it in UTC)."""
+    return timezone.localtime(datetime.fromisoformat(at)).date()
+
+
 def _trial_context(request: HttpRequest, trial: Trial) -> dict[str, Any]:
     report = trial.report
     names = [u for u in sorted(Urgency, key=lambda u: -u.value)]
@@ -164,7 +171,13 @@ def _trial_context(request: HttpRequest, trial: Trial) -> dict[str, Any]:
     ]
     labels = {u.key: u.label for u in Urgency}
     lowered = [
-        case | {"from_label": labels[case["from"]], "to_label": labels[case["to"]]}
+        case
+        | {
+            "from_label": labels[case["from"]],
+            "to_label": labels[case["to"]],
+            "overridden_label": labels.get(case.get("overridden_to") or "", ""),
+            "day": _clinic_day(case["at"]),
+        }
         for case in report["lowered_cases"]
     ]
     unnecessary = [

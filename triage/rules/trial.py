@@ -52,7 +52,7 @@ class Past:
     urgency: int
     rules: tuple[tuple[str, str | None], ...]  # each rule that fired: ID, urgency name or None
     ruleset: str
-    overrides: tuple[Override, ...] = ()
+    overrides: tuple[Override, ...] = ()  # the clinicians' overrides of it, in the order made
 
 
 @dataclass(slots=True)
@@ -203,6 +203,24 @@ class Trial:
                 counts = self._rule(rule_id)
                 counts.before += 1
                 counts.after += 1
+        # What the clinician decided in the end: the last override of this assessment. Every
+        # override of it was unnecessary when the candidate gives that urgency itself.
+        decided = past.overrides[-1].to_urgency if past.overrides else before
+        self.overrides_seen += len(past.overrides)
+        if past.overrides and decided == now and decided != before:
+            for override in past.overrides:
+                self.unnecessary.append(
+                    {
+                        "override": override.id,
+                        "intake": past.intake_id,
+                        "case": past.case_id,
+                        "from": Urgency(override.from_urgency).name,
+                        "to": Urgency(override.to_urgency).name,
+                        "direction": "raised"
+                        if override.to_urgency > override.from_urgency
+                        else "lowered",
+                    }
+                )
         if steps > 0:
             self.raised[steps] += 1
         elif steps < 0:
@@ -217,23 +235,10 @@ class Trial:
                     "levels": -steps,
                     "rules_then": [rule_id for rule_id, _ in past.rules],
                     "rules_now": [rule_id for rule_id, _ in after_rules],
+                    # A clinician's override of it: what they decided in the end (None: none).
+                    "overridden_to": Urgency(decided).name if past.overrides else None,
                 }
             )
-        for override in past.overrides:
-            self.overrides_seen += 1
-            if override.from_urgency == before and override.to_urgency == now:
-                self.unnecessary.append(
-                    {
-                        "override": override.id,
-                        "intake": past.intake_id,
-                        "case": past.case_id,
-                        "from": Urgency(override.from_urgency).name,
-                        "to": Urgency(override.to_urgency).name,
-                        "direction": "raised"
-                        if override.to_urgency > override.from_urgency
-                        else "lowered",
-                    }
-                )
 
     def add_all(self, pasts: Iterable[Past]) -> Trial:
         for past in pasts:

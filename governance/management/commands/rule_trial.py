@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from governance import services
 from triage.rules import registry
@@ -21,6 +22,11 @@ from triage.rules import registry
 
 def _day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def _day_of(at: str) -> str:
+    """The clinic's day of an instant the report stores, as the range reads it."""
+    return timezone.localtime(datetime.fromisoformat(at)).date().isoformat()
 
 
 class Command(BaseCommand):
@@ -60,6 +66,11 @@ class Command(BaseCommand):
             f"  the versions that made them reproduce {report['reproduced']} exactly; "
             f"{report['not_reproduced']} not; unknown versions: {report['unknown_versions'] or 'none'}"
         )
+        if report.get("other_contracts"):
+            write(
+                "  not tried, stored under another intake contract: "
+                + ", ".join(f"{name} ({n})" for name, n in report["other_contracts"].items())
+            )
         write(
             f"  raised {report['raised']} {report['raised_by']}, lowered {report['lowered']} "
             f"{report['lowered_by']} (levels: cases), unchanged {report['unchanged']}"
@@ -75,9 +86,14 @@ class Command(BaseCommand):
         write(f"LOWERED (under-triage against what was decided then): {report['lowered']}")
         for case in report["lowered_cases"]:
             write(
-                f"  LOWERED intake {case['intake']} case {case['case']} ({case['at'][:10]}): "
+                f"  LOWERED intake {case['intake']} case {case['case']} ({_day_of(case['at'])}): "
                 f"{case['from']} -> {case['to']} by {case['levels']}; rules then "
                 f"{','.join(case['rules_then']) or '-'}; now {','.join(case['rules_now']) or '-'}"
+                + (
+                    f"; a clinician had moved it to {case['overridden_to']}"
+                    if case.get("overridden_to")
+                    else ""
+                )
             )
         write(
             f"Overrides it would have made unnecessary: {len(report['overrides_unnecessary'])} "
