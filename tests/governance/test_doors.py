@@ -2,23 +2,19 @@
 rule set triage a patient refuses and says why. The reception, self-intake, check-in and FHIR
 doors have their own tests (tests/governance/test_active.py, tests/selfintake/
 test_not_signed_off.py, tests/programmes/test_check_in_not_signed_off.py, tests/interop/
-test_submit_not_signed_off.py); here: triage_eval, the admin, a stale or forged cache, a forged
-choice, and a version whose code changed after its sign-off."""
+test_submit_not_signed_off.py); here: the admin, a stale or forged cache, a forged choice, and a
+version whose code changed after its sign-off. `triage_eval` is no door: it saves nothing and
+triages nobody, it evaluates answers with the rule set it names on every line, touching no
+database (../shared/intake-contract.md)."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
@@ -51,43 +47,6 @@ def signed(version: str, officer: User, *, choose: bool = True) -> SignOff:
     if choose:
         services.choose(version=version, reason="Clinic decision", by=officer)
     return signed
-
-
-def test_triage_eval_evaluates_nothing_without_a_signed_off_choice(tmp_path: Path) -> None:
-    intakes = tmp_path / "intakes.jsonl"
-    intakes.write_text(LINE)
-    out = io.StringIO()
-    with pytest.raises(CommandError, match="nothing evaluated: no signed-off rule set") as refused:
-        call_command("triage_eval", str(intakes), stdout=out)
-    assert refused.value.returncode == 2
-    assert out.getvalue() == "" and intakes.read_text() == LINE  # the answers as they were
-
-
-def test_triage_eval_evaluates_with_the_clinics_signed_off_choice(
-    tmp_path: Path, officer: User
-) -> None:
-    signed("2026.2-rc1", officer)
-    active.forget()
-    intakes = tmp_path / "intakes.jsonl"
-    intakes.write_text(LINE)
-    out = io.StringIO()
-    call_command("triage_eval", str(intakes), stdout=out)
-    assert json.loads(out.getvalue()) == {
-        "id": "a", "urgency": "SELF_CARE", "rules": [], "ruleset": "2026.2-rc1",
-    }  # fmt: skip
-
-
-def test_triage_eval_with_the_database_down_says_it_cannot_tell() -> None:
-    env = {
-        **os.environ, "DEBUG": "false", "TRIAGE_UNSIGNED_RULESET_ALLOWED": "false",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "REDIS_URL": "",
-    }  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "manage.py", "triage_eval"],
-        input=LINE, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 2 and done.stdout == ""
-    assert "nothing evaluated: the database does not answer" in done.stderr
 
 
 def test_the_admin_cannot_add_an_intake_nor_touch_the_clinics_choice(officer: User) -> None:

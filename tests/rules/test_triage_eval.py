@@ -23,13 +23,10 @@ from tests.rules.answers import mapping
 from triage.rules import batch, ruleset_for
 
 ROOT = Path(__file__).resolve().parents[2]
-# The embedded demo's environment: the rule set the environment names, no database read (in
-# production the clinic's signed-off choice is read: tests/governance/test_doors.py).
-DEMO = {"DEBUG": "true", "TRIAGE_UNSIGNED_RULESET_ALLOWED": "true"}
 
 
 def triage_eval(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **DEMO, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}  # unread
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}  # never touched
     return subprocess.run(
         [sys.executable, "manage.py", "triage_eval", *args],
         input=stdin,
@@ -132,7 +129,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 def run_bytes(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, **DEMO, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}  # unread
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}  # never touched
     return subprocess.run(
         [sys.executable, "manage.py", "triage_eval", *args],
         input=data,
@@ -423,7 +420,7 @@ def test_a_file_that_fails_while_being_read_is_a_clear_error():
 
 
 def test_a_reader_that_goes_away_does_not_cause_a_traceback():
-    env = {**os.environ, **DEMO, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
     with subprocess.Popen(
         [sys.executable, "manage.py", "triage_eval"],
         stdin=subprocess.PIPE,

@@ -1,4 +1,4 @@
-"""python manage.py triage_eval [FILE]: triage JSON Lines intakes, saving nothing.
+"""python manage.py triage_eval [FILE]: triage JSON Lines intakes without touching the database.
 
 Every non-blank input line gets exactly one JSON line out, in order (triage/rules/batch.py says
 what is accepted and what each rejection reads); the exit code is 0 when every line was evaluated
@@ -14,36 +14,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from triage import rules
 from triage.rules.batch import run
 
 
 def current_ruleset() -> rules.RuleSet:
-    """The rule set the answers are evaluated with. In production the clinic's signed-off
-    choice, as new intakes are triaged (governance/active.py: one row read, or the shared cache
-    while the database is down); a CommandError, nothing evaluated, when none is in force. Only
-    where unsigned rule sets are allowed (the embedded demo) the rule set the environment names,
-    read without the database."""
-    if settings.TRIAGE_UNSIGNED_RULESET_ALLOWED:
-        return rules.ruleset_for(
-            medium_psychosocial_risk_is_routine=settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE
-        )
-    from governance.active import NotSignedOff, active_ruleset
-
-    try:
-        return active_ruleset()
-    except NotSignedOff as refused:
-        raise CommandError(
-            f"nothing evaluated: no signed-off rule set is in force ({refused})", returncode=2
-        ) from refused
-    except DatabaseError as exc:
-        raise CommandError(
-            "nothing evaluated: the database does not answer, so which signed-off rule set is "
-            "in force is not known",
-            returncode=2,
-        ) from exc
+    """The rule set the environment names, read without the database: this command makes no
+    patient decision (the product's intakes are triaged with the clinic's signed-off version,
+    governance/active.py)."""
+    return rules.ruleset_for(
+        medium_psychosocial_risk_is_routine=settings.TRIAGE_MEDIUM_PSYCHOSOCIAL_RISK_IS_ROUTINE
+    )
 
 
 class _OutputClosed(Exception):
@@ -84,13 +66,8 @@ class Command(BaseCommand):
                 raise _OutputClosed(exc) from exc
 
         try:
-            ruleset = current_ruleset()
-        except CommandError:
-            source.close()
-            raise
-        try:
             with source:
-                rejected = run(source, write, ruleset)
+                rejected = run(source, write, current_ruleset())
         except _OutputClosed as exc:
             if to_stdout:
                 _silence_stdout()
