@@ -5,7 +5,7 @@ a GET form with a default (the last twelve weeks up to today). Shared by the ove
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -39,7 +39,10 @@ class Period:
 
     @property
     def as_of(self) -> datetime:
-        return min(self.ends_at, self.now)
+        """An instant, in UTC: arithmetic on it is in elapsed time. (`ends_at` carries the clinic's
+        zone, in which Python adds wall-clock days: 7 days before a midnight in November was 169
+        hours before it, across October's change of the clocks.)"""
+        return min(self.ends_at, self.now).astimezone(UTC)
 
     def weeks(self) -> list[date]:
         """The Monday of every week the period touches, in order."""
