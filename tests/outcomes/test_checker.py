@@ -183,8 +183,9 @@ def _wait(
             by=d.clinician,
             created_at=rng.choice([opened + MIN, *EDGES]) if rng.random() < 0.3 else opened + MIN,
         )
-        if urgency >= Urgency.URGENT and urgency > rule_urgency:
-            _alerts(d, case, opened + 2 * MIN, rng)
+        if urgency >= Urgency.URGENT and urgency > rule_urgency and rng.random() < 0.5:
+            # Raised by an override: no alert, but the alert clock runs and it may escalate.
+            _message(Message.Kind.ESCALATION, Message.Status.SENT, opened + HOUR, case)
     due = opened + urgency.sla
     mode = rng.choice(["at deadline", "a second late", "never", "random", "edge"])
     decided: datetime | None
