@@ -5,10 +5,11 @@ a GET form with a default (the last twelve weeks up to today). Shared by the ove
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -39,7 +40,10 @@ class Period:
 
     @property
     def as_of(self) -> datetime:
-        return min(self.ends_at, self.now)
+        """An instant, in UTC: arithmetic on it is in elapsed time. (`ends_at` carries the clinic's
+        zone, in which Python adds wall-clock days: 7 days before a midnight in November was 169
+        hours before it, across October's change of the clocks.)"""
+        return min(self.ends_at, self.now).astimezone(UTC)
 
     def weeks(self) -> list[date]:
         """The Monday of every week the period touches, in order."""
@@ -85,9 +89,25 @@ class PeriodForm(forms.Form):
                 )
         if self.errors:
             return data
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        if data.get("start") and data["start"] > timezone.localdate():
+            # Nothing has happened in it yet (and with no end, the end would be today: before it).
+            self.add_error(
+                "start", _("The period starts after today: there is nothing to count yet.")
+            )
+        elif data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end of the period is before its start."))
         return data
+
+    def refused(self) -> HttpResponse | None:
+        """For an export: a refused period is a 400 that says why, never the default period's
+        figures under a name the user did not ask for. None when the period stands."""
+        if not self.is_bound or self.is_valid():
+            return None
+        errors = " ".join(str(e) for field in self.errors.values() for e in field)
+        return HttpResponseBadRequest(
+            _("Nothing was exported: the period was refused. %(errors)s") % {"errors": errors},
+            content_type="text/plain; charset=utf-8",
+        )
 
     def period(self, now: datetime | None = None) -> Period:
         now = now or timezone.now()

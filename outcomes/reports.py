@@ -545,6 +545,19 @@ class Dashboard:
     emergencies_per_week: list[WeekCount]
     programmes: list[ProgrammeRow]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing in the period at all (a period before the clinic's records, say)."""
+        return not (
+            self.deadlines[-1].decided
+            or self.alerts.alert_emails
+            or self.alerts.escalation_emails
+            or self.dead_emails.total
+            or any(w.raised or w.lowered for w in self.overrides_per_week)
+            or any(w.count for w in self.emergencies_per_week)
+            or self.programmes
+        )
+
 
 def dashboard(period: Period) -> Dashboard:
     return Dashboard(

@@ -226,7 +226,10 @@ def figure_csv(request: HttpRequest, figure: str) -> HttpResponse:
     build = FIGURES.get(figure)
     if build is None:
         raise Http404("No such figure")
-    period = PeriodForm(request.GET or None).period()
+    form = PeriodForm(request.GET or None)
+    if (refused := form.refused()) is not None:
+        return refused
+    period = form.period()
     columns, rows = build(period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

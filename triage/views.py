@@ -435,6 +435,8 @@ def overrides(request: HttpRequest) -> HttpResponse:
     weeks = period.weeks()
     counted = overrides_report.per_rule_and_week(start, end)
     if request.GET.get("format") == "csv":
+        if (refused := form.refused()) is not None:
+            return refused
         audit.record_list_view(
             request=request,
             record="overrides per rule (CSV)",

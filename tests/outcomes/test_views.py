@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -137,3 +138,71 @@ def test_the_overrides_report_takes_the_period_and_audits_the_patients_it_names(
     assert AuditEvent.objects.filter(
         actor=lead, action=AuditEvent.Action.EXPORT, record="overrides per rule (CSV)"
     ).exists()
+
+
+# Nonsense a hand-edited or stale link may carry; each is refused beside its field (or ignored),
+# never a 500. "Today" is the clock's: Sunday 25 October 2026.
+REFUSED_PERIODS = [
+    ({"start": "abc"}, "start"),
+    ({"end": "2026-02-30"}, "end"),
+    ({"start": "2026-03-10", "end": "2026-03-01"}, "end"),  # the start after the end
+    ({"start": "1900-01-01"}, "start"),
+    ({"end": "99999-01-01"}, "end"),
+    ({"start": "2026-03-01\x00"}, "start"),
+    ({"start": "x" * 10_000}, "start"),
+    ({"start": "2026-W10"}, "start"),
+    ({"start": "2026-10-26"}, "start"),  # tomorrow, no end: the end would be today, before it
+    ({"start": "2030-01-01", "end": "2030-01-31"}, "start"),  # wholly after today
+]
+
+
+@pytest.mark.usefixtures("clock")
+@pytest.mark.parametrize(("query", "field"), REFUSED_PERIODS)
+def test_a_nonsense_period_is_refused_beside_its_field_on_the_page_and_by_every_export(
+    lead_client: Client, query: dict[str, str], field: str
+) -> None:
+    page = lead_client.get(reverse("outcomes:dashboard"), query)
+    assert page.status_code == 200
+    assert f'id="id_{field}-error"' in page.content.decode()
+    overrides_page = lead_client.get(reverse("triage:overrides"), query)
+    assert overrides_page.status_code == 200
+    assert f'id="id_{field}-error"' in overrides_page.content.decode()
+    for url in (reverse("outcomes:figure_csv", args=[figure]) for figure in views.FIGURES):
+        response = lead_client.get(url, query)
+        assert response.status_code == 400, url
+        assert response["Content-Type"].startswith("text/plain")
+        assert "Nothing was exported: the period was refused." in response.content.decode()
+    refused = lead_client.get(reverse("triage:overrides"), {**query, "format": "csv"})
+    assert refused.status_code == 400
+    assert "the period was refused" in refused.content.decode()
+
+
+@pytest.mark.usefixtures("clock")
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"foo": "bar"},  # not a field: the default period
+        {"start": "2026-03-01", "end": ""},  # no end: up to today
+        {"start": ["2026-01-01", "2026-02-01"]},  # repeated: the last one
+        {"start": "2026-10-25", "end": "2030-12-31"},  # ends after today: counted up to now
+    ],
+)
+def test_a_period_the_form_can_read_is_shown_and_exported(
+    lead_client: Client, query: dict[str, Any]
+) -> None:
+    page = lead_client.get(reverse("outcomes:dashboard"), query)
+    assert page.status_code == 200 and "There is a problem" not in page.content.decode()
+    for figure in views.FIGURES:
+        assert (
+            lead_client.get(reverse("outcomes:figure_csv", args=[figure]), query).status_code == 200
+        )
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_period_with_nothing_in_it_says_so(history: History, lead_client: Client) -> None:
+    before = lead_client.get(
+        reverse("outcomes:dashboard"), {"start": "2025-01-01", "end": "2025-01-31"}
+    )
+    assert 'id="period-empty"' in before.content.decode()
+    during = lead_client.get(reverse("outcomes:dashboard"), QUERY)
+    assert 'id="period-empty"' not in during.content.decode()
