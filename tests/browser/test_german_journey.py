@@ -53,6 +53,19 @@ LINK = re.compile(r"https?://\S+/p/i/[^/\s]+/")
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w*\}|<")
 
 
+def answer_step(page: Page, slug: str, **yes: str) -> None:
+    """Answer self-intake step `slug` on `page`: a neck pain for ten days at 4/10, "no" to
+    every question but those in `yes` (their value), the mechanism left to its own question."""
+    step = next(s for s in CONTRACT_STEPS if s.slug == slug)
+    if slug == "pain":
+        page.check("input[name='pain_region'][value='neck']")
+        page.fill("input[name='duration_days']", "10")
+        page.check("input[name='pain_score_now'][value='4']")
+    for question in step.questions():
+        if question.kind is bool and question.name != MECHANISM:
+            page.check(f"input[name='{question.name}'][value='{yes.get(question.name, 'no')}']")
+
+
 # --- The catalogue -------------------------------------------------------------------------
 
 
@@ -167,13 +180,7 @@ def answer_every_step(page: Page, **yes: str) -> None:
         expect(
             page.get_by_text(de("Step %(position)s of %(total)s", position=position, total=total))
         ).to_be_visible()
-        if step.slug == "pain":
-            page.check("input[name='pain_region'][value='neck']")
-            page.fill("input[name='duration_days']", "10")
-            page.check("input[name='pain_score_now'][value='4']")
-        for question in step.questions():
-            if question.kind is bool and question.name != MECHANISM:
-                page.check(f"input[name='{question.name}'][value='{yes.get(question.name, 'no')}']")
+        answer_step(page, step.slug, **yes)
         is_german(page)
         page.get_by_role("button", name=de("Continue")).click()
     expect(

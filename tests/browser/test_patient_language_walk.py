@@ -49,9 +49,12 @@ from programmes.ndi import SECTIONS
 from programmes.screen import SCREEN_QUESTIONS
 from questions import services as questions
 from questions.models import Question
-from selfintake.forms import CONTRACT_STEPS, MECHANISM
+from selfintake.forms import CONTRACT_STEPS
 from tests.browser.reading import Reader
-from tests.browser.test_german_journey import german_catalogue  # noqa: F401 - compiled, read
+from tests.browser.test_german_journey import (  # german_catalogue: compiled, read
+    answer_step,
+    german_catalogue,  # noqa: F401
+)
 from tests.browser.test_german_patient import fits_the_screen
 from tests.integration.outbox_stack import (
     OutboxStack,
@@ -110,17 +113,6 @@ def continue_(page: Page) -> None:
 
 def refused(page: Page) -> None:
     expect(page.locator("#error-summary")).to_be_focused()
-
-
-def answer_step(page: Page, slug: str, **yes: str) -> None:
-    step = next(s for s in CONTRACT_STEPS if s.slug == slug)
-    if slug == "pain":
-        page.check("input[name='pain_region'][value='neck']")
-        page.fill("input[name='duration_days']", "10")
-        page.check("input[name='pain_score_now'][value='4']")
-    for question in step.questions():
-        if question.kind is bool and question.name != MECHANISM:
-            page.check(f"input[name='{question.name}'][value='{yes.get(question.name, 'no')}']")
 
 
 def email_of(received: Received) -> tuple[str, str, str]:

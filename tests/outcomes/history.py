@@ -95,7 +95,8 @@ def _case(
     return case
 
 
-def _message(kind: str, status: str, created: datetime, case: Case | None = None) -> Message:
+def make_message(kind: str, status: str, created: datetime, case: Case | None = None) -> Message:
+    """An outbox row of `kind` and `status`, queued at `created` (the figures read no more)."""
     return Message.objects.create(
         key=f"history.{next(_n)}",
         kind=kind,
@@ -144,19 +145,19 @@ def seed() -> History:
     # alert: not acknowledged), U3 (before the period: not counted).
     c = h.cases
     for status in (SENT, SENT):
-        _message(ALERT, status, at(2), c["E1"])
+        make_message(ALERT, status, at(2), c["E1"])
     for status in (SENT, DEAD):
-        _message(ALERT, status, at(3, 10), c["E2"])
+        make_message(ALERT, status, at(3, 10), c["E2"])
     for status in (SENT, SENT, PENDING):
-        _message(ESCALATION, status, at(3, 10, 5), c["E2"])
-    _message(ALERT, SENT, at(5), c["U2"])
-    _message(ESCALATION, SENT, at(5, 10), c["U2"])
-    _message(ALERT, SENT, at(14, 10), c["W"])
-    _message(ALERT, SENT, at(4, 9, 45), c["U1"])  # U1 was claimed at 09:30
-    _message(ALERT, SENT, at(27, month=2), c["U3"])
+        make_message(ESCALATION, status, at(3, 10, 5), c["E2"])
+    make_message(ALERT, SENT, at(5), c["U2"])
+    make_message(ESCALATION, SENT, at(5, 10), c["U2"])
+    make_message(ALERT, SENT, at(14, 10), c["W"])
+    make_message(ALERT, SENT, at(4, 9, 45), c["U1"])  # U1 was claimed at 09:30
+    make_message(ALERT, SENT, at(27, month=2), c["U3"])
     # Dead emails: two in the period, one before it.
-    _message(Message.Kind.PROGRAMME_REMINDER, DEAD, at(10))
-    _message(Message.Kind.REFERRAL_LETTER, DEAD, at(28, month=2))
+    make_message(Message.Kind.PROGRAMME_REMINDER, DEAD, at(10))
+    make_message(Message.Kind.REFERRAL_LETTER, DEAD, at(28, month=2))
 
     # Overrides: E1 lowered (rules A, B) in week 1, U1 raised (rule B) in week 1, R1 raised (no
     # rule) in week 2, one before the period.

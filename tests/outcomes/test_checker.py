@@ -31,6 +31,7 @@ from patients.models import Intake, Patient
 from programmes.models import CheckIn, Programme, ProgrammeTemplate
 from programmes.seed import seed_library
 from tests.outcomes import checker_sql
+from tests.outcomes.history import make_message
 from tests.patients.helpers import make_user
 from triage import overrides
 from triage.models import Assessment, Case, CaseActivity, Urgency, UrgencyOverride
@@ -118,19 +119,6 @@ def _patient() -> Patient:
     )
 
 
-def _message(kind: str, status: str, created: datetime, case: Case | None = None) -> Message:
-    return Message.objects.create(
-        key=f"checker.{next(_n)}",
-        kind=kind,
-        to_email="someone@example.org",
-        subject="Subject",
-        body_text="Body",
-        status=status,
-        case=case,
-        created_at=created,
-    )
-
-
 def _assess(
     d: Data, case: Case, urgency: Urgency, at: datetime, rng: random.Random, source: str
 ) -> Assessment:
@@ -151,9 +139,9 @@ def _assess(
 def _alerts(d: Data, case: Case, at: datetime, rng: random.Random) -> None:
     statuses = [Message.Status.SENT, Message.Status.DEAD, Message.Status.PENDING]
     for _ in range(rng.choice([1, 2, 3])):
-        _message(Message.Kind.CLINICIAN_ALERT, rng.choice(statuses), at, case)
+        make_message(Message.Kind.CLINICIAN_ALERT, rng.choice(statuses), at, case)
     if rng.random() < 0.5:
-        _message(
+        make_message(
             Message.Kind.ESCALATION, rng.choice(statuses), at + rng.choice([5 * MIN, HOUR]), case
         )
     d.alerted.append(case)
@@ -185,7 +173,7 @@ def _wait(
         )
         if urgency >= Urgency.URGENT and urgency > rule_urgency and rng.random() < 0.5:
             # Raised by an override: no alert, but the alert clock runs and it may escalate.
-            _message(Message.Kind.ESCALATION, Message.Status.SENT, opened + HOUR, case)
+            make_message(Message.Kind.ESCALATION, Message.Status.SENT, opened + HOUR, case)
     due = opened + urgency.sla
     mode = rng.choice(["at deadline", "a second late", "never", "random", "edge"])
     decided: datetime | None
@@ -245,7 +233,7 @@ def generate(seed: int) -> Data:
     kinds = [Message.Kind.REFERRAL_LETTER, Message.Kind.PROGRAMME_REMINDER, Message.Kind.CHECK_IN]
     for _ in range(15):
         status = rng.choice([Message.Status.DEAD, Message.Status.SENT, Message.Status.FAILED])
-        _message(rng.choice(kinds), status, _instant(rng))
+        make_message(rng.choice(kinds), status, _instant(rng))
     _programmes(d, rng)
     return d
 

@@ -30,7 +30,7 @@ from tests.outcomes.history import (
     SENT,
     History,
     _case,
-    _message,
+    make_message,
     seed,
 )
 from tests.patients.helpers import make_user
@@ -147,7 +147,7 @@ def history(db: None) -> History:
         decided=2 * DAY,
         rules=[rule],
     )
-    _message(ALERT, SENT, MIDNIGHT_AFTER_CHANGE, m)
+    make_message(ALERT, SENT, MIDNIGHT_AFTER_CHANGE, m)
     _override(h, "M", Urgency.URGENT, MIDNIGHT_AFTER_CHANGE)
     _case(
         h,
@@ -220,7 +220,7 @@ def test_todays_alert_claim_escalation_and_dead_email_count_as_they_happen(
 ) -> None:
     # Given an emergency alerted an hour ago, not yet claimed
     case = _case(history, "T", Urgency.EMERGENCY, NOW - HOUR, claimed=None, decided=None)
-    alert = _message(ALERT, SENT, NOW - HOUR, case)
+    alert = make_message(ALERT, SENT, NOW - HOUR, case)
 
     def figures() -> tuple[int, ...]:
         a = reports.alerts(UP_TO_TODAY)
@@ -229,7 +229,7 @@ def test_todays_alert_claim_escalation_and_dead_email_count_as_they_happen(
 
     assert figures() == (2, 0, 0, 0)  # T and M (M's claim came before its alert)
     # When the escalation goes out, the alert email turns out dead, and a clinician claims it
-    _message(ESCALATION, SENT, NOW - 30 * MIN, case)
+    make_message(ESCALATION, SENT, NOW - 30 * MIN, case)
     assert figures() == (2, 0, 1, 0)
     alert.status = DEAD
     alert.save()
@@ -257,13 +257,13 @@ def test_a_case_reopened_after_closing_counts_its_latest_wait_and_is_alerted_onc
         claimed=HOUR,
         decided=DAY,
     )
-    _message(ALERT, SENT, datetime(2026, 3, 31, 9, tzinfo=UTC), case)
+    make_message(ALERT, SENT, datetime(2026, 3, 31, 9, tzinfo=UTC), case)
     routine = next(r for r in reports.deadlines(UP_TO_TODAY) if r.key == "ROUTINE")
     assert routine.decided == 1
     # When a new intake reopens it as urgent on 6 April and its clinicians are alerted again
     reopened_at = datetime(2026, 4, 6, 10, tzinfo=UTC)
     _reopen(case, urgency=Urgency.URGENT, when=reopened_at)
-    _message(ALERT, SENT, reopened_at, case)
+    make_message(ALERT, SENT, reopened_at, case)
     # Then its first wait is no longer counted, and the case is alerted once in either period
     by_key = {r.key: r.decided for r in reports.deadlines(UP_TO_TODAY)}
     assert (by_key["ROUTINE"], by_key["URGENT"]) == (0, 0)
@@ -342,7 +342,7 @@ def test_a_claim_and_its_alert_sent_in_two_transactions_at_once_both_count() -> 
     # Given an emergency alerted, the email still to send, in a committed history
     h = History(clinician=make_user(role="clinician", email="carl@example.org"))
     case = _case(h, "C", Urgency.EMERGENCY, NOW - HOUR, claimed=None, decided=None)
-    alert = _message(ALERT, PENDING, NOW - HOUR, case)
+    alert = make_message(ALERT, PENDING, NOW - HOUR, case)
     claimed, sent = threading.Event(), threading.Event()
 
     def claim() -> None:
