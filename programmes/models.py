@@ -551,11 +551,11 @@ class Programme(WrittenForPatients, models.Model):
             with translation.override(code):
                 return safety_net_for(CaseDecision.Kind.PROGRAMME_PRESCRIBED).as_text()
 
-        shown = get_language()
-        if self.safety_net == worded(shown):
-            return self.safety_net
-        if any(self.safety_net == worded(code) for code, _name in settings.LANGUAGES):
-            return worded(shown)
+        here = worded(get_language())
+        if self.safety_net != here and any(
+            self.safety_net == worded(code) for code, _name in settings.LANGUAGES
+        ):
+            return here
         return self.safety_net
 
     def local_today(self, now: datetime | None = None) -> date:
